@@ -1,0 +1,42 @@
+"""The build: read ontology + data, materialize, validate, and only then write the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .errors import ValidationFailed
+from .load import Sources, materialize, read_sources
+from .store import write_store
+from .validate import ValidationReport, validate_quads
+
+__all__ = ["BuildResult", "build_store", "check"]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    store_dir: Path
+    quads: int
+    report: ValidationReport
+
+
+def check(
+    settings: Settings, paths: Iterable[Path] | None = None
+) -> tuple[Sources, list, ValidationReport]:  # type: ignore[type-arg]
+    """Parse, materialize and validate; returns the sources, the quads to store and the report."""
+    sources = read_sources(settings, paths)
+    data = materialize(sources.data, sources.ontology)
+    report = validate_quads(data, sources, settings)
+    return sources, data, report
+
+
+def build_store(settings: Settings, paths: Iterable[Path] | None = None) -> BuildResult:
+    """Build the on-disk store; raise ValidationFailed (store untouched) if the data is invalid."""
+    sources, data, report = check(settings, paths)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    quads = [*sources.ontology, *sources.shapes, *data]
+    target = write_store(settings.store_path, quads)
+    return BuildResult(store_dir=target, quads=len(quads), report=report)

@@ -1,0 +1,331 @@
+"""The `ibigraph` command: a thin shell over load, validate, build and the store.
+
+Exit codes: 0 ok, 1 the data violates the shapes, 2 bad input (unparsable file or query,
+missing store, unknown option).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import pyoxigraph as ox
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import __version__
+from .build import build_store, check
+from .config import Settings
+from .errors import IbigraphError, ValidationFailed
+from .store import open_store
+from .validate import ValidationReport
+from .vocab import compact, prefixes
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="ibigraph: a sourced knowledge graph about the International Brain Initiative.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Store directory [env IBIGRAPH_STORE; var/store]")
+]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Data files or directories (default: the data directory)", show_default=False
+    ),
+]
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    xml = "xml"
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+class ExportFormat(StrEnum):
+    ttl = "ttl"
+    trig = "trig"
+    nq = "nq"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+_GRAPH_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+
+
+def _settings(store: Path | None = None) -> Settings:
+    return Settings.from_env().with_(store_path=store)
+
+
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn our typed errors into one readable line and the documented exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationFailed as e:
+            _print_report(e.report, ReportFormat.text, Settings.from_env())
+            err.print(f"[red]error:[/red] {escape(e.detail)}; nothing was written")
+            raise typer.Exit(1) from None
+        except IbigraphError as e:
+            err.print(f"[red]error:[/red] {escape(e.detail)}")
+            raise typer.Exit(2) from None
+        except ValueError as e:  # bad settings, e.g. a malformed IBIGRAPH_BASE
+            err.print(f"[red]error:[/red] {escape(str(e))}")
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _print_report(report: ValidationReport, fmt: ReportFormat, settings: Settings) -> None:
+    if fmt is ReportFormat.json:
+        print(report.to_json())
+        return
+    pm = prefixes(settings.base)
+
+    def c(term: str | None) -> str:
+        if term is None:
+            return "-"
+        return compact(term, pm) if term.startswith(("http://", "https://", "urn:")) else term
+
+    colors = {"Violation": "red", "Warning": "yellow", "Info": "blue"}
+    for r in report.results:
+        color = colors[r.severity]
+        out.print(
+            f"[{color}]{r.severity}[/{color}] {escape(c(r.focus_node))}"
+            f"  path={escape(c(r.path))}  value={escape(c(r.value))}"
+        )
+        out.print(f"    {escape(r.message)}  [dim]({r.constraint})[/dim]")
+    n, w = len(report.violations), len(report.warnings)
+    verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
+    out.print(f"{verdict}: {n} violation{'s' * (n != 1)}, {w} warning{'s' * (w != 1)}")
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
+    if version:
+        out.print(f"ibigraph {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+@handles_errors
+def validate(
+    paths: PathsArg = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+) -> None:
+    """Check the ontology and data files against the SHACL shapes (exit 1 on violations)."""
+    settings = _settings()
+    _, _, report = check(settings, paths or None)
+    _print_report(report, fmt, settings)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def build(paths: PathsArg = None, store: StoreOpt = None) -> None:
+    """Validate, then write the on-disk store; invalid data leaves the old store untouched."""
+    settings = _settings(store)
+    result = build_store(settings, paths or None)
+    w = len(result.report.warnings)
+    out.print(
+        f"built {settings.store_path} ({result.quads} quads"
+        + (f", {w} warning{'s' * (w != 1)}" if w else "")
+        + ")"
+    )
+
+
+@app.command()
+@handles_errors
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL query, or - to read it from stdin")],
+    fmt: Annotated[QueryFormat, typer.Option("--format", "-f")] = QueryFormat.table,
+    store: StoreOpt = None,
+) -> None:
+    """Run a SPARQL query; the default graph is the union of all source graphs."""
+    settings = _settings(store)
+    text = sys.stdin.read() if sparql == "-" else sparql
+    pm = prefixes(settings.base)
+    # Declare the usual prefixes unless the query declares its own.
+    header = "".join(
+        f"PREFIX {p}: <{ns}>\n" for p, ns in pm.items() if f"{p}:" not in _declared(text)
+    )
+    result = open_store(settings.store_path).query(header + text)
+    fmt_v = fmt.value
+    if isinstance(result, ox.QueryBoolean):
+        if fmt_v in _RESULT_FORMATS:
+            sys.stdout.write(result.serialize(format=_RESULT_FORMATS[fmt_v]).decode())
+        else:
+            out.print("true" if bool(result) else "false")
+        return
+    if isinstance(result, ox.QueryTriples):
+        if fmt_v == "table":
+            _print_table(
+                ["subject", "predicate", "object"],
+                ([t.subject, t.predicate, t.object] for t in result),
+                pm,
+            )
+        elif fmt_v in _GRAPH_FORMATS and fmt_v not in ("trig", "nq"):
+            sys.stdout.write(result.serialize(format=_GRAPH_FORMATS[fmt_v]).decode())
+        else:
+            raise typer.BadParameter(
+                f"a graph result cannot be written as {fmt_v}; use table, ttl, nt or jsonld"
+            )
+        return
+    if fmt_v == "table":
+        names = [v.value for v in result.variables]
+        _print_table(names, ([row[n] for n in names] for row in result), pm)
+    elif fmt_v in _RESULT_FORMATS:
+        sys.stdout.write(result.serialize(format=_RESULT_FORMATS[fmt_v]).decode())
+    else:
+        raise typer.BadParameter(
+            f"a SELECT result cannot be written as {fmt_v}; use table, json, csv, tsv or xml"
+        )
+
+
+def _declared(text: str) -> str:
+    """The prefix declarations of a query, lowercased (`prefix schema: <...>` -> `schema:`)."""
+    return " ".join(
+        line.split()[1]
+        for line in text.splitlines()
+        if line.strip().lower().startswith("prefix ") and len(line.split()) > 1
+    )
+
+
+def _term(t: ox.NamedNode | ox.BlankNode | ox.Literal | None, pm: dict[str, str]) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, ox.NamedNode):
+        return compact(t.value, pm)
+    if isinstance(t, ox.BlankNode):
+        return f"_:{t.value}"
+    if t.language:
+        return f"{t.value} @{t.language}"
+    return t.value
+
+
+def _print_table(columns: list[str], rows, pm: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    table = Table(*columns, show_lines=False)
+    n = 0
+    for row in rows:
+        table.add_row(*(escape(_term(t, pm)) for t in row))
+        n += 1
+    out.print(table)
+    out.print(f"[dim]{n} row{'s' * (n != 1)}[/dim]")
+
+
+@app.command()
+@handles_errors
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.trig,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout)")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write every graph of the store (ttl and nt merge all graphs into one)."""
+    settings = _settings(store)
+    st = open_store(settings.store_path)
+    quads = list(st.quads())
+    if fmt in (ExportFormat.ttl, ExportFormat.nt):
+        err.print(
+            "[yellow]note:[/yellow] Turtle and N-Triples hold one graph, so the source graphs"
+            " are merged; use trig or nq to keep them"
+        )
+        data = ox.serialize(
+            (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+            format=_GRAPH_FORMATS[fmt.value],
+            prefixes=prefixes(settings.base) if fmt is ExportFormat.ttl else None,
+        )
+    else:
+        kw = (
+            {"prefixes": prefixes(settings.base)}
+            if fmt in (ExportFormat.trig, ExportFormat.jsonld)
+            else {}
+        )
+        data = ox.serialize(quads, format=_GRAPH_FORMATS[fmt.value], **kw)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {len(quads)} quads to {output}")
+
+
+@app.command()
+@handles_errors
+def stats(
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    store: StoreOpt = None,
+) -> None:
+    """Triples, graphs and entities per class in the store."""
+    settings = _settings(store)
+    s = open_store(settings.store_path).stats(settings.entity_ns)
+    if fmt is ReportFormat.json:
+        print(
+            json.dumps(
+                {
+                    "quads": s.quads,
+                    "triples": s.triples,
+                    "entities": s.entities,
+                    "graphs": s.graphs,
+                    "classes": s.classes,
+                },
+                indent=2,
+            )
+        )
+        return
+    pm = prefixes(settings.base)
+    out.print(
+        f"{s.triples} distinct triples, {s.quads} quads in {len(s.graphs)} graphs,"
+        f" {s.entities} entities"
+    )
+    t = Table("class", "entities")
+    for c, n in s.classes.items():
+        t.add_row(escape(compact(c, pm)), str(n))
+    out.print(t)

@@ -1,0 +1,78 @@
+"""Typed errors of ibigraph.
+
+    IbigraphError                 (status 500) base class; never raised itself
+    ├── BadInputError             (400) input a person gave us is unusable
+    │   ├── DataSyntaxError       (400) an RDF file or body does not parse; names file, line, column
+    │   └── QuerySyntaxError      (400) a SPARQL query does not parse
+    ├── ValidationFailed          (422) data parses but violates the SHACL shapes
+    └── StoreError                (503) the store is missing, locked or unreadable
+
+Core code raises these with context and never builds responses; the CLI maps them to exit codes
+(2 for bad input and store problems, 1 for validation failures) and the HTTP layer to
+`application/problem+json`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .validate import ValidationReport
+
+__all__ = [
+    "BadInputError",
+    "DataSyntaxError",
+    "IbigraphError",
+    "QuerySyntaxError",
+    "StoreError",
+    "ValidationFailed",
+]
+
+
+class IbigraphError(Exception):
+    status: int = 500
+    title: str = "Internal error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class BadInputError(IbigraphError):
+    status, title = 400, "Bad input"
+
+
+class DataSyntaxError(BadInputError):
+    """An RDF document does not parse."""
+
+    title = "Malformed RDF"
+
+    def __init__(
+        self, source: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        where = source
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+        self.source, self.message, self.line, self.column = source, message, line, column
+
+
+class QuerySyntaxError(BadInputError):
+    title = "Malformed SPARQL query"
+
+
+class ValidationFailed(IbigraphError):
+    """Data that violates the shapes; carries the full report."""
+
+    status, title = 422, "Data violates the SHACL shapes"
+
+    def __init__(self, report: ValidationReport) -> None:
+        n = len(report.violations)
+        super().__init__(f"{n} violation{'s' if n != 1 else ''} of the SHACL shapes")
+        self.report = report
+
+
+class StoreError(IbigraphError):
+    status, title = 503, "Store unavailable"

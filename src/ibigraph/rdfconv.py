@@ -1,0 +1,29 @@
+"""Conversions between Oxigraph and rdflib terms (pyshacl works on rdflib graphs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
+
+__all__ = ["to_rdflib", "to_rdflib_graph"]
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def to_rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """The union of the quads' graphs as one rdflib graph."""
+    g = rdflib.Graph()
+    for q in quads:
+        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
+    return g

@@ -1,0 +1,136 @@
+"""SHACL validation of the curated data with pySHACL (RDFS inference on).
+
+The shapes see a *validation view* of the dataset: the union of all graphs, plus two kinds of
+computed triples that make provenance checkable in SHACL:
+
+- every IRI under `{base}id/` is typed `ibi:Entity`, so an IRI that is linked to but never
+  described fails the entity shape (usually a typo);
+- `?entity ibi:assertedIn ?g` for every named graph `?g` that states a fact about the entity,
+  and `ibi:assertedIn ibi:defaultGraph` for a fact outside any named graph; the shapes require
+  every such graph to be a described `ibi:SourceGraph`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+import pyoxigraph as ox
+import rdflib
+from pyshacl import validate as shacl_validate
+from rdflib.namespace import SH
+
+from .config import Settings
+from .load import Sources
+from .rdfconv import to_rdflib_graph
+from .vocab import RDF
+
+__all__ = ["ValidationReport", "ValidationResult", "validate_quads", "validation_view"]
+
+log = logging.getLogger(__name__)
+
+_SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    shape: str | None  # the shape that reported it, when it has an IRI
+    constraint: str  # the SHACL constraint component, e.g. MinCountConstraintComponent
+    sparql_constraint: str | None = None  # for SPARQL constraints, the constraint's IRI
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    results: tuple[ValidationResult, ...]
+    graph: rdflib.Graph = field(repr=False, compare=False)
+
+    @property
+    def violations(self) -> tuple[ValidationResult, ...]:
+        return tuple(r for r in self.results if r.severity == "Violation")
+
+    @property
+    def warnings(self) -> tuple[ValidationResult, ...]:
+        return tuple(r for r in self.results if r.severity != "Violation")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"conforms": self.conforms, "results": [asdict(r) for r in self.results]}, indent=2
+        )
+
+
+def validation_view(data: Iterable[ox.Quad], settings: Settings) -> rdflib.Graph:
+    """The union graph plus the computed `ibi:Entity` / `ibi:assertedIn` triples."""
+    data = list(data)
+    ns = settings.entity_ns
+    entity = ox.NamedNode(settings.ontology_ns + "Entity")
+    asserted_in = ox.NamedNode(settings.ontology_ns + "assertedIn")
+    default = ox.NamedNode(settings.ontology_ns + "defaultGraph")
+    rdf_type = ox.NamedNode(RDF + "type")
+    extra: set[ox.Quad] = set()
+    for q in data:
+        for term in (q.subject, q.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(ns):
+                extra.add(ox.Quad(term, rdf_type, entity))
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ns):
+            g = q.graph_name if isinstance(q.graph_name, ox.NamedNode) else default
+            extra.add(ox.Quad(q.subject, asserted_in, g))
+    return to_rdflib_graph([*data, *extra])
+
+
+def _str(node: rdflib.term.Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, rdflib.Literal):
+        return node.n3() if (node.language or node.datatype) else str(node)
+    return str(node)
+
+
+def _results(report: rdflib.Graph) -> tuple[ValidationResult, ...]:
+    out = []
+    for r in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        messages = [str(m) for m in report.objects(r, SH.resultMessage)]
+        shape = report.value(r, SH.sourceShape)
+        constraint = report.value(r, SH.sourceConstraint)
+        out.append(
+            ValidationResult(
+                focus_node=_str(report.value(r, SH.focusNode)) or "",
+                path=_str(report.value(r, SH.resultPath)),
+                value=_str(report.value(r, SH.value)),
+                message="; ".join(sorted(messages)) or "(no message)",
+                severity=_SEVERITY.get(report.value(r, SH.resultSeverity), "Violation"),  # type: ignore[arg-type]
+                shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
+                constraint=str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+                sparql_constraint=str(constraint)
+                if isinstance(constraint, rdflib.URIRef)
+                else None,
+            )
+        )
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    return tuple(
+        sorted(out, key=lambda r: (order[r.severity], r.focus_node, r.path or "", r.message))
+    )
+
+
+def validate_quads(data: list[ox.Quad], sources: Sources, settings: Settings) -> ValidationReport:
+    """Validate (materialized) data quads against the shapes, with the ontology for inference."""
+    view = validation_view(data, settings)
+    conforms, report, _ = shacl_validate(
+        view,
+        shacl_graph=to_rdflib_graph(sources.shapes),
+        ont_graph=to_rdflib_graph(sources.ontology),
+        inference="rdfs",
+        allow_warnings=True,
+        allow_infos=True,
+        abort_on_first=False,
+    )
+    results = _results(report)  # type: ignore[arg-type]
+    log.info("validated %d quads: %d results", len(data), len(results))
+    return ValidationReport(conforms=bool(conforms), results=results, graph=report)  # type: ignore[arg-type]

@@ -1,0 +1,370 @@
+"""Each SHACL constraint rejects a small bad graph with its own message.
+
+All bad entities are validated together with the valid fixture in one pySHACL run (module
+fixture); each case then checks that its focus node got exactly the expected shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import SH
+
+from ibigraph.build import check
+from ibigraph.config import Settings
+from ibigraph.validate import ValidationReport
+
+from .conftest import FIXTURES, ROOT
+
+ID = "https://w3id.org/ibigraph/id/"
+SRC = "https://w3id.org/ibigraph/source/"
+IBISH = "https://w3id.org/ibigraph/shapes#"
+
+PREFIXES = """
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ibi:     <https://w3id.org/ibigraph/ontology#> .
+@prefix id:      <https://w3id.org/ibigraph/id/> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema:  <https://schema.org/> .
+@prefix src:     <https://w3id.org/ibigraph/source/> .
+@prefix xsd:     <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def org(
+    slug: str,
+    extra: str = "",
+    *,
+    kind: str = "ibi:Consortium",
+    name: str | None = None,
+    description: str | None = None,
+) -> str:
+    """A valid organization in the test source graph, plus `extra` predicate-object pairs."""
+    name = name if name is not None else f'"{slug}"@en'
+    description = (
+        description if description is not None else '"An entity built to break one rule."@en'
+    )
+    lines = [
+        f"a {kind}" if kind else None,
+        f"schema:name {name}" if name else None,
+        f"schema:description {description}" if description else None,
+        extra or None,
+    ]
+    body = " ;\n        ".join(x for x in lines if x)
+    return f"src:test-about {{ id:{slug}\n        {body} . }}\n"
+
+
+def source(slug: str, *, drop: str = "", replace: dict[str, str] | None = None) -> str:
+    """A valid entity in its own source graph, whose description breaks one rule."""
+    fields = {
+        "dcterms:source": "<https://example.org/page>",
+        "dcterms:title": '"A page"@en',
+        "dcterms:publisher": '"Example"',
+        "dcterms:date": '"2026-11-26"^^xsd:date',
+    }
+    fields.update(replace or {})
+    fields.pop(drop, None)
+    desc = " ;\n    ".join(f"{k} {v}" for k, v in fields.items())
+    return (
+        f'src:{slug} {{ id:{slug}-entity a ibi:Consortium ; schema:name "x"@en ;'
+        f' schema:description "An entity whose source is badly described."@en . }}\n'
+        f"src:{slug} a ibi:SourceGraph ;\n    {desc} .\n"
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    shape: str  # the ibish: constraint this case is about
+    focus: str  # focus node IRI, relative to id: or src:
+    trig: str
+    also: frozenset[str] = frozenset()  # other shapes the same defect necessarily breaks
+
+
+def case(shape: str, focus: str, trig: str, also: tuple[str, ...] = ()) -> Case:
+    return Case(shape, focus, trig, frozenset(also))
+
+
+CASES = [
+    case("entity-type", "id:no-type", org("no-type", kind="")),
+    case("entity-name", "id:two-names", org("two-names", name='"One"@en, "Two"@en')),
+    case("entity-name-lang", "id:untagged-name", org("untagged-name", name='"Untagged"')),
+    case("entity-label", "id:other-label", org("other-label", 'rdfs:label "Something else"@en')),
+    case("entity-description", "id:no-description", org("no-description", description="")),
+    case(
+        "entity-description-lang",
+        "id:german-description",
+        org(
+            "german-description", description='"Eine Beschreibung auf Deutsch, nicht Englisch."@de'
+        ),
+    ),
+    case(
+        "entity-description-length",
+        "id:short-description",
+        org("short-description", description='"Too short"@en'),
+    ),
+    case(
+        "entity-alternate-name",
+        "id:untagged-alternate",
+        org("untagged-alternate", 'schema:alternateName "UA"'),
+    ),
+    case("entity-url", "id:string-url", org("string-url", 'schema:url "https://example.org/"')),
+    case("entity-url", "id:ftp-url", org("ftp-url", "schema:url <ftp://example.org/>")),
+    case(
+        "entity-url-count",
+        "id:two-urls",
+        org("two-urls", "schema:url <https://a.example.org/>, <https://b.example.org/>"),
+    ),
+    case(
+        "entity-same-as",
+        "id:wiki-page-same-as",
+        org("wiki-page-same-as", "schema:sameAs <https://www.wikidata.org/wiki/Q42>"),
+    ),
+    case("entity-same-as", "id:bad-ror", org("bad-ror", "schema:sameAs <https://ror.org/12345>")),
+    case(
+        "entity-one-wikidata",
+        "id:two-qids",
+        org(
+            "two-qids",
+            "schema:sameAs <http://www.wikidata.org/entity/Q1>, "
+            "<http://www.wikidata.org/entity/Q2>",
+        ),
+    ),
+    case(
+        "entity-one-ror",
+        "id:two-rors",
+        org("two-rors", "schema:sameAs <https://ror.org/05xxxxx12>, <https://ror.org/05xxxxx13>"),
+    ),
+    case(
+        "entity-founding-date",
+        "id:string-founding",
+        org("string-founding", 'schema:foundingDate "2013"'),
+    ),
+    case(
+        "entity-founding-date",
+        "id:datetime-founding",
+        org("datetime-founding", 'schema:foundingDate "2013-04-02T00:00:00"^^xsd:dateTime'),
+    ),
+    case(
+        "entity-founding-date-count",
+        "id:two-foundings",
+        org("two-foundings", 'schema:foundingDate "2013"^^xsd:gYear, "2014"^^xsd:gYear'),
+    ),
+    case(
+        "entity-dissolution-date",
+        "id:string-dissolution",
+        org("string-dissolution", 'schema:dissolutionDate "2023"'),
+    ),
+    case(
+        "entity-dissolution-date-count",
+        "id:two-dissolutions",
+        org("two-dissolutions", 'schema:dissolutionDate "2022"^^xsd:gYear, "2023"^^xsd:gYear'),
+    ),
+    case(
+        "entity-date-order",
+        "id:dissolved-first",
+        org(
+            "dissolved-first",
+            'schema:foundingDate "2015"^^xsd:gYear ; schema:dissolutionDate "2010-05-01"^^xsd:date',
+        ),
+    ),
+    case(
+        "entity-source",
+        "id:dangling-reference",
+        org("links-to-typo", "schema:knowsAbout id:dangling-reference"),
+        also=("entity-type", "entity-name", "entity-description"),
+    ),
+    case(
+        "entity-source-described",
+        "id:in-default-graph",
+        'id:in-default-graph a ibi:Consortium ; schema:name "In default"@en ; '
+        'schema:description "An entity whose facts have no source graph."@en .\n',
+    ),
+    case(
+        "entity-source-described",
+        "id:in-undescribed-graph",
+        'src:undescribed { id:in-undescribed-graph a ibi:Consortium ; schema:name "U"@en ; '
+        'schema:description "An entity in a graph that names no source."@en . }\n',
+    ),
+    case("source-source", "src:no-source", source("no-source", drop="dcterms:source")),
+    case(
+        "source-source-iri",
+        "src:string-source",
+        source("string-source", replace={"dcterms:source": '"https://example.org/page"'}),
+    ),
+    case("source-title", "src:no-title", source("no-title", drop="dcterms:title")),
+    case("source-publisher", "src:no-publisher", source("no-publisher", drop="dcterms:publisher")),
+    case(
+        "source-date",
+        "src:string-date",
+        source("string-date", replace={"dcterms:date": '"2026-11-26"'}),
+    ),
+    case("source-date", "src:no-date", source("no-date", drop="dcterms:date")),
+    case(
+        "org-member-of",
+        "id:member-of-country",
+        org("member-of-country", "schema:memberOf id:testland"),
+    ),
+    case(
+        "org-funder", "id:funded-by-country", org("funded-by-country", "schema:funder id:testland")
+    ),
+    case("org-funder", "id:led-by-theme", org("led-by-theme", "ibi:leadAgency id:test-theme")),
+    case(
+        "org-parent",
+        "id:parent-country",
+        org("parent-country", "schema:parentOrganization id:testland"),
+    ),
+    case(
+        "org-area-served",
+        "id:serves-agency",
+        org("serves-agency", "schema:areaServed id:test-agency"),
+    ),
+    case(
+        "org-location",
+        "id:located-at-agency",
+        org("located-at-agency", "schema:location id:test-agency"),
+    ),
+    case(
+        "org-focus-area",
+        "id:focus-on-agency",
+        org("focus-on-agency", "ibi:focusArea id:test-agency"),
+    ),
+    case(
+        "initiative-area",
+        "id:initiative-nowhere",
+        org("initiative-nowhere", "schema:funder id:test-agency", kind="ibi:BrainInitiative"),
+    ),
+    case(
+        "initiative-funder",
+        "id:initiative-unfunded",
+        org(
+            "initiative-unfunded", "schema:areaServed id:test-continent", kind="ibi:BrainInitiative"
+        ),
+    ),
+    case(
+        "national-country",
+        "id:national-continent",
+        org(
+            "national-continent",
+            "schema:areaServed id:test-continent ; schema:funder id:test-agency",
+            kind="ibi:NationalBrainProject",
+        ),
+    ),
+    case("working-group-parent", "id:orphan-group", org("orphan-group", kind="ibi:WorkingGroup")),
+    case(
+        "meeting-organizer",
+        "id:unorganized-meeting",
+        org("unorganized-meeting", kind="ibi:ScientificMeeting"),
+    ),
+    case(
+        "meeting-organizer",
+        "id:country-organized-meeting",
+        org(
+            "country-organized-meeting",
+            "schema:organizer id:testland",
+            kind="ibi:ScientificMeeting",
+        ),
+    ),
+    case(
+        "periodical-issn",
+        "id:bad-issn",
+        org("bad-issn", 'schema:issn "28-0836"', kind="schema:Periodical"),
+    ),
+    case(
+        "place-wikidata",
+        "id:unidentified-country",
+        org("unidentified-country", kind="schema:Country"),
+    ),
+    case(
+        "place-wikidata",
+        "id:ror-continent",
+        org("ror-continent", "schema:sameAs <https://ror.org/05xxxxx12>", kind="schema:Continent"),
+    ),
+]
+
+
+def _expand(curie: str) -> str:
+    prefix, local = curie.split(":", 1)
+    return {"id": ID, "src": SRC}[prefix] + local
+
+
+def _shape_of(r) -> str:  # type: ignore[no-untyped-def]
+    iri = r.sparql_constraint or r.shape or ""
+    return iri.removeprefix(IBISH)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> ValidationReport:
+    data = tmp_path_factory.mktemp("shapes")
+    (data / "valid.trig").write_text((FIXTURES / "valid.trig").read_text())
+    (data / "cases.trig").write_text(PREFIXES + "".join(c.trig for c in CASES))
+    settings = Settings(store_path=data / "store", data_dir=data, ontology_dir=ROOT / "ontology")
+    return check(settings)[2]
+
+
+@pytest.fixture(scope="module")
+def messages() -> dict[str, str]:
+    g = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    return {
+        str(s).removeprefix(IBISH): str(m)
+        for s, m in g.subject_objects(SH.message)
+        if isinstance(s, rdflib.URIRef)
+    }
+
+
+def test_valid_fixture_has_no_results(fixture_settings: Settings) -> None:
+    _, _, report = check(fixture_settings)
+    assert report.conforms
+    assert report.results == ()
+
+
+@pytest.mark.parametrize("c", CASES, ids=[f"{c.shape}:{c.focus}" for c in CASES])
+def test_constraint_rejects_bad_graph(
+    c: Case, report: ValidationReport, messages: dict[str, str]
+) -> None:
+    focus = _expand(c.focus)
+    got = [r for r in report.results if r.focus_node == focus]
+    assert {_shape_of(r) for r in got} == {c.shape, *c.also}
+    (mine,) = [r for r in got if _shape_of(r) == c.shape]
+    if c.shape == "entity-date-order":  # SPARQL message template, filled in
+        assert "is before schema:foundingDate 2015" in mine.message
+    else:
+        assert mine.message == messages[c.shape]
+    expected = "Warning" if c.shape == "initiative-funder" else "Violation"
+    assert mine.severity == expected
+
+
+def test_only_case_focus_nodes_are_reported(report: ValidationReport) -> None:
+    focuses = {_expand(c.focus) for c in CASES}
+    assert {r.focus_node for r in report.results} == focuses
+    assert not report.conforms
+
+
+def test_every_constraint_has_a_negative_case(messages: dict[str, str]) -> None:
+    g = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    constraints = {
+        str(s).removeprefix(IBISH)
+        for s in set(g.subjects(rdflib.RDF.type, SH.PropertyShape))
+        | set(g.subjects(rdflib.RDF.type, SH.SPARQLConstraint))
+    }
+    assert constraints == {c.shape for c in CASES}
+
+
+def test_every_shape_has_severity_and_message() -> None:
+    g = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    shapes = (
+        set(g.subjects(rdflib.RDF.type, SH.NodeShape))
+        | set(g.subjects(rdflib.RDF.type, SH.PropertyShape))
+        | set(g.subjects(rdflib.RDF.type, SH.SPARQLConstraint))
+    )
+    assert shapes
+    for s in shapes:
+        assert g.value(s, SH.severity) is not None, s
+        msg = g.value(s, SH.message)
+        assert isinstance(msg, rdflib.Literal) and msg.language == "en" and len(msg) > 20, s
+
+
+def test_shapes_file_path_exists() -> None:
+    assert Path(ROOT / "ontology" / "shapes.ttl").is_file()
