@@ -60,7 +60,7 @@ def org(
 def source(slug: str, *, drop: str = "", replace: dict[str, str] | None = None) -> str:
     """A valid entity in its own source graph, whose description breaks one rule."""
     fields = {
-        "dcterms:source": "<https://example.org/page>",
+        "dcterms:source": f"<https://example.org/{slug}>",
         "dcterms:title": '"A page"@en',
         "dcterms:publisher": '"Example"',
         "dcterms:date": '"2026-11-26"^^xsd:date',
@@ -203,6 +203,13 @@ CASES = [
     ),
     case("source-date", "src:no-date", source("no-date", drop="dcterms:date")),
     case(
+        "source-unique",
+        "src:same-page-again",
+        source(
+            "same-page-again", replace={"dcterms:source": "<https://alliance.example.org/about>"}
+        ),
+    ),
+    case(
         "org-member-of",
         "id:member-of-country",
         org("member-of-country", "schema:memberOf id:testland"),
@@ -328,8 +335,10 @@ def test_constraint_rejects_bad_graph(
     got = [r for r in report.results if r.focus_node == focus]
     assert {_shape_of(r) for r in got} == {c.shape, *c.also}
     (mine,) = [r for r in got if _shape_of(r) == c.shape]
-    if c.shape == "entity-date-order":  # SPARQL message template, filled in
+    if c.shape == "entity-date-order":  # SPARQL message templates, filled in
         assert "is before schema:foundingDate 2015" in mine.message
+    elif c.shape == "source-unique":
+        assert mine.message.startswith(f"Source graph {SRC}test-about cites the same source")
     else:
         assert mine.message == messages[c.shape]
     expected = "Warning" if c.shape == "initiative-funder" else "Violation"
@@ -337,7 +346,8 @@ def test_constraint_rejects_bad_graph(
 
 
 def test_only_case_focus_nodes_are_reported(report: ValidationReport) -> None:
-    focuses = {_expand(c.focus) for c in CASES}
+    # source-unique reports both graphs that cite the same page, the fixture's among them
+    focuses = {_expand(c.focus) for c in CASES} | {SRC + "test-about"}
     assert {r.focus_node for r in report.results} == focuses
     assert not report.conforms
 

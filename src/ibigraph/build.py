@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from .config import Settings
 from .errors import ValidationFailed
 from .load import Sources, materialize, read_sources
 from .store import write_store
 from .validate import ValidationReport, validate_quads
 
-__all__ = ["BuildResult", "build_store", "check"]
+__all__ = ["BuildResult", "build_store", "check", "with_union_default_graph"]
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,24 @@ def check(
     return sources, data, report
 
 
+def with_union_default_graph(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Add to the default graph one copy of every triple of every named graph.
+
+    Queries then see each fact once in the default graph (set semantics, as an RDF merge),
+    on any backend; `GRAPH ?g` still tells which sources state it. (Oxigraph's own
+    union-default-graph option yields a triple once per graph that holds it.)
+    """
+    default = ox.DefaultGraph()
+    union = {ox.Quad(q.subject, q.predicate, q.object, default) for q in quads}
+    present = set(quads)
+    return quads + sorted((q for q in union if q not in present), key=str)
+
+
 def build_store(settings: Settings, paths: Iterable[Path] | None = None) -> BuildResult:
     """Build the on-disk store; raise ValidationFailed (store untouched) if the data is invalid."""
     sources, data, report = check(settings, paths)
     if not report.conforms:
         raise ValidationFailed(report)
-    quads = [*sources.ontology, *sources.shapes, *data]
+    quads = with_union_default_graph([*sources.ontology, *sources.shapes, *data])
     target = write_store(settings.store_path, quads)
     return BuildResult(store_dir=target, quads=len(quads), report=report)

@@ -93,10 +93,13 @@ def _str(node: rdflib.term.Node | None) -> str | None:
     return str(node)
 
 
-def _results(report: rdflib.Graph) -> tuple[ValidationResult, ...]:
+def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult, ...]:
+    """Flatten pySHACL's report; `generic` are node-shape messages, dropped when a more
+    specific one (from a SPARQL constraint) is there too."""
     out = []
     for r in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         messages = [str(m) for m in report.objects(r, SH.resultMessage)]
+        messages = [m for m in messages if m not in generic] or messages
         shape = report.value(r, SH.sourceShape)
         constraint = report.value(r, SH.sourceConstraint)
         out.append(
@@ -122,15 +125,21 @@ def _results(report: rdflib.Graph) -> tuple[ValidationResult, ...]:
 def validate_quads(data: list[ox.Quad], sources: Sources, settings: Settings) -> ValidationReport:
     """Validate (materialized) data quads against the shapes, with the ontology for inference."""
     view = validation_view(data, settings)
+    shapes = to_rdflib_graph(sources.shapes)
+    generic = {
+        str(m)
+        for s in shapes.subjects(rdflib.RDF.type, SH.NodeShape)
+        for m in shapes.objects(s, SH.message)
+    }
     conforms, report, _ = shacl_validate(
         view,
-        shacl_graph=to_rdflib_graph(sources.shapes),
+        shacl_graph=shapes,
         ont_graph=to_rdflib_graph(sources.ontology),
         inference="rdfs",
         allow_warnings=True,
         allow_infos=True,
         abort_on_first=False,
     )
-    results = _results(report)  # type: ignore[arg-type]
+    results = _results(report, generic)  # type: ignore[arg-type]
     log.info("validated %d quads: %d results", len(data), len(results))
     return ValidationReport(conforms=bool(conforms), results=results, graph=report)  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ def prefixes(base: str) -> dict[str, str]:
         "rdf": RDF,
         "rdfs": RDFS,
         "owl": OWL,
+        "org": "http://www.w3.org/ns/org#",
         "skos": SKOS,
         "sh": SH,
         "xsd": XSD,

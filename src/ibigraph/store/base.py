@@ -14,7 +14,7 @@ __all__ = ["GraphStats", "Store"]
 @dataclass(frozen=True)
 class GraphStats:
     quads: int
-    triples: int  # distinct triples in the union of all graphs
+    triples: int  # triples in the default graph: the union of all graphs
     graphs: dict[str, int]  # graph IRI ("" for the default graph) -> quads
     classes: dict[str, int]  # class IRI -> distinct instances
     entities: int

@@ -31,11 +31,10 @@ class OxigraphStore:
     def __init__(self, store: ox.Store) -> None:
         self._store = store
 
-    def query(
-        self, sparql: str, *, union: bool = True
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Evaluate a query; the stored default graph already holds the union of all graphs."""
         try:
-            return self._store.query(sparql, use_default_graph_as_union=union)
+            return self._store.query(sparql)
         except SyntaxError as e:
             raise QuerySyntaxError(f"SPARQL syntax {e}") from None
 
@@ -50,28 +49,21 @@ class OxigraphStore:
         ):
             g = row["g"]
             graphs[g.value if g is not None else ""] = int(row["n"].value)
-        triples = next(
-            iter(
-                self._store.query(
-                    "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-                    use_default_graph_as_union=True,
-                )
-            )
-        )["n"].value
+        triples = next(iter(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[
+            "n"
+        ].value
         classes = {
             row["c"].value: int(row["n"].value)
             for row in self._store.query(
                 f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c "
-                f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c',
-                use_default_graph_as_union=True,
+                f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c'
             )
         }
         entities = next(
             iter(
                 self._store.query(
                     f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
-                    f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }}',
-                    use_default_graph_as_union=True,
+                    f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }}'
                 )
             )
         )["n"].value
