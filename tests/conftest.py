@@ -30,3 +30,17 @@ def fixture_settings(tmp_path: Path) -> Settings:
     data.mkdir()
     shutil.copy(FIXTURES / "valid.trig", data / "valid.trig")
     return Settings(store_path=tmp_path / "store", data_dir=data, ontology_dir=ROOT / "ontology")
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped data built once into a real on-disk store, shared by read-only tests."""
+    from ibigraph.build import build_store
+
+    s = Settings(
+        store_path=tmp_path_factory.mktemp("built") / "store",
+        data_dir=ROOT / "data",
+        ontology_dir=ROOT / "ontology",
+    )
+    build_store(s)
+    return s

@@ -1,0 +1,219 @@
+"""The `ibigraph` command: output, formats and exit codes (0 ok, 1 violations, 2 bad input)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from typer.testing import CliRunner
+
+from ibigraph.cli import app
+from ibigraph.config import Settings
+from ibigraph.store import open_store
+
+runner = CliRunner()
+
+
+def env(settings: Settings) -> dict[str, str]:
+    return {
+        "IBIGRAPH_STORE": str(settings.store_path),
+        "IBIGRAPH_DATA_DIR": str(settings.data_dir),
+        "IBIGRAPH_ONTOLOGY_DIR": str(settings.ontology_dir),
+    }
+
+
+def invoke(settings: Settings, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), env=env(settings), input=stdin)
+
+
+def test_validate_exits_0_and_says_conforms(fixture_settings: Settings) -> None:
+    result = invoke(fixture_settings, "validate")
+    assert result.exit_code == 0, result.output
+    assert "conforms: 0 violations, 0 warnings" in result.stdout
+
+
+def test_validate_exits_1_and_reports_focus_path_message(fixture_settings: Settings) -> None:
+    (fixture_settings.data_dir / "bad.trig").write_text(
+        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
+        'src:test-about { id:test-alliance schema:url "https://alliance.example.org/" . }\n'
+    )
+    result = invoke(fixture_settings, "validate")
+    assert result.exit_code == 1
+    assert "Violation id:test-alliance" in result.stdout
+    assert "path=schema:url" in result.stdout
+    assert "must be the official website as an http(s) IRI" in result.stdout
+    assert "does not conform: 2 violations" in result.stdout  # not an IRI, and two urls
+
+
+def test_validate_json_lists_results(fixture_settings: Settings) -> None:
+    (fixture_settings.data_dir / "bad.trig").write_text(
+        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
+        'src:test-about { id:testland schema:name "Other name"@en . }\n'
+    )
+    result = invoke(fixture_settings, "validate", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    (r,) = [r for r in report["results"] if r["constraint"] == "MaxCountConstraintComponent"]
+    assert r["focus_node"] == "https://w3id.org/ibigraph/id/testland"
+    assert r["path"] == "https://schema.org/name"
+    assert r["severity"] == "Violation"
+
+
+def test_validate_given_paths_checks_only_those(fixture_settings: Settings, tmp_path: Path) -> None:
+    only = tmp_path / "other.trig"
+    only.write_text("")
+    result = invoke(fixture_settings, "validate", str(only))
+    assert result.exit_code == 0
+    assert "conforms" in result.stdout
+
+
+def test_malformed_turtle_is_one_line_with_position_and_exit_2(fixture_settings: Settings) -> None:
+    bad = fixture_settings.data_dir / "broken.trig"
+    bad.write_text('@prefix schema: <https://schema.org/> .\n<a> schema:name "x" ;\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "ibigraph", "validate"],
+        env={**env(fixture_settings), "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {bad}:3:")
+
+
+def test_build_then_query_table_json_csv(fixture_settings: Settings) -> None:
+    assert invoke(fixture_settings, "build").exit_code == 0
+    q = "SELECT ?name WHERE { id:test-alliance schema:name ?name }"
+    table = invoke(fixture_settings, "query", q)
+    assert table.exit_code == 0 and "Test Alliance" in table.stdout and "1 row" in table.stdout
+    as_json = json.loads(invoke(fixture_settings, "query", q, "--format", "json").stdout)
+    assert as_json["results"]["bindings"][0]["name"]["value"] == "Test Alliance"
+    rows = list(csv.reader(io.StringIO(invoke(fixture_settings, "query", q, "-f", "csv").stdout)))
+    assert rows == [["name"], ["Test Alliance"]]
+
+
+def test_query_reads_stdin_and_keeps_own_prefixes(fixture_settings: Settings) -> None:
+    invoke(fixture_settings, "build")
+    q = "PREFIX schema: <https://schema.org/>\nASK { ?x a schema:Country }"
+    result = invoke(fixture_settings, "query", "-", stdin=q)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "true"
+
+
+def test_construct_query_as_turtle(fixture_settings: Settings) -> None:
+    invoke(fixture_settings, "build")
+    q = "CONSTRUCT { id:testland ?p ?o } WHERE { id:testland ?p ?o }"
+    result = invoke(fixture_settings, "query", q, "--format", "ttl")
+    assert result.exit_code == 0
+    g = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    assert (
+        None,
+        rdflib.URIRef("https://schema.org/name"),
+        rdflib.Literal("Testland", lang="en"),
+    ) in g
+
+
+def test_malformed_query_exits_2_with_position(fixture_settings: Settings) -> None:
+    invoke(fixture_settings, "build")
+    result = invoke(fixture_settings, "query", "SELECT * WHERE { ?s ?p }")
+    assert result.exit_code == 2
+    assert "SPARQL syntax error at" in result.stderr
+
+
+def test_query_without_store_exits_2(fixture_settings: Settings) -> None:
+    result = invoke(fixture_settings, "query", "ASK {}")
+    assert result.exit_code == 2
+    assert "run `ibigraph build` first" in result.stderr
+
+
+def test_build_exits_1_and_keeps_store_on_violation(fixture_settings: Settings) -> None:
+    assert invoke(fixture_settings, "build").exit_code == 0
+    (fixture_settings.data_dir / "bad.trig").write_text(
+        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
+        'src:test-about { id:test-alliance schema:foundingDate "2020"^^xsd:gYear . }\n'
+    )
+    result = invoke(fixture_settings, "build")
+    assert result.exit_code == 1
+    assert "nothing was written" in result.stderr
+    ask = "ASK { id:test-alliance schema:foundingDate 2020 }"
+    assert invoke(fixture_settings, "query", ask).stdout.strip() == "false"
+
+
+def _store_dataset(settings: Settings) -> rdflib.Dataset:
+    nq = "\n".join(
+        f"{q} ." if not str(q).endswith(".") else str(q)
+        for q in open_store(settings.store_path).quads()
+    )
+    ds = rdflib.Dataset()
+    ds.parse(data=nq, format="nquads")
+    return ds
+
+
+def _graphs(ds: rdflib.Dataset) -> dict[str, rdflib.Graph]:
+    out = {}
+    for g in ds.graphs():
+        name = str(g.identifier)
+        copy = rdflib.Graph()
+        for t in g:
+            copy.add(t)
+        if len(copy):
+            out["" if name == str(rdflib.graph.DATASET_DEFAULT_GRAPH_ID) else name] = copy
+    return out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_format"), [("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")]
+)
+def test_export_round_trips_every_graph(
+    fixture_settings: Settings, tmp_path: Path, fmt: str, rdflib_format: str
+) -> None:
+    invoke(fixture_settings, "build")
+    out = tmp_path / f"dump.{fmt}"
+    result = invoke(fixture_settings, "export", "--format", fmt, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    exported = rdflib.Dataset()
+    exported.parse(out, format=rdflib_format)
+    expected, got = _graphs(_store_dataset(fixture_settings)), _graphs(exported)
+    assert expected.keys() == got.keys()
+    for name, g in expected.items():
+        assert isomorphic(g, got[name]), name
+
+
+def test_export_turtle_merges_graphs(fixture_settings: Settings) -> None:
+    invoke(fixture_settings, "build")
+    result = invoke(fixture_settings, "export", "--format", "ttl")
+    assert result.exit_code == 0
+    assert "source graphs are merged" in result.stderr
+    g = rdflib.Graph().parse(data=result.stdout, format="turtle")
+    union = _graphs(_store_dataset(fixture_settings))[""]
+    assert isomorphic(g, union)
+
+
+def test_stats_counts_entities_per_class(fixture_settings: Settings) -> None:
+    invoke(fixture_settings, "build")
+    result = invoke(fixture_settings, "stats", "--format", "json")
+    assert result.exit_code == 0
+    stats = json.loads(result.stdout)
+    assert stats["entities"] == 10
+    assert stats["classes"]["https://schema.org/Country"] == 1
+    assert stats["graphs"]["https://w3id.org/ibigraph/source/test-about"] > 0
+    text = invoke(fixture_settings, "stats")
+    assert "10 entities" in text.stdout and "schema:Country" in text.stdout
