@@ -1,4 +1,4 @@
-"""The curated graph: conforms, covers the entities the project promises, answers with schema.org."""
+"""The curated graph: conforms, covers the promised entities, answers with schema.org."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def test_turtle_triples_go_to_the_given_graph(tmp_path: Path) -> None:
 def test_unknown_extension_is_bad_input(tmp_path: Path) -> None:
     f = tmp_path / "data.csv"
     f.write_text("a,b\n")
-    with pytest.raises(DataSyntaxError, match="unknown RDF file extension '.csv'"):
+    with pytest.raises(DataSyntaxError, match=r"unknown RDF file extension '\.csv'"):
         parse_file(f)
 
 
