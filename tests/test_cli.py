@@ -29,6 +29,17 @@ def env(settings: Settings) -> dict[str, str]:
     }
 
 
+def write_data(settings: Settings, triples: str) -> None:
+    """Add `triples` to the fixture's source graph, in a file of their own."""
+    (settings.data_dir / "extra.trig").write_text(
+        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"src:test-about {{ {triples} }}\n"
+    )
+
+
 def invoke(settings: Settings, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
     return runner.invoke(app, list(args), env=env(settings), input=stdin)
 
@@ -40,12 +51,7 @@ def test_validate_exits_0_and_says_conforms(fixture_settings: Settings) -> None:
 
 
 def test_validate_exits_1_and_reports_focus_path_message(fixture_settings: Settings) -> None:
-    (fixture_settings.data_dir / "bad.trig").write_text(
-        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
-        "@prefix schema: <https://schema.org/> .\n"
-        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
-        'src:test-about { id:test-alliance schema:url "https://alliance.example.org/" . }\n'
-    )
+    write_data(fixture_settings, 'id:test-alliance schema:url "https://alliance.example.org/" .')
     result = invoke(fixture_settings, "validate")
     assert result.exit_code == 1
     assert "Violation id:test-alliance" in result.stdout
@@ -55,12 +61,7 @@ def test_validate_exits_1_and_reports_focus_path_message(fixture_settings: Setti
 
 
 def test_validate_json_lists_results(fixture_settings: Settings) -> None:
-    (fixture_settings.data_dir / "bad.trig").write_text(
-        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
-        "@prefix schema: <https://schema.org/> .\n"
-        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
-        'src:test-about { id:testland schema:name "Other name"@en . }\n'
-    )
+    write_data(fixture_settings, 'id:testland schema:name "Other name"@en .')
     result = invoke(fixture_settings, "validate", "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
@@ -143,13 +144,7 @@ def test_query_without_store_exits_2(fixture_settings: Settings) -> None:
 
 def test_build_exits_1_and_keeps_store_on_violation(fixture_settings: Settings) -> None:
     assert invoke(fixture_settings, "build").exit_code == 0
-    (fixture_settings.data_dir / "bad.trig").write_text(
-        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
-        "@prefix schema: <https://schema.org/> .\n"
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
-        'src:test-about { id:test-alliance schema:foundingDate "2020"^^xsd:gYear . }\n'
-    )
+    write_data(fixture_settings, 'id:test-alliance schema:foundingDate "2020"^^xsd:gYear .')
     result = invoke(fixture_settings, "build")
     assert result.exit_code == 1
     assert "nothing was written" in result.stderr
