@@ -26,7 +26,7 @@ class BuildResult:
 
 def check(
     settings: Settings, paths: Iterable[Path] | None = None
-) -> tuple[Sources, list, ValidationReport]:  # type: ignore[type-arg]
+) -> tuple[Sources, list[ox.Quad], ValidationReport]:
     """Parse, materialize and validate; returns the sources, the quads to store and the report."""
     sources = read_sources(settings, paths)
     data = materialize(sources.data, sources.ontology)
