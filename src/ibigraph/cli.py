@@ -22,10 +22,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
-from .build import build_store, check
+from .build import build_store, check, with_union_default_graph
 from .config import Settings
 from .errors import IbigraphError, ValidationFailed
-from .store import open_store
+from .load import data_files, parse_file
+from .store import open_store, write_store
 from .validate import ValidationReport
 from .vocab import compact, prefixes
 
@@ -179,6 +180,54 @@ def build(paths: PathsArg = None, store: StoreOpt = None) -> None:
         + (f", {w} warning{'s' * (w != 1)}" if w else "")
         + ")"
     )
+
+
+@app.command()
+@handles_errors
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="RDF files (nq, trig, nt, ttl, rdf, jsonld)")],
+    store: StoreOpt = None,
+) -> None:
+    """Bulk-load RDF files into a new store WITHOUT validation (benchmarks, imports).
+
+    Triples of Turtle/N-Triples files go to the default graph; the default graph also gets one
+    copy of every named-graph triple, as `build` does.
+    """
+    settings = _settings(store)
+    quads = [q for f in data_files(paths) for q in parse_file(f, settings.base)]
+    write_store(settings.store_path, with_union_default_graph(quads))
+    out.print(f"loaded {settings.store_path} ({len(quads)} quads from {len(paths)} files)")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(help="Query worker processes [env IBIGRAPH_WORKERS; CPU count]")
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Query time limit, seconds [env IBIGRAPH_QUERY_TIMEOUT; 30]"),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the SPARQL endpoint (and docs) over HTTP with uvicorn."""
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        settings = Settings.from_env().with_(
+            store_path=store, workers=workers, query_timeout=timeout
+        )
+        application = create_app(settings)
+    except (IbigraphError, ValueError) as e:
+        err.print(f"[red]error:[/red] {escape(str(e))}")
+        raise typer.Exit(2) from None
+    base = f"http://{host}:{port}"
+    out.print(f"ibigraph {__version__}: SPARQL endpoint {base}/sparql · API docs {base}/docs")
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()

@@ -15,6 +15,16 @@ def _path(name: str, default: str) -> Path:
     return Path(os.environ.get(name, default))
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, not {value!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the data, ontology and store live, and which base IRI the graph is published under.
@@ -26,18 +36,52 @@ class Settings:
     store_path: Path = field(default_factory=lambda: Path("var/store"))
     data_dir: Path = field(default_factory=lambda: Path("data"))
     ontology_dir: Path = field(default_factory=lambda: Path("ontology"))
+    # the service
+    backend: str = "oxigraph"  # or "remote": a SPARQL 1.1 server
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None
+    remote_user: str | None = field(default=None, repr=False)
+    remote_password: str | None = field(default=None, repr=False)
+    remote_default_graph: str | None = None  # the graph holding the union, if the server needs one
+    workers: int = field(default_factory=lambda: os.cpu_count() or 2)  # query processes
+    query_timeout: float = 30.0  # seconds
+    max_rows: int = 100_000
+    max_result_bytes: int = 64 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+    cors_origins: tuple[str, ...] = ("*",)
 
     def __post_init__(self) -> None:
         if not self.base.startswith(("http://", "https://")) or not self.base.endswith(("/", "#")):
             raise ValueError(f"base IRI must be http(s) and end with '/' or '#': {self.base!r}")
+        if self.backend not in ("oxigraph", "remote"):
+            raise ValueError(f"IBIGRAPH_BACKEND must be oxigraph or remote, not {self.backend!r}")
+        if self.backend == "remote" and not self.remote_query_url:
+            raise ValueError("the remote backend needs IBIGRAPH_REMOTE_QUERY_URL")
+        if self.query_timeout <= 0 or self.max_rows <= 0 or self.max_result_bytes <= 0:
+            raise ValueError("time and size limits must be positive")
+        if self.workers < 1:
+            raise ValueError("IBIGRAPH_WORKERS must be at least 1")
 
     @classmethod
     def from_env(cls) -> Settings:
+        env = os.environ.get
         return cls(
-            base=os.environ.get("IBIGRAPH_BASE", DEFAULT_BASE),
+            base=env("IBIGRAPH_BASE", DEFAULT_BASE),
             store_path=_path("IBIGRAPH_STORE", "var/store"),
             data_dir=_path("IBIGRAPH_DATA_DIR", "data"),
             ontology_dir=_path("IBIGRAPH_ONTOLOGY_DIR", "ontology"),
+            backend=env("IBIGRAPH_BACKEND", "oxigraph"),
+            remote_query_url=env("IBIGRAPH_REMOTE_QUERY_URL"),
+            remote_update_url=env("IBIGRAPH_REMOTE_UPDATE_URL"),
+            remote_user=env("IBIGRAPH_REMOTE_USER"),
+            remote_password=env("IBIGRAPH_REMOTE_PASSWORD"),
+            remote_default_graph=env("IBIGRAPH_REMOTE_DEFAULT_GRAPH"),
+            workers=_int("IBIGRAPH_WORKERS", os.cpu_count() or 2),
+            query_timeout=float(env("IBIGRAPH_QUERY_TIMEOUT", "30")),
+            max_rows=_int("IBIGRAPH_MAX_ROWS", 100_000),
+            max_result_bytes=_int("IBIGRAPH_MAX_RESULT_BYTES", 64 * 1024 * 1024),
+            max_body_bytes=_int("IBIGRAPH_MAX_BODY_BYTES", 1024 * 1024),
+            cors_origins=tuple(o.strip() for o in env("IBIGRAPH_CORS_ORIGINS", "*").split(",")),
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -3,9 +3,18 @@
     IbigraphError                 (status 500) base class; never raised itself
     ├── BadInputError             (400) input a person gave us is unusable
     │   ├── DataSyntaxError       (400) an RDF file or body does not parse; names file, line, column
-    │   └── QuerySyntaxError      (400) a SPARQL query does not parse
+    │   ├── QuerySyntaxError      (400) a SPARQL query does not parse
+    │   ├── ForbiddenFeature      (400) SERVICE, LOAD …: the server never fetches a URL
+    │   └── ResultTooLarge        (400) the result exceeds the row or byte cap
+    ├── NotAcceptable             (406) no representation fits the Accept header
+    ├── MethodNotAllowed          (405)
+    ├── PayloadTooLarge           (413) the request body exceeds the limit
+    ├── UnsupportedMediaType      (415) a request body of a type we do not read
     ├── ValidationFailed          (422) data parses but violates the SHACL shapes
-    └── StoreError                (503) the store is missing, locked or unreadable
+    ├── NotImplementedHere        (501) e.g. SPARQL Update before writes exist
+    ├── StoreError                (503) the store is missing, locked or unreadable
+    ├── Busy                      (503) every query worker is taken for too long
+    └── QueryTimeout              (503) the query ran past the time limit and was stopped
 
 Core code raises these with context and never builds responses; the CLI maps them to exit codes
 (2 for bad input and store problems, 1 for validation failures) and the HTTP layer to
@@ -21,10 +30,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BadInputError",
+    "Busy",
     "DataSyntaxError",
+    "ForbiddenFeature",
     "IbigraphError",
+    "MethodNotAllowed",
+    "NotAcceptable",
+    "NotImplementedHere",
+    "PayloadTooLarge",
     "QuerySyntaxError",
+    "QueryTimeout",
+    "ResultTooLarge",
     "StoreError",
+    "UnsupportedMediaType",
     "ValidationFailed",
 ]
 
@@ -76,3 +94,46 @@ class ValidationFailed(IbigraphError):
 
 class StoreError(IbigraphError):
     status, title = 503, "Store unavailable"
+
+
+class ForbiddenFeature(BadInputError):
+    title = "Feature not allowed"
+
+
+class ResultTooLarge(BadInputError):
+    title = "Result too large"
+
+
+class NotAcceptable(IbigraphError):
+    status, title = 406, "Not acceptable"
+
+    def __init__(self, offered: list[str]) -> None:
+        super().__init__(
+            "none of the media types in the Accept header can be produced here; "
+            "supported: " + ", ".join(offered)
+        )
+        self.offered = offered
+
+
+class MethodNotAllowed(IbigraphError):
+    status, title = 405, "Method not allowed"
+
+
+class PayloadTooLarge(IbigraphError):
+    status, title = 413, "Request body too large"
+
+
+class UnsupportedMediaType(IbigraphError):
+    status, title = 415, "Unsupported media type"
+
+
+class NotImplementedHere(IbigraphError):
+    status, title = 501, "Not implemented"
+
+
+class Busy(IbigraphError):
+    status, title = 503, "Server busy"
+
+
+class QueryTimeout(IbigraphError):
+    status, title = 503, "Query time limit exceeded"

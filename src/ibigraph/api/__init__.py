@@ -1,0 +1,1 @@
+"""FastAPI routers; each is a thin shell over the core modules."""

@@ -1,0 +1,87 @@
+"""Error responses: `application/problem+json` (RFC 9457) when the client asks for JSON,
+plain text a person can read otherwise."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import IbigraphError, MethodNotAllowed, NotAcceptable
+
+__all__ = ["install_error_handlers", "problem_response"]
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://w3id.org/ibigraph/problems/"
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return "problem+json" in accept or "application/json" in accept
+
+
+def problem_response(
+    request: Request, status: int, title: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    headers = {"Vary": "Accept", **(headers or {})}
+    if _wants_json(request):
+        body = {
+            "type": PROBLEM_BASE + title.lower().replace(" ", "-"),
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": request.url.path,
+        }
+        return Response(
+            json.dumps(body, ensure_ascii=False) + "\n",
+            status_code=status,
+            media_type="application/problem+json",
+            headers=headers,
+        )
+    return Response(
+        f"{status} {title}: {detail}\n",
+        status_code=status,
+        media_type="text/plain; charset=utf-8",
+        headers=headers,
+    )
+
+
+async def _ibigraph_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IbigraphError)
+    if exc.status >= 500:
+        log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.detail)
+    headers = {}
+    if isinstance(exc, MethodNotAllowed):
+        headers["Allow"] = getattr(exc, "allow", "GET, HEAD, POST, OPTIONS")
+    if isinstance(exc, NotAcceptable):
+        headers["Link"] = ", ".join(
+            f'<{request.url.path}>; rel="alternate"; type="{t}"' for t in exc.offered
+        )
+    return problem_response(request, exc.status, exc.title, exc.detail, headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed"}
+    title = titles.get(exc.status_code, "HTTP error")
+    detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    if exc.status_code == 404:
+        detail = f"nothing at {request.url.path}"
+    return problem_response(request, exc.status_code, title, detail, dict(exc.headers or {}))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    parts = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return problem_response(request, 422, "Invalid parameter", "; ".join(parts))
+
+
+def install_error_handlers(app) -> None:  # type: ignore[no-untyped-def]
+    app.add_exception_handler(IbigraphError, _ibigraph_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,0 +1,243 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql (queries; updates arrive with issue #5)."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
+
+from ..errors import (
+    BadInputError,
+    MethodNotAllowed,
+    NotImplementedHere,
+    UnsupportedMediaType,
+)
+from ..negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES, choose_media_type
+from ..sparql import Limits, QueryRequest, inspect_query
+from .deps import ServiceDep, SettingsDep
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+_SD_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+_W3C_FORMATS = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/rdf+xml": "RDF_XML",
+    "application/ld+json": "JSON-LD",
+    "application/trig": "TriG",
+    "application/n-quads": "N-Quads",
+}
+ALLOW = "GET, HEAD, POST, OPTIONS"
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise BadInputError(f"give the `{name}` parameter once, not {len(values)} times")
+    return values[0] if values else None
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadInputError(f"the request body is not UTF-8 (byte {e.start})") from None
+
+
+def _accept(request: Request, params: dict[str, list[str]]) -> str | None:
+    fmt = _one(params, "format")
+    if fmt is None:
+        return request.headers.get("accept")
+    media = FORMAT_ALIASES.get(fmt.lower(), fmt if "/" in fmt else None)
+    if media is None:
+        raise BadInputError(
+            f"unknown format {fmt!r}; use one of {', '.join(sorted(FORMAT_ALIASES))} or a media type"
+        )
+    return media
+
+
+async def _params(request: Request) -> tuple[dict[str, list[str]], str | None]:
+    """Protocol parameters from the URL and, for form posts, the body; and the query text."""
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    if request.method in ("GET", "HEAD"):
+        if "update" in params:
+            raise MethodNotAllowed("SPARQL Update must be sent with POST")
+        return params, _one(params, "query")
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if ctype == "application/x-www-form-urlencoded":
+        form = parse_qs(_decode(body), keep_blank_values=True)
+        if "query" in params:
+            raise BadInputError("with a form POST, send `query` in the body, not in the URL")
+        for k, v in form.items():
+            params.setdefault(k, []).extend(v)
+        if "update" in params:
+            if "query" in params:
+                raise BadInputError("send either `query` or `update`, not both")
+            raise NotImplementedHere("SPARQL Update is not enabled on this server yet")
+        query = _one(params, "query")
+        if query is None:
+            raise BadInputError("the form has no `query` field")
+        return params, query
+    if ctype == "application/sparql-query":
+        if "query" in params:
+            raise BadInputError("the query is the body; do not also send a `query` parameter")
+        return params, _decode(body)
+    if ctype == "application/sparql-update":
+        raise NotImplementedHere("SPARQL Update is not enabled on this server yet")
+    raise UnsupportedMediaType(
+        f"POST a query as application/sparql-query or application/x-www-form-urlencoded, "
+        f"not {ctype or 'a body without Content-Type'}"
+    )
+
+
+def _etag(version: str, query: str, accept: str | None, params: dict[str, list[str]]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in (
+        version,
+        query,
+        accept or "",
+        repr(sorted((k, v) for k, v in params.items() if k.endswith("graph-uri"))),
+    ):
+        h.update(part.encode())
+        h.update(b"\0")
+    return f'"{h.hexdigest()}"'
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], summary="SPARQL 1.1 Protocol")
+async def sparql(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
+    """SPARQL 1.1 query endpoint. Without a query, GET answers a Service Description."""
+    params, query = await _params(request)
+    accept = _accept(request, params)
+    if query is None:
+        return await service_description(request, service, accept)
+    if not query.strip():
+        raise BadInputError("the query is empty")
+    inspect_query(query)  # refuses SERVICE and updates before any work
+    headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
+    if service.version is not None:
+        etag = _etag(service.version, query, accept, params)
+        headers["ETag"] = etag
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers=headers)
+    req = QueryRequest(
+        query=query,
+        accept=accept,
+        default_graphs=tuple(params.get("default-graph-uri", ())),
+        named_graphs=tuple(params.get("named-graph-uri", ())),
+        limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
+    )
+    reply = await service.execute(req)
+    media = reply.media_type
+    if reply.body is not None:
+        return Response(
+            b"" if request.method == "HEAD" else reply.body, media_type=media, headers=headers
+        )
+    headers["Content-Length"] = str(reply.length)
+    return StreamingResponse(reply.stream, media_type=media, headers=headers)  # type: ignore[arg-type]
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_other_methods(request: Request) -> Response:
+    exc = MethodNotAllowed(f"{request.method} is not supported at /sparql; use GET or POST")
+    exc.allow = ALLOW  # type: ignore[attr-defined]
+    raise exc
+
+
+async def service_description(
+    request: Request, service: ServiceDep, accept: str | None
+) -> Response:
+    media = choose_media_type(accept, _SD_TYPES)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    fmts = "http://www.w3.org/ns/formats/"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    node = ox.BlankNode("service")
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("defaultGraph")
+    endpoint = ox.NamedNode(str(request.url).split("?", 1)[0])
+
+    def t(s, p, o):  # type: ignore[no-untyped-def]
+        return ox.Triple(s, ox.NamedNode(p) if isinstance(p, str) else p, o)
+
+    triples = [
+        t(node, rdf_type, ox.NamedNode(sd + "Service")),
+        t(node, sd + "endpoint", endpoint),
+        t(node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query")),
+        t(node, sd + "feature", ox.NamedNode(sd + "UnionDefaultGraph")),
+        t(
+            node,
+            sd + "defaultEntailmentRegime",
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        t(node, sd + "defaultDataset", dataset),
+        t(dataset, rdf_type, ox.NamedNode(sd + "Dataset")),
+        t(dataset, sd + "defaultGraph", default),
+        t(default, rdf_type, ox.NamedNode(sd + "Graph")),
+    ]
+    for media_type in [*RESULTS_TYPES, *GRAPH_TYPES]:
+        triples.append(t(node, sd + "resultFormat", ox.NamedNode(fmts + _W3C_FORMATS[media_type])))
+    stats = await dataset_statistics(request, service)
+    void = "http://rdfs.org/ns/void#"
+    triples.append(
+        t(
+            default,
+            void + "triples",
+            ox.Literal(
+                str(stats.get("", 0)),
+                datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"),
+            ),
+        )
+    )
+    for i, (graph, n) in enumerate(sorted(stats.items())):
+        if not graph:
+            continue
+        ng, g = ox.BlankNode(f"ng{i}"), ox.BlankNode(f"g{i}")
+        triples += [
+            t(dataset, sd + "namedGraph", ng),
+            t(ng, rdf_type, ox.NamedNode(sd + "NamedGraph")),
+            t(ng, sd + "name", ox.NamedNode(graph)),
+            t(ng, sd + "graph", g),
+            t(g, rdf_type, ox.NamedNode(sd + "Graph")),
+            t(
+                g,
+                void + "triples",
+                ox.Literal(
+                    str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+                ),
+            ),
+        ]
+    body = ox.serialize(
+        triples, format=GRAPH_TYPES[media], prefixes={"sd": sd, "void": void, "formats": fmts}
+    )
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+async def dataset_statistics(request: Request, service: ServiceDep) -> dict[str, int]:
+    """Triples per graph ("" for the default graph), cached per store version."""
+    cache = request.app.state.__dict__.setdefault("dataset_stats", {})
+    if service.version is not None and service.version in cache:
+        return cache[service.version]  # type: ignore[no-any-return]
+    q = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
+        " GROUP BY ?g"
+    )
+    reply = await service.execute(
+        QueryRequest(q, accept="application/sparql-results+json", limits=Limits(timeout=60))
+    )
+    body = reply.body if reply.body is not None else b"".join([c async for c in reply.stream])  # type: ignore[union-attr]
+    stats = {}
+    for row in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON):
+        g = row["g"]
+        stats[g.value if g is not None else ""] = int(row["n"].value)
+    if service.version is not None:
+        cache[service.version] = stats
+    return stats

@@ -1,0 +1,190 @@
+"""SPARQL requests: what a query is (form, forbidden features) and how a result is written.
+
+The same functions serve both backends: the embedded store's worker processes and the remote
+backend turn results into bytes with `render`, under the same row and byte caps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .errors import ForbiddenFeature, QuerySyntaxError, ResultTooLarge
+from .negotiation import GRAPH_TYPES, RESULTS_TYPES, choose_media_type
+
+__all__ = [
+    "Limits",
+    "QueryRequest",
+    "Rendered",
+    "inspect_query",
+    "render",
+]
+
+_TOKENS = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>.)
+    """,
+    re.X | re.S,
+)
+_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+_FORBIDDEN = {
+    "SERVICE": "SERVICE is not allowed: this endpoint never fetches data from other servers",
+}
+
+
+def inspect_query(text: str) -> str:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE); refuses SERVICE and updates.
+
+    A light lexer skips comments, strings and IRIs, so `"SERVICE"` in a literal is fine.
+    The store's own parser still reports real syntax errors with their position.
+    """
+    form = None
+    for m in _TOKENS.finditer(text):
+        word = m.group("word")
+        if word is None:
+            continue
+        upper = word.upper()
+        # a keyword, not a prefixed name like `ex:service` or `service:x`
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        if before == ":" or after == ":" or (before and before in "?$"):
+            continue
+        if upper in _FORBIDDEN:
+            raise ForbiddenFeature(_FORBIDDEN[upper])
+        if form is None and upper in _FORMS:
+            form = upper
+        elif form is None and upper in {
+            "INSERT",
+            "DELETE",
+            "LOAD",
+            "CLEAR",
+            "DROP",
+            "CREATE",
+            "ADD",
+            "MOVE",
+            "COPY",
+            "WITH",
+        }:
+            raise QuerySyntaxError(
+                f"this is a SPARQL Update ({upper}); send updates with the `update` parameter"
+                " or as application/sparql-update"
+            )
+    if form is None:
+        raise QuerySyntaxError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return form
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 30.0  # seconds, wall clock, per query
+    max_rows: int = 100_000  # solutions or triples in one result
+    max_bytes: int = 64 * 1024 * 1024  # serialized result size
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    accept: str | None = None  # the Accept header, or the media type the `format` param asked for
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    media_type: str
+    body: bytes
+
+
+class _Capped:
+    """A write target for pyoxigraph serializers that stops at the caps."""
+
+    def __init__(self, limits: Limits, row_markers: tuple[bytes, ...] = ()) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.rows = 0
+        self.limits = limits
+        self.markers = row_markers
+        self.keep = max((len(m) for m in row_markers), default=1) - 1
+        self.tail = b""
+        self.header_rows = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limits.max_bytes:
+            raise ResultTooLarge(
+                f"the result is larger than {self.limits.max_bytes} bytes; "
+                "add a LIMIT (and OFFSET to page through it)"
+            )
+        if self.markers:
+            window = self.tail + data
+            self.rows += sum(window.count(m) for m in self.markers)
+            self.tail = window[-self.keep :] if self.keep else b""
+            if self.rows > self.limits.max_rows + self.header_rows:
+                raise ResultTooLarge(
+                    f"the result has more than {self.limits.max_rows} rows; "
+                    "add a LIMIT (and OFFSET to page through it)"
+                )
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+# What starts a new solution in each results format, to count rows while writing (the CSV
+# and TSV header line counts as one). JSON: a row object opens with `{"` right after `[` or
+# `,`; inside strings `"` is always escaped, so the markers never occur in values.
+_ROW_MARKERS = {
+    ox.QueryResultsFormat.JSON: ((b'[{"', b',{"'), 0),
+    ox.QueryResultsFormat.XML: ((b"<result>",), 0),
+    ox.QueryResultsFormat.CSV: ((b"\n",), 1),
+    ox.QueryResultsFormat.TSV: ((b"\n",), 1),
+}
+
+
+def render(
+    result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple],
+    accept: str | None,
+    limits: Limits,
+) -> Rendered:
+    """Serialize a result in the format the client prefers, within the caps.
+
+    `result` is what a query returns: solutions, a boolean, or triples (CONSTRUCT/DESCRIBE).
+    """
+    if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+        media_type = choose_media_type(accept, list(GRAPH_TYPES))
+        triples = []
+        for i, t in enumerate(result):
+            if i >= limits.max_rows:
+                raise ResultTooLarge(
+                    f"the result has more than {limits.max_rows} triples; "
+                    "narrow the CONSTRUCT or add a LIMIT"
+                )
+            triples.append(t)
+        fmt = GRAPH_TYPES[media_type]
+        out = _Capped(limits)
+        ox.serialize(_as_quads(triples) if fmt in _QUAD_FORMATS else triples, out, fmt)
+        return Rendered(media_type, b"".join(out.chunks))
+    media_type = choose_media_type(accept, list(RESULTS_TYPES))
+    fmt = RESULTS_TYPES[media_type]
+    out = _Capped(limits)
+    if isinstance(result, ox.QuerySolutions):
+        out.markers, out.header_rows = _ROW_MARKERS[fmt]
+        out.keep = max(len(m) for m in out.markers) - 1
+    result.serialize(out, fmt)
+    return Rendered(media_type, b"".join(out.chunks))
+
+
+_QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
+
+
+def _as_quads(triples: Iterable[ox.Triple]) -> list[ox.Quad]:
+    return [ox.Quad(t.subject, t.predicate, t.object) for t in triples]

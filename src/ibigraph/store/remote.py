@@ -1,0 +1,120 @@
+"""The remote backend: a SPARQL 1.1 server (Virtuoso, GraphDB, QLever…) through SPARQLWrapper.
+
+Results are fetched in one canonical format (SPARQL JSON results, or N-Triples for graphs),
+parsed by Oxigraph and written out by the same `render` as the embedded store, so both
+backends answer every Accept header identically and under the same caps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import urllib.error
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+from ..errors import IbigraphError, QuerySyntaxError, QueryTimeout, StoreError
+from ..sparql import QueryRequest, inspect_query, render
+from .pool import QueryReply
+
+__all__ = ["RemoteService"]
+
+
+class RemoteService:
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        default_graph: str | None = None,
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url
+        self._auth = (user, password) if user else None
+        self.default_graph = default_graph
+        self.version: str | None = None  # a remote store has no version we can see
+        self.size = 1
+
+    async def start(self) -> None:
+        await self.execute(QueryRequest("ASK { }"))
+
+    async def close(self) -> None:
+        pass
+
+    @property
+    def busy(self) -> int:
+        return 0
+
+    def _client(self, req: QueryRequest, accept: str) -> SPARQLWrapper:
+        client = SPARQLWrapper(self.query_url)
+        client.setMethod(POST)
+        client.setRequestMethod("postdirectly")
+        client.setQuery(req.query)
+        client.setTimeout(max(1, int(req.limits.timeout + 0.999)))
+        client.addCustomHttpHeader("Accept", accept)
+        if self._auth:
+            client.setCredentials(*self._auth)
+        defaults = req.default_graphs or ((self.default_graph,) if self.default_graph else ())
+        for g in defaults:
+            client.addDefaultGraph(g)
+        for g in req.named_graphs:
+            client.addNamedGraph(g)
+        return client
+
+    def _fetch(self, req: QueryRequest) -> bytes:
+        form = inspect_query(req.query)
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        client = self._client(
+            req, "application/n-triples" if graph else "application/sparql-results+json"
+        )
+        if not graph:
+            client.setReturnFormat(JSON)
+        try:
+            response = client.query().response
+            body = response.read(req.limits.max_bytes + 1)
+        except QueryBadFormed as e:
+            raise QuerySyntaxError(f"SPARQL syntax error: {_remote_message(e)}") from None
+        except TimeoutError:
+            raise QueryTimeout(
+                f"the query ran longer than {req.limits.timeout:g} s and was stopped"
+            ) from None
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, TimeoutError | socket.timeout):
+                raise QueryTimeout(
+                    f"the query ran longer than {req.limits.timeout:g} s and was stopped"
+                ) from None
+            raise StoreError(
+                f"the SPARQL server at {self.query_url} is unreachable: {e.reason}"
+            ) from None
+        except SPARQLWrapperException as e:
+            raise IbigraphError(
+                f"the SPARQL server refused the query: {_remote_message(e)}"
+            ) from None
+        return body
+
+    def _run(self, req: QueryRequest) -> QueryReply:
+        body = self._fetch(req)
+        form = inspect_query(req.query)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            result = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in result]
+            out = render(triples, req.accept, req.limits)
+        else:
+            out = render(
+                ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON),
+                req.accept,
+                req.limits,
+            )
+        return QueryReply(out.media_type, len(out.body), out.body)
+
+    async def execute(self, req: QueryRequest) -> QueryReply:
+        return await asyncio.to_thread(self._run, req)
+
+
+def _remote_message(e: Exception) -> str:
+    text = str(e)
+    return text.split("Response:", 1)[-1].strip()[:500] or text[:500]

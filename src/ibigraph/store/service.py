@@ -1,0 +1,39 @@
+"""The query service the HTTP layer talks to: embedded worker pool or remote server."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..config import Settings
+from ..sparql import QueryRequest
+from .pool import QueryReply, WorkerPool
+from .remote import RemoteService
+
+__all__ = ["QueryService", "open_query_service"]
+
+
+class QueryService(Protocol):
+    version: str | None  # changes when the data changes; None if unknown
+    size: int  # how many queries can run at once
+
+    async def start(self) -> None: ...
+
+    async def execute(self, req: QueryRequest) -> QueryReply: ...
+
+    async def close(self) -> None: ...
+
+    @property
+    def busy(self) -> int: ...
+
+
+def open_query_service(settings: Settings) -> QueryService:
+    if settings.backend == "remote":
+        assert settings.remote_query_url
+        return RemoteService(
+            settings.remote_query_url,
+            update_url=settings.remote_update_url,
+            user=settings.remote_user,
+            password=settings.remote_password,
+            default_graph=settings.remote_default_graph,
+        )
+    return WorkerPool(settings.store_path, settings.workers)
