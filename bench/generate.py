@@ -38,30 +38,128 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 COUNTRIES = [
-    ("us", "United States"), ("gb", "United Kingdom"), ("de", "Germany"), ("fr", "France"),
-    ("jp", "Japan"), ("cn", "China"), ("kr", "South Korea"), ("au", "Australia"),
-    ("ca", "Canada"), ("ch", "Switzerland"), ("nl", "Netherlands"), ("se", "Sweden"),
-    ("dk", "Denmark"), ("no", "Norway"), ("fi", "Finland"), ("it", "Italy"), ("es", "Spain"),
-    ("pt", "Portugal"), ("at", "Austria"), ("be", "Belgium"), ("ie", "Ireland"),
-    ("pl", "Poland"), ("cz", "Czechia"), ("hu", "Hungary"), ("il", "Israel"), ("in", "India"),
-    ("sg", "Singapore"), ("tw", "Taiwan"), ("nz", "New Zealand"), ("br", "Brazil"),
-    ("ar", "Argentina"), ("cl", "Chile"), ("mx", "Mexico"), ("za", "South Africa"),
-    ("eg", "Egypt"), ("ng", "Nigeria"), ("ke", "Kenya"), ("tr", "Türkiye"), ("gr", "Greece"),
-    ("ru", "Russia"), ("ua", "Ukraine"), ("ee", "Estonia"), ("lt", "Lithuania"),
-    ("lv", "Latvia"), ("si", "Slovenia"), ("hr", "Croatia"), ("rs", "Serbia"), ("ro", "Romania"),
-    ("bg", "Bulgaria"), ("is", "Iceland"), ("lu", "Luxembourg"), ("my", "Malaysia"),
-    ("th", "Thailand"), ("vn", "Vietnam"), ("id", "Indonesia"), ("ph", "Philippines"),
-    ("pk", "Pakistan"), ("ir", "Iran"), ("sa", "Saudi Arabia"), ("ae", "United Arab Emirates"),
+    ("us", "United States"),
+    ("gb", "United Kingdom"),
+    ("de", "Germany"),
+    ("fr", "France"),
+    ("jp", "Japan"),
+    ("cn", "China"),
+    ("kr", "South Korea"),
+    ("au", "Australia"),
+    ("ca", "Canada"),
+    ("ch", "Switzerland"),
+    ("nl", "Netherlands"),
+    ("se", "Sweden"),
+    ("dk", "Denmark"),
+    ("no", "Norway"),
+    ("fi", "Finland"),
+    ("it", "Italy"),
+    ("es", "Spain"),
+    ("pt", "Portugal"),
+    ("at", "Austria"),
+    ("be", "Belgium"),
+    ("ie", "Ireland"),
+    ("pl", "Poland"),
+    ("cz", "Czechia"),
+    ("hu", "Hungary"),
+    ("il", "Israel"),
+    ("in", "India"),
+    ("sg", "Singapore"),
+    ("tw", "Taiwan"),
+    ("nz", "New Zealand"),
+    ("br", "Brazil"),
+    ("ar", "Argentina"),
+    ("cl", "Chile"),
+    ("mx", "Mexico"),
+    ("za", "South Africa"),
+    ("eg", "Egypt"),
+    ("ng", "Nigeria"),
+    ("ke", "Kenya"),
+    ("tr", "Türkiye"),
+    ("gr", "Greece"),
+    ("ru", "Russia"),
+    ("ua", "Ukraine"),
+    ("ee", "Estonia"),
+    ("lt", "Lithuania"),
+    ("lv", "Latvia"),
+    ("si", "Slovenia"),
+    ("hr", "Croatia"),
+    ("rs", "Serbia"),
+    ("ro", "Romania"),
+    ("bg", "Bulgaria"),
+    ("is", "Iceland"),
+    ("lu", "Luxembourg"),
+    ("my", "Malaysia"),
+    ("th", "Thailand"),
+    ("vn", "Vietnam"),
+    ("id", "Indonesia"),
+    ("ph", "Philippines"),
+    ("pk", "Pakistan"),
+    ("ir", "Iran"),
+    ("sa", "Saudi Arabia"),
+    ("ae", "United Arab Emirates"),
 ]
 CITIES = [
-    "Berlin", "Boston", "Kyoto", "Shanghai", "Seoul", "Melbourne", "Toronto", "Zürich",
-    "Amsterdam", "Stockholm", "Copenhagen", "Oslo", "Helsinki", "Milan", "Madrid", "Lisbon",
-    "Vienna", "Leuven", "Dublin", "Kraków", "Prague", "Budapest", "Haifa", "Bangalore",
-    "Singapore", "Taipei", "Auckland", "São Paulo", "Buenos Aires", "Santiago", "Montréal",
-    "Cape Town", "Cairo", "Lagos", "Nairobi", "İstanbul", "Athens", "Tartu", "Vilnius", "Rīga",
-    "Ljubljana", "Zagreb", "Belgrade", "Cluj", "Sofia", "Reykjavík", "Göttingen", "Tübingen",
-    "Marseille", "Lyon", "Heidelberg", "Oxford", "Cambridge", "Edinburgh", "Seattle",
-    "San Diego", "Pittsburgh", "Okinawa", "Wuhan", "Daejeon",
+    "Berlin",
+    "Boston",
+    "Kyoto",
+    "Shanghai",
+    "Seoul",
+    "Melbourne",
+    "Toronto",
+    "Zürich",
+    "Amsterdam",
+    "Stockholm",
+    "Copenhagen",
+    "Oslo",
+    "Helsinki",
+    "Milan",
+    "Madrid",
+    "Lisbon",
+    "Vienna",
+    "Leuven",
+    "Dublin",
+    "Kraków",
+    "Prague",
+    "Budapest",
+    "Haifa",
+    "Bangalore",
+    "Singapore",
+    "Taipei",
+    "Auckland",
+    "São Paulo",
+    "Buenos Aires",
+    "Santiago",
+    "Montréal",
+    "Cape Town",
+    "Cairo",
+    "Lagos",
+    "Nairobi",
+    "İstanbul",
+    "Athens",
+    "Tartu",
+    "Vilnius",
+    "Rīga",
+    "Ljubljana",
+    "Zagreb",
+    "Belgrade",
+    "Cluj",
+    "Sofia",
+    "Reykjavík",
+    "Göttingen",
+    "Tübingen",
+    "Marseille",
+    "Lyon",
+    "Heidelberg",
+    "Oxford",
+    "Cambridge",
+    "Edinburgh",
+    "Seattle",
+    "San Diego",
+    "Pittsburgh",
+    "Okinawa",
+    "Wuhan",
+    "Daejeon",
 ]
 ORG_KINDS = [
     ("Institute for", SCHEMA + "ResearchOrganization"),
@@ -74,84 +172,396 @@ ORG_KINDS = [
     ("Consortium on", SCHEMA + "Organization"),
 ]
 FIELDS = [
-    "Neuroscience", "Brain Research", "Neurotechnology", "Cognitive Science",
-    "Computational Neuroscience", "Neuroimaging", "Neural Circuits", "Systems Neuroscience",
-    "Neurogenetics", "Brain Health", "Neuroinformatics", "Molecular Neurobiology",
-    "Neuroethics", "Brain Mapping", "Clinical Neurology", "Developmental Neuroscience",
-    "Sensory Systems", "Neural Engineering", "Behavioral Neuroscience", "Neuropharmacology",
+    "Neuroscience",
+    "Brain Research",
+    "Neurotechnology",
+    "Cognitive Science",
+    "Computational Neuroscience",
+    "Neuroimaging",
+    "Neural Circuits",
+    "Systems Neuroscience",
+    "Neurogenetics",
+    "Brain Health",
+    "Neuroinformatics",
+    "Molecular Neurobiology",
+    "Neuroethics",
+    "Brain Mapping",
+    "Clinical Neurology",
+    "Developmental Neuroscience",
+    "Sensory Systems",
+    "Neural Engineering",
+    "Behavioral Neuroscience",
+    "Neuropharmacology",
 ]
 PROJECT_WORDS_A = [
-    "Atlas", "Connectome", "Census", "Cartography", "Observatory", "Network", "Initiative",
-    "Programme", "Platform", "Cohort", "Toolkit", "Archive", "Alliance", "Map", "Survey",
+    "Atlas",
+    "Connectome",
+    "Census",
+    "Cartography",
+    "Observatory",
+    "Network",
+    "Initiative",
+    "Programme",
+    "Platform",
+    "Cohort",
+    "Toolkit",
+    "Archive",
+    "Alliance",
+    "Map",
+    "Survey",
 ]
 PROJECT_WORDS_B = [
-    "Cortical", "Hippocampal", "Thalamic", "Cerebellar", "Spinal", "Retinal", "Olfactory",
-    "Striatal", "Brainstem", "Whole-Brain", "Mesoscale", "Single-Cell", "Synaptic", "Glial",
-    "Neurovascular", "Developmental", "Ageing", "Primate", "Zebrafish", "Human",
+    "Cortical",
+    "Hippocampal",
+    "Thalamic",
+    "Cerebellar",
+    "Spinal",
+    "Retinal",
+    "Olfactory",
+    "Striatal",
+    "Brainstem",
+    "Whole-Brain",
+    "Mesoscale",
+    "Single-Cell",
+    "Synaptic",
+    "Glial",
+    "Neurovascular",
+    "Developmental",
+    "Ageing",
+    "Primate",
+    "Zebrafish",
+    "Human",
 ]
 ADJ = [
-    "Longitudinal", "Quantitative", "High-resolution", "Large-scale", "Multimodal",
-    "Comparative", "Dynamic", "Integrative", "Probabilistic", "Functional", "Structural",
-    "Single-cell", "Whole-brain", "Closed-loop", "Noninvasive", "Automated",
+    "Longitudinal",
+    "Quantitative",
+    "High-resolution",
+    "Large-scale",
+    "Multimodal",
+    "Comparative",
+    "Dynamic",
+    "Integrative",
+    "Probabilistic",
+    "Functional",
+    "Structural",
+    "Single-cell",
+    "Whole-brain",
+    "Closed-loop",
+    "Noninvasive",
+    "Automated",
 ]
 METHODS = [
-    "imaging", "mapping", "modelling", "recording", "profiling", "tracing", "analysis",
-    "decoding", "stimulation", "reconstruction", "sequencing", "segmentation",
+    "imaging",
+    "mapping",
+    "modelling",
+    "recording",
+    "profiling",
+    "tracing",
+    "analysis",
+    "decoding",
+    "stimulation",
+    "reconstruction",
+    "sequencing",
+    "segmentation",
 ]
 TOPICS = [
-    "synaptic plasticity", "neural oscillations", "dendritic integration", "axonal transport",
-    "place cells", "grid cells", "working memory", "motor learning", "visual processing",
-    "auditory coding", "sleep spindles", "neuroinflammation", "myelination",
-    "interneuron diversity", "dopamine signalling", "cortical layers", "spike timing",
-    "fear conditioning", "decision making", "sensorimotor integration", "neurogenesis",
-    "connectivity gradients", "gene expression", "blood flow",
+    "synaptic plasticity",
+    "neural oscillations",
+    "dendritic integration",
+    "axonal transport",
+    "place cells",
+    "grid cells",
+    "working memory",
+    "motor learning",
+    "visual processing",
+    "auditory coding",
+    "sleep spindles",
+    "neuroinflammation",
+    "myelination",
+    "interneuron diversity",
+    "dopamine signalling",
+    "cortical layers",
+    "spike timing",
+    "fear conditioning",
+    "decision making",
+    "sensorimotor integration",
+    "neurogenesis",
+    "connectivity gradients",
+    "gene expression",
+    "blood flow",
 ]
 REGIONS = [
-    "the hippocampus", "the prefrontal cortex", "the visual cortex", "the cerebellum",
-    "the thalamus", "the striatum", "the amygdala", "the olfactory bulb", "the spinal cord",
-    "the retina", "the brainstem", "the entorhinal cortex", "the motor cortex",
+    "the hippocampus",
+    "the prefrontal cortex",
+    "the visual cortex",
+    "the cerebellum",
+    "the thalamus",
+    "the striatum",
+    "the amygdala",
+    "the olfactory bulb",
+    "the spinal cord",
+    "the retina",
+    "the brainstem",
+    "the entorhinal cortex",
+    "the motor cortex",
     "the hypothalamus",
 ]
 ORGANISMS = ["mice", "rats", "macaques", "marmosets", "zebrafish", "humans", "songbirds", "flies"]
 KEYWORDS = [
-    "neuroscience", "connectomics", "electrophysiology", "optogenetics", "calcium imaging",
-    "fMRI", "EEG", "MEG", "transcriptomics", "single-cell RNA-seq", "neuroanatomy",
-    "machine learning", "deep learning", "brain atlas", "neuroinformatics", "data sharing",
-    "open science", "neuroethics", "biomarkers", "dementia", "Alzheimer's disease",
-    "Parkinson's disease", "epilepsy", "depression", "schizophrenia", "autism", "stroke",
-    "pain", "sleep", "memory", "attention", "language", "vision", "audition", "olfaction",
-    "motor control", "reward", "learning", "development", "ageing", "glia", "synapses",
-    "plasticity", "oscillations", "neuromodulation", "brain-computer interface",
-    "neuroprosthetics", "deep brain stimulation", "tractography", "diffusion MRI",
-    "microscopy", "light-sheet", "expansion microscopy", "patch-seq", "modelling",
-    "simulation", "neuromorphic", "standards", "ontologies", "FAIR data",
+    "neuroscience",
+    "connectomics",
+    "electrophysiology",
+    "optogenetics",
+    "calcium imaging",
+    "fMRI",
+    "EEG",
+    "MEG",
+    "transcriptomics",
+    "single-cell RNA-seq",
+    "neuroanatomy",
+    "machine learning",
+    "deep learning",
+    "brain atlas",
+    "neuroinformatics",
+    "data sharing",
+    "open science",
+    "neuroethics",
+    "biomarkers",
+    "dementia",
+    "Alzheimer's disease",
+    "Parkinson's disease",
+    "epilepsy",
+    "depression",
+    "schizophrenia",
+    "autism",
+    "stroke",
+    "pain",
+    "sleep",
+    "memory",
+    "attention",
+    "language",
+    "vision",
+    "audition",
+    "olfaction",
+    "motor control",
+    "reward",
+    "learning",
+    "development",
+    "ageing",
+    "glia",
+    "synapses",
+    "plasticity",
+    "oscillations",
+    "neuromodulation",
+    "brain-computer interface",
+    "neuroprosthetics",
+    "deep brain stimulation",
+    "tractography",
+    "diffusion MRI",
+    "microscopy",
+    "light-sheet",
+    "expansion microscopy",
+    "patch-seq",
+    "modelling",
+    "simulation",
+    "neuromorphic",
+    "standards",
+    "ontologies",
+    "FAIR data",
 ]
 GIVEN = [
-    "Aiko", "Akira", "Alice", "Amara", "Ana", "Anders", "Andrea", "Anja", "Arjun", "Aylin",
-    "Beatriz", "Bo", "Carlos", "Chen", "Chiara", "Chloé", "Daniel", "Dara", "David", "Elena",
-    "Emeka", "Emma", "Erik", "Fatima", "Felix", "Francesca", "Gabriel", "Hana", "Hannah",
-    "Hiroshi", "Ines", "Ingrid", "Isabel", "Jakob", "James", "Jia", "Jin", "João", "Jonas",
-    "Julia", "Kai", "Karin", "Kenji", "Khalid", "Kofi", "Lars", "Laura", "Lea", "Li", "Lucas",
-    "Lucía", "Maja", "Marco", "Maria", "Mariam", "Mateo", "Mei", "Mikhail", "Min-jun", "Nadia",
-    "Nikola", "Nina", "Noah", "Olga", "Omar", "Paolo", "Pedro", "Priya", "Rafael", "Rania",
-    "Ravi", "Rosa", "Sakura", "Samuel", "Sara", "Sebastián", "Seo-yeon", "Sofia", "Søren",
-    "Tariq", "Thomas", "Tomás", "Valentina", "Viktor", "Wei", "Xin", "Yara", "Yuki", "Zainab",
+    "Aiko",
+    "Akira",
+    "Alice",
+    "Amara",
+    "Ana",
+    "Anders",
+    "Andrea",
+    "Anja",
+    "Arjun",
+    "Aylin",
+    "Beatriz",
+    "Bo",
+    "Carlos",
+    "Chen",
+    "Chiara",
+    "Chloé",
+    "Daniel",
+    "Dara",
+    "David",
+    "Elena",
+    "Emeka",
+    "Emma",
+    "Erik",
+    "Fatima",
+    "Felix",
+    "Francesca",
+    "Gabriel",
+    "Hana",
+    "Hannah",
+    "Hiroshi",
+    "Ines",
+    "Ingrid",
+    "Isabel",
+    "Jakob",
+    "James",
+    "Jia",
+    "Jin",
+    "João",
+    "Jonas",
+    "Julia",
+    "Kai",
+    "Karin",
+    "Kenji",
+    "Khalid",
+    "Kofi",
+    "Lars",
+    "Laura",
+    "Lea",
+    "Li",
+    "Lucas",
+    "Lucía",
+    "Maja",
+    "Marco",
+    "Maria",
+    "Mariam",
+    "Mateo",
+    "Mei",
+    "Mikhail",
+    "Min-jun",
+    "Nadia",
+    "Nikola",
+    "Nina",
+    "Noah",
+    "Olga",
+    "Omar",
+    "Paolo",
+    "Pedro",
+    "Priya",
+    "Rafael",
+    "Rania",
+    "Ravi",
+    "Rosa",
+    "Sakura",
+    "Samuel",
+    "Sara",
+    "Sebastián",
+    "Seo-yeon",
+    "Sofia",
+    "Søren",
+    "Tariq",
+    "Thomas",
+    "Tomás",
+    "Valentina",
+    "Viktor",
+    "Wei",
+    "Xin",
+    "Yara",
+    "Yuki",
+    "Zainab",
     "Zoë",
 ]
 FAMILY = [
-    "Abe", "Adeyemi", "Ahmed", "Almeida", "Andersen", "Bauer", "Becker", "Bianchi", "Brown",
-    "Castro", "Chen", "Cohen", "Costa", "Dubois", "Dvořák", "Eriksson", "Fernández", "Fischer",
-    "García", "Gonzalez", "Gupta", "Hansen", "Hashimoto", "Herrera", "Hoffmann", "Huang",
-    "Ibrahim", "Ivanova", "Jansen", "Jensen", "Kang", "Kato", "Kim", "Kowalski", "Kumar",
-    "Larsen", "Lee", "Lefebvre", "Li", "Lindqvist", "Liu", "López", "Martin", "Martínez",
-    "Meyer", "Moreau", "Müller", "Nakamura", "Nguyen", "Nielsen", "Novak", "Okafor", "Olsen",
-    "Park", "Patel", "Pereira", "Petrov", "Popescu", "Rossi", "Russo", "Sato", "Schmidt",
-    "Schneider", "Silva", "Singh", "Smith", "Suzuki", "Takahashi", "Tanaka", "Tan", "Taylor",
-    "Torres", "Van Dijk", "Wagner", "Wang", "Weber", "Williams", "Wilson", "Wong", "Wu",
-    "Xu", "Yamamoto", "Yang", "Yilmaz", "Zhang", "Zhao", "Zhou", "Żukowski", "Østergaard",
+    "Abe",
+    "Adeyemi",
+    "Ahmed",
+    "Almeida",
+    "Andersen",
+    "Bauer",
+    "Becker",
+    "Bianchi",
+    "Brown",
+    "Castro",
+    "Chen",
+    "Cohen",
+    "Costa",
+    "Dubois",
+    "Dvořák",
+    "Eriksson",
+    "Fernández",
+    "Fischer",
+    "García",
+    "Gonzalez",
+    "Gupta",
+    "Hansen",
+    "Hashimoto",
+    "Herrera",
+    "Hoffmann",
+    "Huang",
+    "Ibrahim",
+    "Ivanova",
+    "Jansen",
+    "Jensen",
+    "Kang",
+    "Kato",
+    "Kim",
+    "Kowalski",
+    "Kumar",
+    "Larsen",
+    "Lee",
+    "Lefebvre",
+    "Li",
+    "Lindqvist",
+    "Liu",
+    "López",
+    "Martin",
+    "Martínez",
+    "Meyer",
+    "Moreau",
+    "Müller",
+    "Nakamura",
+    "Nguyen",
+    "Nielsen",
+    "Novak",
+    "Okafor",
+    "Olsen",
+    "Park",
+    "Patel",
+    "Pereira",
+    "Petrov",
+    "Popescu",
+    "Rossi",
+    "Russo",
+    "Sato",
+    "Schmidt",
+    "Schneider",
+    "Silva",
+    "Singh",
+    "Smith",
+    "Suzuki",
+    "Takahashi",
+    "Tanaka",
+    "Tan",
+    "Taylor",
+    "Torres",
+    "Van Dijk",
+    "Wagner",
+    "Wang",
+    "Weber",
+    "Williams",
+    "Wilson",
+    "Wong",
+    "Wu",
+    "Xu",
+    "Yamamoto",
+    "Yang",
+    "Yilmaz",
+    "Zhang",
+    "Zhao",
+    "Zhou",
+    "Żukowski",
+    "Østergaard",
 ]
-ROLES = ["member", "principal investigator", "postdoctoral researcher", "PhD student",
-         "data steward", "board member", "coordinator", "engineer"]
+ROLES = [
+    "member",
+    "principal investigator",
+    "postdoctoral researcher",
+    "PhD student",
+    "data steward",
+    "board member",
+    "coordinator",
+    "engineer",
+]
 
 # Named graphs: one per synthetic source.
 G_COUNTRIES = SRC + "country-registry"
@@ -273,13 +683,20 @@ def generate(size: str, out=None) -> Model:
         q(o, SCHEMA + "name", _lit(name, "en"), G_ORGS)
         q(o, SCHEMA + "alternateName", _lit(acronym), G_ORGS)
         if rng.random() < 0.85:
-            q(o, SCHEMA + "foundingDate", _lit(str(rng.randint(1890, 2024)), None, XSD + "gYear"),
-              G_ORGS)
+            q(
+                o,
+                SCHEMA + "foundingDate",
+                _lit(str(rng.randint(1890, 2024)), None, XSD + "gYear"),
+                G_ORGS,
+            )
         q(o, SCHEMA + "location", iri(m.countries[country_pick(rng)]), G_ORGS)
         q(o, SCHEMA + "url", iri(f"https://org{i}.example.org/"), G_ORGS)
-        q(o, SCHEMA + "description",
-          _lit(f"A {cls.rsplit('/', 1)[1].lower()} working on {fld.lower()} in {city}.", "en"),
-          G_ORGS)
+        q(
+            o,
+            SCHEMA + "description",
+            _lit(f"A {cls.rsplit('/', 1)[1].lower()} working on {fld.lower()} in {city}.", "en"),
+            G_ORGS,
+        )
         if i > 10 and rng.random() < 0.2:
             q(o, SCHEMA + "parentOrganization", iri(m.orgs[rng.randrange(min(i, 50))]), G_ORGS)
 
@@ -292,17 +709,27 @@ def generate(size: str, out=None) -> Model:
     for i in range(n["projects"]):
         p = f"{ID}project-{i:06d}"
         m.projects.append(p)
-        name = (f"{rng.choice(PROJECT_WORDS_B)} {rng.choice(PROJECT_WORDS_A)} "
-                f"{rng.choice(FIELDS)} Project {i}")
+        name = (
+            f"{rng.choice(PROJECT_WORDS_B)} {rng.choice(PROJECT_WORDS_A)} "
+            f"{rng.choice(FIELDS)} Project {i}"
+        )
         q(p, RDF_TYPE, iri(SCHEMA + "ResearchProject"), G_PROJECTS)
         q(p, SCHEMA + "name", _lit(name, "en"), G_PROJECTS)
         q(p, SCHEMA + "alternateName", _lit(f"P{i}-{name.split()[0][:4].upper()}"), G_PROJECTS)
         if rng.random() < 0.8:
-            q(p, SCHEMA + "foundingDate", _lit(_date(rng, 1995, 2025), None, XSD + "date"),
-              G_PROJECTS)
+            q(
+                p,
+                SCHEMA + "foundingDate",
+                _lit(_date(rng, 1995, 2025), None, XSD + "date"),
+                G_PROJECTS,
+            )
         q(p, SCHEMA + "location", iri(m.countries[country_pick(rng)]), G_PROJECTS)
-        q(p, SCHEMA + "description", _lit(f"A research project on {rng.choice(TOPICS)}.", "en"),
-          G_PROJECTS)
+        q(
+            p,
+            SCHEMA + "description",
+            _lit(f"A research project on {rng.choice(TOPICS)}.", "en"),
+            G_PROJECTS,
+        )
         funders = {funder_pool[funder_pick(rng)] for _ in range(rng.randint(1, 2))}
         funded_by.append(funders)
         for f in sorted(funders):
@@ -317,17 +744,28 @@ def generate(size: str, out=None) -> Model:
         g = f"{ID}grant-{i:06d}"
         m.others.append(g)
         pi = rng.randrange(len(m.projects))
-        f = (rng.choice(sorted(funded_by[pi])) if rng.random() < 0.7
-             else funder_pool[funder_pick(rng)])
+        f = (
+            rng.choice(sorted(funded_by[pi]))
+            if rng.random() < 0.7
+            else funder_pool[funder_pick(rng)]
+        )
         funded_by[pi].add(f)
         q(g, RDF_TYPE, iri(SCHEMA + "MonetaryGrant"), G_GRANTS)
-        q(g, SCHEMA + "name", _lit(f"Grant {i} for {m.projects[pi].rsplit('/', 1)[1]}", "en"),
-          G_GRANTS)
+        q(
+            g,
+            SCHEMA + "name",
+            _lit(f"Grant {i} for {m.projects[pi].rsplit('/', 1)[1]}", "en"),
+            G_GRANTS,
+        )
         q(g, SCHEMA + "identifier", _lit(f"G-{rng.randint(10, 99)}-{i:06d}"), G_GRANTS)
         q(g, SCHEMA + "funder", iri(f), G_GRANTS)
         q(g, SCHEMA + "fundedItem", iri(m.projects[pi]), G_GRANTS)
-        q(g, SCHEMA + "amount", _lit(f"{rng.randint(5, 5000) * 1000}.00", None, XSD + "decimal"),
-          G_GRANTS)
+        q(
+            g,
+            SCHEMA + "amount",
+            _lit(f"{rng.randint(5, 5000) * 1000}.00", None, XSD + "decimal"),
+            G_GRANTS,
+        )
         q(g, SCHEMA + "startDate", _lit(_date(rng, 2000, 2025), None, XSD + "date"), G_GRANTS)
         restate(m.projects[pi], SCHEMA + "funder", iri(f), G_GRANTS)
     m.funders = sorted({f for fs in funded_by for f in fs})
@@ -348,14 +786,21 @@ def generate(size: str, out=None) -> Model:
         q(pe, SCHEMA + "affiliation", iri(home), G_PEOPLE)
         mem = {home}
         for _ in range(rng.randint(0, 2)):
-            mem.add(m.orgs[org_pick(rng)] if rng.random() < 0.7
-                    else m.projects[rng.randrange(len(m.projects))])
+            mem.add(
+                m.orgs[org_pick(rng)]
+                if rng.random() < 0.7
+                else m.projects[rng.randrange(len(m.projects))]
+            )
         member_of.append(mem)
         for o in sorted(mem):
             q(pe, SCHEMA + "memberOf", iri(o), G_PEOPLE)
         if rng.random() < 0.6:
-            q(pe, SCHEMA + "email", _lit(f"p{i}@{rng.choice(['example.org', 'example.edu'])}"),
-              G_PEOPLE)
+            q(
+                pe,
+                SCHEMA + "email",
+                _lit(f"p{i}@{rng.choice(['example.org', 'example.edu'])}"),
+                G_PEOPLE,
+            )
 
     # Membership roles: a role node plus a restated schema:memberOf
     for i in range(n["roles"]):
@@ -380,8 +825,10 @@ def generate(size: str, out=None) -> Model:
     for i in range(n["articles"]):
         a = f"{ID}article-{i:07d}"
         g = G_BIB[i % len(G_BIB)]
-        title = (f"{rng.choice(ADJ)} {rng.choice(METHODS)} of {rng.choice(TOPICS)} "
-                 f"in {rng.choice(REGIONS)} of {rng.choice(ORGANISMS)}")
+        title = (
+            f"{rng.choice(ADJ)} {rng.choice(METHODS)} of {rng.choice(TOPICS)} "
+            f"in {rng.choice(REGIONS)} of {rng.choice(ORGANISMS)}"
+        )
         m.articles.append(a)
         m.article_titles.append(title)
         q(a, RDF_TYPE, iri(SCHEMA + "ScholarlyArticle"), g)
@@ -433,10 +880,16 @@ def ensure_data(size: str, log=print) -> Path:
     with path.open(encoding="utf-8") as f:
         for line in itertools.islice(f, None):
             graphs.add(line.rsplit(" ", 2)[-2])
-    meta.write_text(json.dumps({"size": size, "version": VERSION, "seed": SEED, "quads": quads,
-                                "graphs": len(graphs)}, indent=1))
-    log(f"generated {path.name}: {quads} quads in {len(graphs)} graphs "
-        f"({time.perf_counter() - t0:.1f} s)")
+    meta.write_text(
+        json.dumps(
+            {"size": size, "version": VERSION, "seed": SEED, "quads": quads, "graphs": len(graphs)},
+            indent=1,
+        )
+    )
+    log(
+        f"generated {path.name}: {quads} quads in {len(graphs)} graphs "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
     return path
 
 

@@ -80,6 +80,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_GRAPH = "urn:x-ibigraph:default"
+# Graphs a fresh Virtuoso 7 database already holds (~2500 triples): they show up in
+# ``GRAPH ?g`` and in the no-FROM default graph. Compare with ``is_system_graph``.
+SYSTEM_GRAPH_PREFIXES = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/",
+)
 USER = "dba"
 PASSWORD = "dba"
 
@@ -94,6 +101,11 @@ _CANDIDATES = (
 
 class VirtuosoError(RuntimeError):
     """Virtuoso is missing, did not start, or an ISQL command or a load failed."""
+
+
+def is_system_graph(iri: str) -> bool:
+    """True for the graphs Virtuoso creates itself (see ``SYSTEM_GRAPH_PREFIXES``)."""
+    return iri.startswith(SYSTEM_GRAPH_PREFIXES)
 
 
 def find_virtuoso() -> str | None:
@@ -297,7 +309,7 @@ DavRoot                = DAV
 EnabledDavVSP          = 0
 HTTPProxyEnabled       = 0
 HTTPProxyServer        = 127.0.0.1:1
-HTTPProxyExceptions    = 127.0.0.1, localhost
+HTTPProxyExceptions    = 127.0.0.1:*, localhost:*
 MaxKeepAlives          = 10
 KeepAliveTimeout       = 10
 HTTPThreadSize         = 280000
@@ -426,4 +438,6 @@ def _bulk_load(server: VirtuosoServer, src: Path, graph: str) -> None:
     )
     rows = [line for line in out.splitlines() if line.startswith("LOADED")]
     if len(rows) != 1 or rows[0].split()[1:] != ["2", "NULL"]:
-        raise VirtuosoError(f"bulk load of {src} failed: {rows or out!r}\n{_log_tail(server.tmp_dir)}")
+        raise VirtuosoError(
+            f"bulk load of {src} failed: {rows or out!r}\n{_log_tail(server.tmp_dir)}"
+        )

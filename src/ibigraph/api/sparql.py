@@ -46,6 +46,14 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _param(params: str, name: str) -> str | None:
+    for p in params.split(";"):
+        k, _, v = p.partition("=")
+        if k.strip().lower() == name:
+            return v.strip().strip('"')
+    return None
+
+
 def _decode(body: bytes) -> str:
     try:
         return body.decode("utf-8")
@@ -72,7 +80,11 @@ async def _params(request: Request) -> tuple[dict[str, list[str]], str | None]:
         if "update" in params:
             raise MethodNotAllowed("SPARQL Update must be sent with POST")
         return params, _one(params, "query")
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    ctype, _, ctype_params = request.headers.get("content-type", "").partition(";")
+    ctype = ctype.strip().lower()
+    charset = _param(ctype_params, "charset")
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
+        raise UnsupportedMediaType(f"send the body as UTF-8, not {charset}")
     body = await request.body()
     if ctype == "application/x-www-form-urlencoded":
         form = parse_qs(_decode(body), keep_blank_values=True)
@@ -135,6 +147,7 @@ async def sparql(request: Request, service: ServiceDep, settings: SettingsDep) -
         default_graphs=tuple(params.get("default-graph-uri", ())),
         named_graphs=tuple(params.get("named-graph-uri", ())),
         limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
+        base_iri=str(request.url).split("?", 1)[0],
     )
     reply = await service.execute(req)
     media = reply.media_type

@@ -67,7 +67,7 @@ def _evaluate(store, req: QueryRequest) -> Rendered:  # type: ignore[no-untyped-
 
     from ..sparql import render
 
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, object] = {"base_iri": req.base_iri}
     if req.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
     if req.named_graphs:
