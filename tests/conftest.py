@@ -92,7 +92,12 @@ def endpoint(
 
     tmp = tmp_path_factory.mktemp(f"endpoint-{request.param}")
     nquads = protocol_dataset(tmp)
-    limits = {"IBIGRAPH_QUERY_TIMEOUT": "5", "IBIGRAPH_MAX_ROWS": "500", "IBIGRAPH_WORKERS": "2"}
+    limits = {
+        "IBIGRAPH_QUERY_TIMEOUT": "5",
+        "IBIGRAPH_MAX_ROWS": "500",
+        "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
+        "IBIGRAPH_WORKERS": "2",
+    }
     if request.param == "oxigraph":
         store = tmp / "store"
         write_store(store, parse_file(nquads))

@@ -29,7 +29,7 @@ def _require(ok: bool, reason: str) -> None:
 
 
 try:
-    from SPARQLWrapper import DIGEST, JSON, POST, SPARQLWrapper
+    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 except ImportError:  # checked in the fixture, so that CI fails rather than skips
     SPARQLWrapper = None
 
@@ -73,9 +73,9 @@ def select(url: str, query: str, default_graphs: tuple[str, ...] = ()) -> list[d
     return [{k: v["value"] for k, v in b.items()} for b in res["results"]["bindings"]]
 
 
-def update(server: VirtuosoServer, text: str) -> None:
-    sw = SPARQLWrapper(server.update_url)
-    sw.setHTTPAuth(DIGEST)
+def update(server: VirtuosoServer, text: str, basic: bool = False) -> None:
+    sw = SPARQLWrapper(server.update_url_basic if basic else server.update_url)
+    sw.setHTTPAuth(BASIC if basic else DIGEST)
     sw.setCredentials(server.user, server.password)
     sw.setMethod(POST)
     sw.setQuery(text)
@@ -102,7 +102,7 @@ def test_insert_data_through_the_update_url(virtuoso: VirtuosoServer) -> None:
     try:
         assert graph_counts(virtuoso) == {**EXPECTED, g: 2}
     finally:
-        update(virtuoso, f"DROP SILENT GRAPH <{g}>")
+        update(virtuoso, f"DROP SILENT GRAPH <{g}>", basic=True)
     assert graph_counts(virtuoso) == EXPECTED
 
 
@@ -129,3 +129,11 @@ def test_virtuoso_dataset_semantics(virtuoso: VirtuosoServer) -> None:
     from_a_from_b = f"SELECT ?o FROM <{A}> FROM <{B}> WHERE {{ <{S}> <{P}> ?o }}"
     assert objects(query=from_a_from_b) == ["only in A", "shared", "shared"]
     assert objects(DEFAULT_GRAPH) == ["in the default graph"]
+    # A default-graph-uri alone does not limit GRAPH ?g: every graph stays a named graph,
+    # Virtuoso's own system graphs included. (And `GRAPH ?g {}` leaves ?g unbound there.)
+    graphs = {
+        r["g"]
+        for r in select(virtuoso.query_url, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", (A,))
+    }
+    assert {A, B, DEFAULT_GRAPH} < graphs
+    assert any(is_system_graph(g) for g in graphs)

@@ -68,7 +68,8 @@ def _accept(request: Request, params: dict[str, list[str]]) -> str | None:
     media = FORMAT_ALIASES.get(fmt.lower(), fmt if "/" in fmt else None)
     if media is None:
         raise BadInputError(
-            f"unknown format {fmt!r}; use one of {', '.join(sorted(FORMAT_ALIASES))} or a media type"
+            f"unknown format {fmt!r}; use one of {', '.join(sorted(FORMAT_ALIASES))}"
+            " or a media type"
         )
     return media
 
