@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test setup lint build validate stats clean
+.PHONY: serve test setup lint build validate stats bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no python3.11 or python3 on PATH (set PYTHON=...)"; exit 2; }
@@ -24,12 +24,13 @@ build: setup
 stats: setup
 	$(BIN)/ibigraph stats
 
-# For now `serve` validates, builds the store and prints its statistics;
-# the HTTP service arrives with issue #3.
+# Validate and build the store (build refuses invalid data), then serve it on
+# http://127.0.0.1:8000 (HOST/PORT override).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 serve: setup
-	$(BIN)/ibigraph validate
 	$(BIN)/ibigraph build
-	$(BIN)/ibigraph stats
+	$(BIN)/ibigraph serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -37,6 +38,11 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+# Benchmarks (not part of the tests): see bench/README.md
+SIZE ?= 100k
+bench: setup
+	$(BIN)/python bench/run.py --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) var/store
