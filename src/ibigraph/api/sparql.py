@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -151,13 +152,19 @@ async def sparql(request: Request, service: ServiceDep, settings: SettingsDep) -
         base_iri=str(request.url).split("?", 1)[0],
     )
     reply = await service.execute(req)
-    media = reply.media_type
-    if reply.body is not None:
-        return Response(
-            b"" if request.method == "HEAD" else reply.body, media_type=media, headers=headers
-        )
-    headers["Content-Length"] = str(reply.length)
-    return StreamingResponse(reply.stream, media_type=media, headers=headers)  # type: ignore[arg-type]
+    if request.method == "HEAD" or len(reply.body) <= _CHUNK:
+        return Response(reply.body, media_type=reply.media_type, headers=headers)
+    headers["Content-Length"] = str(len(reply.body))
+    return StreamingResponse(_chunks(reply.body), media_type=reply.media_type, headers=headers)
+
+
+_CHUNK = 256 * 1024
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    view = memoryview(body)
+    for i in range(0, len(view), _CHUNK):
+        yield bytes(view[i : i + _CHUNK])
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
@@ -247,9 +254,8 @@ async def dataset_statistics(request: Request, service: ServiceDep) -> dict[str,
     reply = await service.execute(
         QueryRequest(q, accept="application/sparql-results+json", limits=Limits(timeout=60))
     )
-    body = reply.body if reply.body is not None else b"".join([c async for c in reply.stream])  # type: ignore[union-attr]
     stats = {}
-    for row in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON):
+    for row in ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON):
         g = row["g"]
         stats[g.value if g is not None else ""] = int(row["n"].value)
     if service.version is not None:

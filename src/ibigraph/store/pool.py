@@ -2,7 +2,9 @@
 
 pyoxigraph cannot interrupt a running query (upstream oxigraph issue #1926), so each query runs
 in one of a few worker processes that open the store read-only. The event loop talks to them
-over Unix socket pairs (length-prefixed pickles, then the raw body), never blocking. A query
+over Unix socket pairs (length-prefixed pickles, then the raw body), never blocking; a result
+is read whole from the worker (its size is capped) so the worker is free for the next query
+while the body streams to the client. A query
 that passes the time limit has its worker killed and replaced; the other workers keep serving.
 """
 
@@ -18,7 +20,6 @@ import signal
 import socket
 import struct
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,6 @@ __all__ = ["QueryReply", "WorkerPool", "store_version"]
 log = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("!I")
-_INLINE = 1 << 20  # bodies up to 1 MiB are read at once; larger ones stream
 
 
 def store_version(path: Path) -> str:
@@ -121,14 +121,12 @@ class _Worker:
         self.process.join(timeout=5)
 
 
-@dataclass
+@dataclass(frozen=True)
 class QueryReply:
-    """A rendered result: either in memory (`body`) or still streaming from the worker."""
+    """A rendered result, ready to send."""
 
     media_type: str
-    length: int
-    body: bytes | None
-    stream: AsyncIterator[bytes] | None = None
+    body: bytes
 
 
 def _error(kind: str, detail: str, offered: list[str] | None) -> IbigraphError:
@@ -167,7 +165,7 @@ class WorkerPool:
         )
         await asyncio.to_thread(process.start)
         child.close()
-        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=_INLINE * 2)
+        reader, writer = await asyncio.open_unix_connection(sock=parent, limit=1 << 21)
         w = _Worker(process, reader, writer)
         self._all.add(w)
         return w
@@ -213,30 +211,14 @@ class WorkerPool:
             self._idle.put_nowait(w)
             raise _error(head[1], head[2], head[3])
         _, media_type, length = head
-        if length <= _INLINE:
-            try:
-                body = await w.reader.readexactly(length)
-            except BaseException:
-                asyncio.get_running_loop().create_task(self._replace(w))
-                raise
-            self._idle.put_nowait(w)
-            return QueryReply(media_type, length, body)
-        return QueryReply(media_type, length, None, self._stream(w, length))
-
-    async def _stream(self, w: _Worker, length: int) -> AsyncIterator[bytes]:
-        left = length
-        try:
-            while left:
-                chunk = await w.reader.read(min(left, 256 * 1024))
-                if not chunk:
-                    raise EOFError
-                left -= len(chunk)
-                yield chunk
-        finally:
-            if left:  # client went away mid-body: the worker's socket is out of step
-                asyncio.get_running_loop().create_task(self._replace(w))
-            else:
-                self._idle.put_nowait(w)
+        try:  # read the whole body now, so the worker is free at once whatever the client does
+            remaining = max(0.001, deadline - time.monotonic()) + 5
+            body = await asyncio.wait_for(w.reader.readexactly(length), timeout=remaining)
+        except BaseException:
+            asyncio.get_running_loop().create_task(self._replace(w))
+            raise
+        self._idle.put_nowait(w)
+        return QueryReply(media_type, body)
 
     async def _read_frame(self, w: _Worker) -> tuple:  # type: ignore[type-arg]
         (n,) = _HEADER.unpack(await w.reader.readexactly(_HEADER.size))

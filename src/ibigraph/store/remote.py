@@ -109,7 +109,7 @@ class RemoteService:
                 req.accept,
                 req.limits,
             )
-        return QueryReply(out.media_type, len(out.body), out.body)
+        return QueryReply(out.media_type, out.body)
 
     async def execute(self, req: QueryRequest) -> QueryReply:
         return await asyncio.to_thread(self._run, req)
