@@ -8,11 +8,12 @@ backends answer every Accept header identically and under the same caps.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import urllib.error
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, SPARQLWrapper
+from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from ..errors import IbigraphError, QuerySyntaxError, QueryTimeout, StoreError
@@ -52,8 +53,13 @@ class RemoteService:
     def _client(self, req: QueryRequest, accept: str) -> SPARQLWrapper:
         client = SPARQLWrapper(self.query_url)
         client.setMethod(POST)
-        client.setRequestMethod("postdirectly")
-        client.setQuery(req.query)
+        # a form POST: Virtuoso 7.2 never answers application/sparql-query bodies
+        # (openlink/virtuoso-opensource#842)
+        client.setRequestMethod(URLENCODED)
+        client.setOnlyConneg(True)  # no `format=` parameters: servers disagree on their values
+        # The endpoint's URL is the base IRI, as on the embedded store; a BASE in the query
+        # itself comes later in the prologue and wins.
+        client.setQuery(f"BASE <{req.base_iri}>\n{req.query}" if req.base_iri else req.query)
         client.setTimeout(max(1, int(req.limits.timeout + 0.999)))
         client.addCustomHttpHeader("Accept", accept)
         if self._auth:
@@ -100,7 +106,7 @@ class RemoteService:
         body = self._fetch(req)
         form = inspect_query(req.query)
         if form in ("CONSTRUCT", "DESCRIBE"):
-            result = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            result = ox.parse(body, format=ox.RdfFormat.TURTLE)
             triples = [ox.Triple(q.subject, q.predicate, q.object) for q in result]
             out = render(triples, req.accept, req.limits)
         else:
@@ -113,6 +119,19 @@ class RemoteService:
 
     async def execute(self, req: QueryRequest) -> QueryReply:
         return await asyncio.to_thread(self._run, req)
+
+
+def _fix_bnodes(body: bytes) -> bytes:
+    """Virtuoso names blank nodes `nodeID://b1` in SPARQL JSON results, which is not a valid
+    blank node label; keep the label part."""
+    if b"nodeID://" not in body:
+        return body
+    data = json.loads(body)
+    for row in data.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode" and term["value"].startswith("nodeID://"):
+                term["value"] = term["value"][len("nodeID://") :]
+    return json.dumps(data).encode()
 
 
 def _remote_message(e: Exception) -> str:
