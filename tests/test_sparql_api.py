@@ -432,3 +432,29 @@ def test_etag_and_if_none_match(endpoint: str) -> None:
         headers={"If-None-Match": etag, "Accept": "text/csv"},
     )
     assert other.status_code == 200 and other.headers["etag"] != etag
+
+
+def test_server_moves_to_a_rebuilt_store(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`ibigraph build` while serving: the next queries see the new store, with a new ETag."""
+    import pyoxigraph as ox
+
+    from ibigraph.store import write_store
+
+    from .server import run_server
+
+    store = tmp_path / "store"
+    a = ox.NamedNode("urn:x:a")
+    p = ox.NamedNode("urn:x:p")
+    write_store(store, [ox.Quad(a, p, ox.Literal("one"))])
+    q = {"query": "SELECT ?o WHERE { <urn:x:a> <urn:x:p> ?o }"}
+    with run_server(
+        {"IBIGRAPH_STORE": str(store), "IBIGRAPH_WORKERS": "1"}, tmp_path / "log"
+    ) as base:
+        first = httpx.get(base + "/sparql", params=q)
+        assert first.json()["results"]["bindings"][0]["o"]["value"] == "one"
+        write_store(store, [ox.Quad(a, p, ox.Literal("two"))])
+        second = httpx.get(
+            base + "/sparql", params=q, headers={"If-None-Match": first.headers["etag"]}
+        )
+        assert second.status_code == 200
+        assert second.json()["results"]["bindings"][0]["o"]["value"] == "two"

@@ -111,6 +111,7 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    generation: str  # the store directory it opened
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -146,7 +147,8 @@ class WorkerPool:
             raise StoreError(f"no store at {store_path}; run `ibigraph build` first")
         self.store_path = store_path
         self.size = max(1, workers)
-        self.version = store_version(store_path)
+        self._generation = os.path.realpath(store_path)
+        self._version = store_version(store_path)
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
@@ -160,13 +162,12 @@ class WorkerPool:
 
     async def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
-        process = self._ctx.Process(
-            target=_worker_main, args=(child, str(self.store_path.resolve())), daemon=True
-        )
+        generation = os.path.realpath(self.store_path)
+        process = self._ctx.Process(target=_worker_main, args=(child, generation), daemon=True)
         await asyncio.to_thread(process.start)
         child.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent, limit=1 << 21)
-        w = _Worker(process, reader, writer)
+        w = _Worker(process, reader, writer, generation)
         self._all.add(w)
         return w
 
@@ -176,6 +177,14 @@ class WorkerPool:
         if not self._closed:
             self.restarts += 1
             self._idle.put_nowait(await self._spawn())
+
+    @property
+    def version(self) -> str:
+        """Changes when `ibigraph build` swaps in a new store (a readlink per call)."""
+        current = os.path.realpath(self.store_path)
+        if current != self._generation:
+            self._generation, self._version = current, store_version(self.store_path)
+        return self._version
 
     @property
     def busy(self) -> int:
@@ -189,6 +198,11 @@ class WorkerPool:
             raise Busy(
                 f"all {self.size} query workers stayed busy for {req.limits.timeout:g} s; try again"
             ) from None
+        if w.generation != os.path.realpath(self.store_path):
+            # `ibigraph build` swapped in a new store: this worker moves to it
+            self._all.discard(w)
+            await asyncio.to_thread(w.kill)
+            w = await self._spawn()
         try:
             payload = pickle.dumps(req, protocol=pickle.HIGHEST_PROTOCOL)
             w.writer.write(_HEADER.pack(len(payload)) + payload)
