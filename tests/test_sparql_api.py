@@ -342,8 +342,16 @@ def test_runaway_query_is_stopped_while_others_answer(endpoint: str) -> None:
     body = assert_problem(stopped, 503)
     assert "longer than 5 s" in body["detail"]
     assert 4.5 <= elapsed < 30
-    after = httpx.get(endpoint + "/sparql", params={"query": "ASK {}"})
-    assert after.status_code == 200
+    if httpx.get(endpoint + "/ready").json()["backend"] == "remote":
+        return  # the remote server stops its own work; nothing runs here
+    # The query was stuck in one step (a count), so its process restarts to stop the work;
+    # the service answers throughout, from the other worker process.
+    deadline = time.monotonic() + 30
+    while "ibigraph_query_stuck_total 1.0" not in httpx.get(endpoint + "/metrics").text:
+        assert time.monotonic() < deadline, "the stuck query's process was not restarted"
+        after = httpx.get(endpoint + "/sparql", params={"query": "ASK {}"}, timeout=10)
+        assert after.status_code == 200
+        time.sleep(0.2)
 
 
 # --- HTTP niceties ---
@@ -364,7 +372,7 @@ def test_cors_allows_browser_clients(endpoint: str) -> None:
             "Access-Control-Request-Headers": "content-type",
         },
     )
-    assert pre.status_code == 200
+    assert pre.status_code in (200, 204)
     assert "POST" in pre.headers["access-control-allow-methods"]
 
 
@@ -390,7 +398,7 @@ def test_head_has_headers_and_no_body(endpoint: str) -> None:
 def test_health_ready_and_metrics(endpoint: str) -> None:
     assert httpx.get(endpoint + "/health").json() == {"status": "ok"}
     ready = httpx.get(endpoint + "/ready").json()
-    assert ready["status"] == "ready" and ready["workers"] >= 1
+    assert ready["status"] == "ready" and ready["query_threads"] >= 1
     httpx.get(endpoint + "/sparql", params={"query": "ASK {}"})
     metrics = httpx.get(endpoint + "/metrics").text
     assert 'ibigraph_http_requests_total{method="GET",path="/sparql",status="200"}' in metrics
@@ -453,6 +461,7 @@ def test_server_moves_to_a_rebuilt_store(tmp_path) -> None:  # type: ignore[no-u
         first = httpx.get(base + "/sparql", params=q)
         assert first.json()["results"]["bindings"][0]["o"]["value"] == "one"
         write_store(store, [ox.Quad(a, p, ox.Literal("two"))])
+        time.sleep(0.6)  # the server looks for a new store twice a second
         second = httpx.get(
             base + "/sparql", params=q, headers={"If-None-Match": first.headers["etag"]}
         )

@@ -3,79 +3,58 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
+from fastapi.openapi.utils import get_openapi
 
 from . import __version__
 from .api import health, sparql
-from .api.problems import install_error_handlers, problem_response
+from .api.middleware import HttpPolicyMiddleware
+from .api.problems import install_error_handlers
 from .config import Settings
-from .errors import PayloadTooLarge
-from .metrics import Metrics, MetricsMiddleware
+from .metrics import Metrics
+from .sparql import Limits
 from .store.service import open_query_service
 
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
-
-class BodyLimitMiddleware:
-    """413 for request bodies over the limit, declared or streamed."""
-
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.max_bytes
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                from starlette.requests import Request
-
-                response = problem_response(
-                    Request(scope),
-                    413,
-                    "Request body too large",
-                    f"the body has {int(value)} bytes; the limit is {limit}",
-                )
-                await response(scope, receive, send)
-                return
-        seen = 0
-
-        async def limited() -> Any:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise PayloadTooLarge(f"the body is larger than the limit of {limit} bytes")
-            return message
-
-        await self.app(scope, limited, send)
+RESTART_EXIT_CODE = 75  # EX_TEMPFAIL; not uvicorn's 3, which stops the supervisor
 
 
 def create_app(settings: Settings) -> FastAPI:
     service = open_query_service(settings)
     metrics = Metrics()
 
+    def restart_process(req: object) -> None:
+        """A query could not be stopped: leave the load balancer and restart gracefully (the
+        supervisor of `ibigraph serve` starts a fresh process; the others keep serving)."""
+        metrics.stuck.inc()
+        app.state.ready = False
+        app.state.restart = True
+        os.kill(os.getpid(), signal.SIGTERM)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await service.start()
+        service.on_stuck = restart_process
         app.state.ready = True
-        log.info("ibigraph ready: %s backend, %d query workers", settings.backend, service.size)
+        log.info("ibigraph ready: %s backend, %d query threads", settings.backend, service.size)
         try:
             yield
         finally:
             app.state.ready = False
             await service.close()
+            metrics.process_exit()
+            if app.state.restart:
+                # the stuck query's thread cannot be joined: leave without waiting for it
+                logging.shutdown()
+                os._exit(RESTART_EXIT_CODE)
 
     app = FastAPI(
         title="ibigraph",
@@ -87,20 +66,31 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = service
     app.state.metrics = metrics
     app.state.ready = False
-    metrics.workers_busy.set_function(lambda: service.busy)
-    metrics.worker_restarts.set_function(lambda: getattr(service, "restarts", 0))
+    app.state.restart = False
     install_error_handlers(app)
-    app.include_router(sparql.router)
+    app.router.routes[:0] = sparql.routes
+    app.state.limits = Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes)
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            schema["paths"] = {**sparql.OPENAPI, **schema.get("paths", {})}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(health.router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "Authorization", "If-None-Match"],
-        expose_headers=["ETag", "Link", "Location", "Content-Length"],
-        max_age=3600,
+        HttpPolicyMiddleware,
+        metrics=metrics,
+        max_body=settings.max_body_bytes,
+        origins=settings.cors_origins,
     )
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn's worker processes: settings from the environment."""
+    return create_app(Settings.from_env())

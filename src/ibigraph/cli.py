@@ -24,7 +24,7 @@ from rich.table import Table
 from . import __version__
 from .build import build_store, check, with_union_default_graph
 from .config import Settings
-from .errors import IbigraphError, ValidationFailed
+from .errors import IbigraphError, StoreError, ValidationFailed
 from .load import data_files, parse_file
 from .store import open_store, write_store
 from .validate import ValidationReport
@@ -204,7 +204,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[
-        int | None, typer.Option(help="Query worker processes [env IBIGRAPH_WORKERS; CPU count]")
+        int | None, typer.Option(help="HTTP worker processes [env IBIGRAPH_WORKERS; CPU count]")
     ] = None,
     timeout: Annotated[
         float | None,
@@ -212,22 +212,46 @@ def serve(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Serve the SPARQL endpoint (and docs) over HTTP with uvicorn."""
-    import uvicorn
+    """Serve the SPARQL endpoint (and API docs) with uvicorn.
 
-    from .app import create_app
+    A supervisor runs the worker processes and replaces any that exits, e.g. one restarted
+    because a query could not be stopped at its time limit.
+    """
+    import os
+    import tempfile
+
+    from uvicorn import Config
+    from uvicorn.supervisors import Multiprocess
 
     try:
         settings = Settings.from_env().with_(
             store_path=store, workers=workers, query_timeout=timeout
         )
-        application = create_app(settings)
+        if settings.backend == "oxigraph" and not settings.store_path.exists():
+            raise StoreError(f"no store at {settings.store_path}; run `ibigraph build` first")
     except (IbigraphError, ValueError) as e:
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(2) from None
+    # the worker processes read their settings from the environment
+    os.environ.update(
+        IBIGRAPH_STORE=str(settings.store_path.absolute()),
+        IBIGRAPH_WORKERS=str(settings.workers),
+        IBIGRAPH_QUERY_TIMEOUT=str(settings.query_timeout),
+    )
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ibigraph-metrics-"))
+    config = Config(
+        "ibigraph.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=settings.workers,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
     base = f"http://{host}:{port}"
     out.print(f"ibigraph {__version__}: SPARQL endpoint {base}/sparql · API docs {base}/docs")
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @app.command()

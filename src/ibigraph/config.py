@@ -43,7 +43,8 @@ class Settings:
     remote_user: str | None = field(default=None, repr=False)
     remote_password: str | None = field(default=None, repr=False)
     remote_default_graph: str | None = None  # the graph holding the union, if the server needs one
-    workers: int = field(default_factory=lambda: os.cpu_count() or 2)  # query processes
+    workers: int = field(default_factory=lambda: os.cpu_count() or 2)  # HTTP processes
+    query_threads: int = 4  # queries evaluated at once in each process
     query_timeout: float = 30.0  # seconds
     max_rows: int = 100_000
     max_result_bytes: int = 64 * 1024 * 1024
@@ -59,8 +60,8 @@ class Settings:
             raise ValueError("the remote backend needs IBIGRAPH_REMOTE_QUERY_URL")
         if self.query_timeout <= 0 or self.max_rows <= 0 or self.max_result_bytes <= 0:
             raise ValueError("time and size limits must be positive")
-        if self.workers < 1:
-            raise ValueError("IBIGRAPH_WORKERS must be at least 1")
+        if self.workers < 1 or self.query_threads < 1:
+            raise ValueError("IBIGRAPH_WORKERS and IBIGRAPH_QUERY_THREADS must be at least 1")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -77,6 +78,7 @@ class Settings:
             remote_password=env("IBIGRAPH_REMOTE_PASSWORD"),
             remote_default_graph=env("IBIGRAPH_REMOTE_DEFAULT_GRAPH"),
             workers=_int("IBIGRAPH_WORKERS", os.cpu_count() or 2),
+            query_threads=_int("IBIGRAPH_QUERY_THREADS", 4),
             query_timeout=float(env("IBIGRAPH_QUERY_TIMEOUT", "30")),
             max_rows=_int("IBIGRAPH_MAX_ROWS", 100_000),
             max_result_bytes=_int("IBIGRAPH_MAX_RESULT_BYTES", 64 * 1024 * 1024),

@@ -1,85 +1,60 @@
-"""Prometheus metrics, one registry per app (so tests can build many apps)."""
+"""Prometheus metrics. Under `ibigraph serve` several processes share them through
+prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR); otherwise each app has its
+own registry (so tests can build many apps)."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
+import os
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-__all__ = ["Metrics", "MetricsMiddleware"]
+__all__ = ["Metrics"]
+
+
+def _multiprocess() -> bool:
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
 class Metrics:
     def __init__(self) -> None:
-        self.registry = CollectorRegistry()
+        self.registry = None if _multiprocess() else CollectorRegistry()
+        reg = self.registry
         self.requests = Counter(
-            "ibigraph_http_requests",
-            "HTTP requests",
-            ["method", "path", "status"],
-            registry=self.registry,
+            "ibigraph_http_requests", "HTTP requests", ["method", "path", "status"], registry=reg
         )
         self.latency = Histogram(
             "ibigraph_http_request_duration_seconds",
             "Time to the response head",
             ["path"],
-            buckets=(
-                0.001,
-                0.0025,
-                0.005,
-                0.01,
-                0.025,
-                0.05,
-                0.1,
-                0.25,
-                0.5,
-                1,
-                2.5,
-                5,
-                10,
-                30,
-                60,
-            ),
-            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=reg,
         )
-        self.workers_busy = Gauge(
-            "ibigraph_query_workers_busy",
-            "Query workers evaluating a query",
-            registry=self.registry,
+        self.in_progress = Gauge(
+            "ibigraph_http_requests_in_progress",
+            "Requests being answered",
+            multiprocess_mode="livesum",
+            registry=reg,
         )
-        self.worker_restarts = Gauge(
-            "ibigraph_query_worker_restarts",
-            "Query workers replaced (timeouts, crashes)",
-            registry=self.registry,
+        self.timeouts = Counter(
+            "ibigraph_query_timeouts", "Queries stopped at the time limit", registry=reg
+        )
+        self.stuck = Counter(
+            "ibigraph_query_stuck",
+            "Queries still running past the limit: their process was restarted",
+            registry=reg,
         )
 
+    def exposition(self) -> bytes:
+        if self.registry is not None:
+            return generate_latest(self.registry)
+        from prometheus_client import multiprocess
 
-_KNOWN = {"/sparql", "/health", "/ready", "/metrics"}
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
 
+    def process_exit(self) -> None:
+        if self.registry is None:
+            from prometheus_client import multiprocess
 
-class MetricsMiddleware:
-    """Counts requests by method, route and status; cheap enough for the hot path."""
-
-    def __init__(self, app: Any, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        path = scope["path"] if scope["path"] in _KNOWN else "other"
-        status = 500
-
-        async def send_wrapper(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                self.metrics.latency.labels(path).observe(time.perf_counter() - start)
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            self.metrics.requests.labels(scope["method"], path, str(status)).inc()
+            multiprocess.mark_process_dead(os.getpid())

@@ -7,12 +7,13 @@ backend turn results into bytes with `render`, under the same row and byte caps.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .errors import ForbiddenFeature, QuerySyntaxError, ResultTooLarge
+from .errors import ForbiddenFeature, QuerySyntaxError, QueryTimeout, ResultTooLarge
 from .negotiation import GRAPH_TYPES, RESULTS_TYPES, choose_media_type
 
 __all__ = [
@@ -23,62 +24,46 @@ __all__ = [
     "render",
 ]
 
-_TOKENS = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<other>.)
-    """,
+# Comments, strings and IRIs, blanked out before looking for keywords, so that "SERVICE" in a
+# literal or <http://x/service> in an IRI is not taken for the keyword.
+_OPAQUE = re.compile(
+    r"""\#[^\n]*
+      |'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"
+      |<[^<>"{}|^`\\\s]*>""",
     re.X | re.S,
 )
+# A keyword is a whole word not touching `:` (prefixed names) or `?`/`$` (variables).
+_KEYWORDS = re.compile(
+    r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE|SERVICE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE"
+    r"|ADD|MOVE|COPY|WITH)(?![\w:])",
+    re.I,
+)
 _FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-_FORBIDDEN = {
-    "SERVICE": "SERVICE is not allowed: this endpoint never fetches data from other servers",
-}
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.I)
 
 
 def inspect_query(text: str) -> str:
     """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE); refuses SERVICE and updates.
 
-    A light lexer skips comments, strings and IRIs, so `"SERVICE"` in a literal is fine.
+    Comments, strings and IRIs are blanked out first, so `"SERVICE"` in a literal is fine.
     The store's own parser still reports real syntax errors with their position.
     """
-    form = None
-    for m in _TOKENS.finditer(text):
-        word = m.group("word")
-        if word is None:
-            continue
-        upper = word.upper()
-        # a keyword, not a prefixed name like `ex:service` or `service:x`
-        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
-        if before == ":" or after == ":" or (before and before in "?$"):
-            continue
-        if upper in _FORBIDDEN:
-            raise ForbiddenFeature(_FORBIDDEN[upper])
-        if form is None and upper in _FORMS:
-            form = upper
-        elif form is None and upper in {
-            "INSERT",
-            "DELETE",
-            "LOAD",
-            "CLEAR",
-            "DROP",
-            "CREATE",
-            "ADD",
-            "MOVE",
-            "COPY",
-            "WITH",
-        }:
-            raise QuerySyntaxError(
-                f"this is a SPARQL Update ({upper}); send updates with the `update` parameter"
-                " or as application/sparql-update"
-            )
-    if form is None:
+    bare = _OPAQUE.sub(" ", text)
+    if _SERVICE.search(bare):
+        raise ForbiddenFeature(
+            "SERVICE is not allowed: this endpoint never fetches data from other servers"
+        )
+    m = _KEYWORDS.search(bare)
+    if m is None:
         raise QuerySyntaxError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return form
+    word = m.group(1).upper()
+    if word not in _FORMS:
+        raise QuerySyntaxError(
+            f"this is a SPARQL Update ({word}); send updates with the `update` parameter"
+            " or as application/sparql-update"
+        )
+    return word
 
 
 @dataclass(frozen=True)
@@ -107,7 +92,10 @@ class Rendered:
 class _Capped:
     """A write target for pyoxigraph serializers that stops at the caps."""
 
-    def __init__(self, limits: Limits, row_markers: tuple[bytes, ...] = ()) -> None:
+    def __init__(
+        self, limits: Limits, row_markers: tuple[bytes, ...] = (), deadline: float | None = None
+    ) -> None:
+        self.deadline = deadline
         self.chunks: list[bytes] = []
         self.size = 0
         self.rows = 0
@@ -118,6 +106,11 @@ class _Capped:
         self.header_rows = 0
 
     def write(self, data: bytes) -> int:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeout(
+                f"the query ran longer than {self.limits.timeout:g} s and was stopped; "
+                "narrow it or add a LIMIT"
+            )
         self.size += len(data)
         if self.size > self.limits.max_bytes:
             raise ResultTooLarge(
@@ -155,6 +148,8 @@ def render(
     result: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple],
     accept: str | None,
     limits: Limits,
+    *,
+    deadline: float | None = None,
 ) -> Rendered:
     """Serialize a result in the format the client prefers, within the caps.
 
@@ -164,6 +159,11 @@ def render(
         media_type = choose_media_type(accept, list(GRAPH_TYPES))
         triples = []
         for i, t in enumerate(result):
+            if deadline is not None and not i % 1024 and time.monotonic() > deadline:
+                raise QueryTimeout(
+                    f"the query ran longer than {limits.timeout:g} s and was stopped; "
+                    "narrow the CONSTRUCT or add a LIMIT"
+                )
             if i >= limits.max_rows:
                 raise ResultTooLarge(
                     f"the result has more than {limits.max_rows} triples; "
@@ -171,12 +171,12 @@ def render(
                 )
             triples.append(t)
         fmt = GRAPH_TYPES[media_type]
-        out = _Capped(limits)
+        out = _Capped(limits, deadline=deadline)
         ox.serialize(_as_quads(triples) if fmt in _QUAD_FORMATS else triples, out, fmt)
         return Rendered(media_type, b"".join(out.chunks))
     media_type = choose_media_type(accept, list(RESULTS_TYPES))
     fmt = RESULTS_TYPES[media_type]
-    out = _Capped(limits)
+    out = _Capped(limits, deadline=deadline)
     if isinstance(result, ox.QuerySolutions):
         out.markers, out.header_rows = _ROW_MARKERS[fmt]
         out.keep = max(len(m) for m in out.markers) - 1

@@ -1,4 +1,7 @@
-"""What routers get by injection: settings, the query service, metrics."""
+"""What routers get by injection: settings, the query service.
+
+Async on purpose: FastAPI runs plain `def` dependencies in its threadpool, a cost per request.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ from ..store.service import QueryService
 __all__ = ["ServiceDep", "SettingsDep", "get_service", "get_settings"]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_service(request: Request) -> QueryService:
+async def get_service(request: Request) -> QueryService:
     return request.app.state.service  # type: ignore[no-any-return]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from .deps import ServiceDep
 
@@ -25,14 +27,13 @@ async def ready(request: Request, service: ServiceDep) -> Response:
         "status": "ready" if ok else "starting",
         "backend": request.app.state.settings.backend,
         "store_version": service.version,
-        "workers": service.size,
-        "busy": service.busy,
+        "pid": os.getpid(),
+        "query_threads": service.size,
+        "queries_running": service.busy,
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics")
 async def metrics(request: Request) -> Response:
-    return Response(
-        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
-    )
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -11,6 +11,7 @@ import asyncio
 import json
 import socket
 import urllib.error
+from collections.abc import Callable
 
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
@@ -18,7 +19,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from ..errors import IbigraphError, QuerySyntaxError, QueryTimeout, StoreError
 from ..sparql import QueryRequest, inspect_query, render
-from .pool import QueryReply
+from .embedded import QueryReply
 
 __all__ = ["RemoteService"]
 
@@ -39,6 +40,8 @@ class RemoteService:
         self.default_graph = default_graph
         self.version: str | None = None  # a remote store has no version we can see
         self.size = 1
+        # a remote query is abandoned by its socket timeout; the server stops its own work
+        self.on_stuck: Callable[[QueryRequest], None] = lambda req: None
 
     async def start(self) -> None:
         await self.execute(QueryRequest("ASK { }"))

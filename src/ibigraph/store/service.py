@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ..config import Settings
 from ..sparql import QueryRequest
-from .pool import QueryReply, WorkerPool
+from .embedded import EmbeddedService, QueryReply
 from .remote import RemoteService
 
 __all__ = ["QueryService", "open_query_service"]
@@ -15,6 +16,7 @@ __all__ = ["QueryService", "open_query_service"]
 class QueryService(Protocol):
     version: str | None  # changes when the data changes; None if unknown
     size: int  # how many queries can run at once
+    on_stuck: Callable[[QueryRequest], None]  # a query could not be stopped at its limit
 
     async def start(self) -> None: ...
 
@@ -36,4 +38,4 @@ def open_query_service(settings: Settings) -> QueryService:
             password=settings.remote_password,
             default_graph=settings.remote_default_graph,
         )
-    return WorkerPool(settings.store_path, settings.workers)
+    return EmbeddedService(settings.store_path, settings.query_threads)

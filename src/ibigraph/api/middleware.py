@@ -1,0 +1,178 @@
+"""One pure-ASGI middleware for what every response needs: metrics, CORS, gzip and the request
+body limit. One layer instead of four Starlette middlewares keeps the per-request cost low
+(each layer wraps `send` again; measured at 15-25 % of a cheap query's throughput each)."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from typing import Any
+
+from starlette.requests import Request
+
+from ..errors import PayloadTooLarge
+from ..metrics import Metrics
+from .problems import problem_response
+
+__all__ = ["HttpPolicyMiddleware"]
+
+_KNOWN = {"/sparql", "/health", "/ready", "/metrics"}
+_GZIP_MIN = 1024
+_CORS_METHODS = b"GET, HEAD, POST, OPTIONS"
+_CORS_HEADERS = b"Accept, Content-Type, Authorization, If-None-Match"
+_CORS_EXPOSE = b"ETag, Link, Location, Content-Length, Content-Type"
+
+
+class HttpPolicyMiddleware:
+    def __init__(self, app: Any, metrics: Metrics, max_body: int, origins: tuple[str, ...]) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body = max_body
+        self.any_origin = "*" in origins
+        self.origins = {o.encode() for o in origins}
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._latency = {p: metrics.latency.labels(p) for p in (*_KNOWN, "other")}
+
+    def _count(self, method: str, path: str, status: int) -> None:
+        key = (method, path, status)
+        counter = self._counters.get(key)
+        if counter is None:
+            counter = self._counters[key] = self.metrics.requests.labels(method, path, str(status))
+        counter.inc()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        path = scope["path"] if scope["path"] in _KNOWN else "other"
+        method = scope["method"]
+        origin = accept_gzip = length = None
+        preflight = False
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = value
+            elif name == b"accept-encoding":
+                accept_gzip = b"gzip" in value
+            elif name == b"content-length":
+                length = value
+            elif name == b"access-control-request-method":
+                preflight = method == "OPTIONS"
+        allowed = origin is not None and (self.any_origin or origin in self.origins)
+        status = 500
+
+        if preflight and allowed:
+            status = 204
+            headers = [
+                (b"access-control-allow-origin", b"*" if self.any_origin else origin),
+                (b"access-control-allow-methods", _CORS_METHODS),
+                (b"access-control-allow-headers", _CORS_HEADERS),
+                (b"access-control-max-age", b"3600"),
+                (b"vary", b"Origin"),
+            ]
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            self._count(method, path, status)
+            return
+
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            response = problem_response(
+                Request(scope),
+                413,
+                "Request body too large",
+                f"the body has {int(length)} bytes; the limit is {self.max_body}",
+            )
+            send = self._wrap(send, allowed, origin, False, start, path, _Status())
+            await response(scope, receive, send)
+            self._count(method, path, 413)
+            return
+
+        if method in ("POST", "PUT", "PATCH"):
+            receive = self._limited(receive)
+        box = _Status()
+        self.metrics.in_progress.inc()
+        try:
+            await self.app(
+                scope, receive, self._wrap(send, allowed, origin, accept_gzip, start, path, box)
+            )
+        finally:
+            self.metrics.in_progress.dec()
+            self._count(method, path, box.status)
+
+    def _limited(self, receive: Any) -> Any:
+        seen = 0
+        limit = self.max_body
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise PayloadTooLarge(f"the body is larger than the limit of {limit} bytes")
+            return message
+
+        return limited
+
+    def _wrap(
+        self,
+        send: Any,
+        allowed: bool,
+        origin: bytes | None,
+        accept_gzip: bool | None,
+        start: float,
+        path: str,
+        box: _Status,
+    ) -> Any:
+        pending: dict[str, Any] = {}
+        latency = self._latency[path]
+        any_origin = self.any_origin
+
+        async def wrapped(message: Any) -> None:
+            kind = message["type"]
+            if kind == "http.response.start":
+                box.status = message["status"]
+                latency.observe(time.perf_counter() - start)
+                headers = list(message.get("headers", ()))
+                if allowed:
+                    headers.append((b"access-control-allow-origin", b"*" if any_origin else origin))
+                    headers.append((b"access-control-expose-headers", _CORS_EXPOSE))
+                    if not any_origin:
+                        headers.append((b"vary", b"Origin"))
+                message = {**message, "headers": headers}
+                if accept_gzip:
+                    pending["start"] = message  # decide once the body is known
+                    return
+                await send(message)
+                return
+            if kind == "http.response.body" and "start" in pending:
+                start_msg = pending.pop("start")
+                body = message.get("body", b"")
+                if message.get("more_body") or len(body) < _GZIP_MIN or _encoded(start_msg):
+                    await send(start_msg)  # streamed, small or already encoded: as it is
+                    await send(message)
+                    return
+                compressed = gzip.compress(body, compresslevel=5)
+                headers = [(k, v) for k, v in start_msg["headers"] if k != b"content-length"]
+                headers += [
+                    (b"content-encoding", b"gzip"),
+                    (b"content-length", str(len(compressed)).encode()),
+                    (b"vary", b"Accept-Encoding"),
+                ]
+                await send({**start_msg, "headers": headers})
+                await send({"type": "http.response.body", "body": compressed})
+                return
+            await send(message)
+
+        return wrapped
+
+
+class _Status:
+    __slots__ = ("status",)
+
+    def __init__(self) -> None:
+        self.status = 500
+
+
+def _encoded(start: Any) -> bool:
+    return any(k == b"content-encoding" for k, _ in start["headers"])
