@@ -21,7 +21,7 @@ def main() -> None:
     path, port = sys.argv[1], int(sys.argv[2])
     ds = Dataset(default_union=True)
     ds.parse(path, format="nquads")
-    app = SparqlEndpoint(graph=ds)
+    app = SparqlEndpoint(graph=ds, path="/sparql")  # the CLI's default path is /
 
     @app.get("/health")
     def health() -> dict[str, str]:

@@ -26,6 +26,7 @@ from .build import build_store, check, with_union_default_graph
 from .config import Settings
 from .errors import IbigraphError, StoreError, ValidationFailed
 from .load import data_files, parse_file
+from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
 from .store import open_store, write_store
 from .validate import ValidationReport
 from .vocab import compact, prefixes
@@ -79,19 +80,9 @@ class ExportFormat(StrEnum):
     jsonld = "jsonld"
 
 
-_RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "xml": ox.QueryResultsFormat.XML,
-}
-_GRAPH_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "trig": ox.RdfFormat.TRIG,
-    "nq": ox.RdfFormat.N_QUADS,
-}
+# CLI format names -> pyoxigraph formats, through the service's own media-type tables
+_RESULT_FORMATS = {k: RESULTS_TYPES[FORMAT_ALIASES[k]] for k in ("json", "csv", "tsv", "xml")}
+_GRAPH_FORMATS = {k: GRAPH_TYPES[FORMAT_ALIASES[k]] for k in ("ttl", "nt", "jsonld", "trig", "nq")}
 
 
 def _settings(store: Path | None = None) -> Settings:
