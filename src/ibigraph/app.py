@@ -12,11 +12,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from . import __version__
-from .api import health, sparql
+from .api import dataset, entities, health, sparql
 from .api.middleware import HttpPolicyMiddleware
 from .api.problems import install_error_handlers
+from .api.queries import query_router
 from .config import Settings
 from .metrics import Metrics
+from .queries import load_queries
 from .sparql import Limits
 from .store.service import open_query_service
 
@@ -82,6 +84,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(health.router)
+    app.include_router(entities.router)
+    app.include_router(dataset.router)
+    app.include_router(query_router(load_queries(settings.queries_dir)))
     app.add_middleware(
         HttpPolicyMiddleware,
         metrics=metrics,

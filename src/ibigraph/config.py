@@ -36,6 +36,7 @@ class Settings:
     store_path: Path = field(default_factory=lambda: Path("var/store"))
     data_dir: Path = field(default_factory=lambda: Path("data"))
     ontology_dir: Path = field(default_factory=lambda: Path("ontology"))
+    queries_dir: Path = field(default_factory=lambda: Path("queries"))
     # the service
     backend: str = "oxigraph"  # or "remote": a SPARQL 1.1 server
     remote_query_url: str | None = None
@@ -71,6 +72,7 @@ class Settings:
             store_path=_path("IBIGRAPH_STORE", "var/store"),
             data_dir=_path("IBIGRAPH_DATA_DIR", "data"),
             ontology_dir=_path("IBIGRAPH_ONTOLOGY_DIR", "ontology"),
+            queries_dir=_path("IBIGRAPH_QUERIES_DIR", "queries"),
             backend=env("IBIGRAPH_BACKEND", "oxigraph"),
             remote_query_url=env("IBIGRAPH_REMOTE_QUERY_URL"),
             remote_update_url=env("IBIGRAPH_REMOTE_UPDATE_URL"),

@@ -10,6 +10,7 @@
     ├── MethodNotAllowed          (405)
     ├── PayloadTooLarge           (413) the request body exceeds the limit
     ├── UnsupportedMediaType      (415) a request body of a type we do not read
+    ├── InvalidParameter          (422) an API parameter of the wrong type or value
     ├── ValidationFailed          (422) data parses but violates the SHACL shapes
     ├── NotImplementedHere        (501) e.g. SPARQL Update before writes exist
     ├── StoreError                (503) the store is missing, locked or unreadable
@@ -34,6 +35,7 @@ __all__ = [
     "DataSyntaxError",
     "ForbiddenFeature",
     "IbigraphError",
+    "InvalidParameter",
     "MethodNotAllowed",
     "NotAcceptable",
     "NotImplementedHere",
@@ -137,3 +139,7 @@ class Busy(IbigraphError):
 
 class QueryTimeout(IbigraphError):
     status, title = 503, "Query time limit exceeded"
+
+
+class InvalidParameter(IbigraphError):
+    status, title = 422, "Invalid parameter"

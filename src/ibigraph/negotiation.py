@@ -88,8 +88,9 @@ class MediaRange:
         return 2 if self.subtype == s else -1
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """Parse an Accept header; malformed members are skipped, as browsers do."""
+def parse_accept(header: str | None, keep: frozenset[str] = frozenset()) -> list[MediaRange]:
+    """Parse an Accept header; malformed members are skipped, as browsers do. Synonyms
+    (`application/json` for SPARQL JSON results…) are mapped unless listed in `keep`."""
     if not header or not header.strip():
         return [MediaRange("*", "*", 1.0)]
     ranges = []
@@ -116,7 +117,8 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     q = 0.0
             elif k:
                 params.append((k, v))
-        t, s = _canonical(t, s)
+        if f"{t}/{s}" not in keep:
+            t, s = _canonical(t, s)
         ranges.append(MediaRange(t, s, q, tuple(params)))
     return ranges
 
@@ -143,7 +145,7 @@ def quality(ranges: list[MediaRange], media_type: str) -> float:
 
 def choose_media_type(accept: str | None, offered: list[str]) -> str:
     """The offered media type the client prefers; ties go to the earlier offer. 406 if none."""
-    ranges = parse_accept(accept)
+    ranges = parse_accept(accept, frozenset(offered))
     scored = [(quality(ranges, m), -i, m) for i, m in enumerate(offered)]
     q, _, best = max(scored)
     if q <= 0:

@@ -21,8 +21,11 @@ PROBLEM_BASE = "https://w3id.org/ibigraph/problems/"
 
 
 def _wants_json(request: Request) -> bool:
+    """JSON when asked for, and by default on the JSON API (/api/…) unless text is asked."""
     accept = request.headers.get("accept", "").lower()
-    return "problem+json" in accept or "application/json" in accept
+    if "problem+json" in accept or "application/json" in accept:
+        return True
+    return request.url.path.startswith("/api/") and "text/" not in accept
 
 
 def problem_response(

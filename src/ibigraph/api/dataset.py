@@ -1,0 +1,245 @@
+"""The dataset as a whole: VoID/DCAT description, dumps, and the entity list API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..errors import InvalidParameter
+from ..linkeddata import rows
+from ..negotiation import GRAPH_TYPES, choose_media_type
+from ..sparql import Limits, QueryRequest
+from ..vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
+from .problems import problem_response
+
+__all__ = ["router"]
+
+router = APIRouter()
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+DUMPS = {
+    "ttl": "text/turtle",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
+    "jsonld": "application/ld+json",
+}
+_DUMP_LIMITS = Limits(timeout=120, max_rows=10_000_000, max_bytes=2 * 1024**3)
+
+
+async def _select(
+    request: Request, query: str, limits: Limits | None = None
+) -> list[dict[str, Any]]:
+    reply = await request.app.state.service.execute(
+        QueryRequest(
+            query,
+            accept="application/sparql-results+json",
+            limits=limits or request.app.state.limits,
+        )
+    )
+    return rows(reply.body)
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+
+async def void_statistics(request: Request) -> dict[str, Any]:
+    """Counts computed from the store: triples, entities, classes and properties."""
+    ns = request.app.state.settings.entity_ns
+    total = await _select(request, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    entities = await _select(
+        request,
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+        f'FILTER (STRSTARTS(STR(?s), "{ns}")) }}',
+    )
+    classes = await _select(
+        request,
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c "
+        f'FILTER (STRSTARTS(STR(?s), "{ns}")) }} GROUP BY ?c',
+    )
+    properties = await _select(request, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+    graphs = await _select(
+        request, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    )
+    return {
+        "triples": int(total[0]["n"].value),
+        "entities": int(entities[0]["n"].value),
+        "graphs": int(graphs[0]["n"].value),
+        "classes": {r["c"].value: int(r["n"].value) for r in classes},
+        "properties": {r["p"].value: int(r["n"].value) for r in properties},
+    }
+
+
+@router.get("/.well-known/void", include_in_schema=False)
+@router.get("/void", summary="VoID and DCAT description of the dataset")
+async def void(request: Request) -> Response:
+    media = choose_media_type(
+        request.headers.get("accept"),
+        ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"],
+    )
+    settings = request.app.state.settings
+    server = str(request.base_url).rstrip("/")
+    stats = await void_statistics(request)
+    ds = ox.NamedNode(settings.base + "dataset")
+    t = ox.NamedNode(RDF + "type")
+    triples = [
+        ox.Triple(ds, t, ox.NamedNode(VOID + "Dataset")),
+        ox.Triple(ds, t, ox.NamedNode(DCAT + "Dataset")),
+        ox.Triple(ds, ox.NamedNode(DCTERMS + "title"), ox.Literal("ibigraph", language="en")),
+        ox.Triple(
+            ds,
+            ox.NamedNode(DCTERMS + "description"),
+            ox.Literal(
+                "A sourced knowledge graph about the International Brain Initiative and the brain "
+                "research projects around it.",
+                language="en",
+            ),
+        ),
+        ox.Triple(ds, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(LICENSE)),
+        ox.Triple(ds, ox.NamedNode(VOID + "sparqlEndpoint"), ox.NamedNode(server + "/sparql")),
+        ox.Triple(ds, ox.NamedNode(VOID + "uriSpace"), ox.Literal(settings.entity_ns)),
+        ox.Triple(ds, ox.NamedNode(VOID + "vocabulary"), ox.NamedNode(SCHEMA)),
+        ox.Triple(ds, ox.NamedNode(VOID + "vocabulary"), ox.NamedNode(settings.ontology_ns)),
+        ox.Triple(ds, ox.NamedNode(VOID + "triples"), _int(stats["triples"])),
+        ox.Triple(ds, ox.NamedNode(VOID + "entities"), _int(stats["entities"])),
+        ox.Triple(ds, ox.NamedNode(VOID + "classes"), _int(len(stats["classes"]))),
+        ox.Triple(ds, ox.NamedNode(VOID + "properties"), _int(len(stats["properties"]))),
+    ]
+    for i, (cls, n) in enumerate(sorted(stats["classes"].items())):
+        part = ox.BlankNode(f"class{i}")
+        triples += [
+            ox.Triple(ds, ox.NamedNode(VOID + "classPartition"), part),
+            ox.Triple(part, ox.NamedNode(VOID + "class"), ox.NamedNode(cls)),
+            ox.Triple(part, ox.NamedNode(VOID + "entities"), _int(n)),
+        ]
+    for i, (prop, n) in enumerate(sorted(stats["properties"].items())):
+        part = ox.BlankNode(f"property{i}")
+        triples += [
+            ox.Triple(ds, ox.NamedNode(VOID + "propertyPartition"), part),
+            ox.Triple(part, ox.NamedNode(VOID + "property"), ox.NamedNode(prop)),
+            ox.Triple(part, ox.NamedNode(VOID + "triples"), _int(n)),
+        ]
+    for ext, mt in DUMPS.items():
+        url = ox.NamedNode(f"{server}/dumps/ibigraph.{ext}")
+        dist = ox.BlankNode(f"dump{ext}")
+        triples += [
+            ox.Triple(ds, ox.NamedNode(VOID + "dataDump"), url),
+            ox.Triple(ds, ox.NamedNode(DCAT + "distribution"), dist),
+            ox.Triple(dist, t, ox.NamedNode(DCAT + "Distribution")),
+            ox.Triple(dist, ox.NamedNode(DCAT + "downloadURL"), url),
+            ox.Triple(
+                dist,
+                ox.NamedNode(DCAT + "mediaType"),
+                ox.NamedNode("https://www.iana.org/assignments/media-types/" + mt),
+            ),
+        ]
+    pm = {**prefixes(settings.base), "void": VOID, "dcat": DCAT}
+    body = (
+        ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=pm)
+        if media in ("text/turtle", "application/rdf+xml")
+        else ox.serialize(triples, format=GRAPH_TYPES[media])
+    )
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+@router.get("/dumps/{name}", summary="The whole dataset: ibigraph.ttl, .trig, .nq or .jsonld")
+async def dump(name: str, request: Request) -> Response:
+    stem, _, ext = name.rpartition(".")
+    if stem != "ibigraph" or ext not in DUMPS:
+        return problem_response(
+            request, 404, "Not found", f"dumps are ibigraph.{{{','.join(DUMPS)}}}"
+        )
+    found = await _select(
+        request,
+        "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }",
+        _DUMP_LIMITS,
+    )
+    media = DUMPS[ext]
+    if ext == "ttl":  # one graph: the union (the default graph)
+        data = [ox.Triple(r["s"], r["p"], r["o"]) for r in found if "g" not in r]
+        body = ox.serialize(
+            data, format=ox.RdfFormat.TURTLE, prefixes=prefixes(request.app.state.settings.base)
+        )
+    else:  # every source graph; the default graph holds source descriptions and the union
+        quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in found]
+        body = ox.serialize(quads, format=GRAPH_TYPES[media])
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/api/entities", summary="Entities, filtered by type and name, as a JSON-LD collection")
+async def entities(
+    request: Request,
+    type: Annotated[
+        str | None,
+        Query(description="A class: schema:ResearchProject, ibi:FundingAgency or a full IRI"),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Case-insensitive text in the name or another name"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    settings = request.app.state.settings
+    pm = prefixes(settings.base)
+    where = [f'?e <{SCHEMA}name> ?name . FILTER (STRSTARTS(STR(?e), "{settings.entity_ns}"))']
+    if type:
+        prefix, colon, local = type.partition(":")
+        iri = pm[prefix] + local if colon and prefix in pm else type
+        try:
+            where.append(f"?e a {ox.NamedNode(iri)} .")
+        except ValueError:
+            raise InvalidParameter(
+                f"type: {type!r} is neither a known prefixed name nor an IRI"
+            ) from None
+    if q:
+        needle = str(ox.Literal(q.lower()))  # an escaped literal: cannot change the query
+        where.append(
+            f"FILTER EXISTS {{ ?e <{SCHEMA}name>|<{SCHEMA}alternateName> ?n "
+            f"FILTER (CONTAINS(LCASE(STR(?n)), {needle})) }}"
+        )
+    body = "\n".join(where)
+    total = await _select(request, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {body} }}")
+    found = await _select(
+        request,
+        f"SELECT ?e ?name WHERE {{ {body} }} ORDER BY ?name ?e LIMIT {limit} OFFSET {offset}",
+    )
+    n = int(total[0]["n"].value)
+    base = str(request.base_url).rstrip("/")
+    members = [
+        {
+            "@id": r["e"].value,
+            "name": r["name"].value,
+            "url": base + "/id/" + r["e"].value[len(settings.entity_ns) :],
+        }
+        for r in found
+    ]
+    doc: dict[str, Any] = {
+        "@context": [
+            base + "/ns/context.jsonld",
+            {
+                "hydra": "http://www.w3.org/ns/hydra/core#",
+                "totalItems": "hydra:totalItems",
+                "member": "hydra:member",
+                "next": {"@id": "hydra:next", "@type": "@id"},
+            },
+        ],
+        "@id": str(request.url),
+        "@type": "hydra:Collection",
+        "totalItems": n,
+        "member": members,
+    }
+    headers = {"Vary": "Accept"}
+    if offset + limit < n:
+        params = {k: v for k, v in request.query_params.items()}
+        params.update(limit=str(limit), offset=str(offset + limit))
+        doc["next"] = f"{base}/api/entities?{urlencode(params)}"
+        headers["Link"] = f'<{doc["next"]}>; rel="next"'
+    return JSONResponse(doc, media_type="application/ld+json", headers=headers)

@@ -1,0 +1,402 @@
+"""Linked data: dereferenceable entity IRIs and ontology, the JSON-LD context, the index page.
+
+Entity IRIs answer 200 with the representation the client prefers (Vary: Accept), name the
+chosen file-extension URL in Content-Location, and list every representation in Link headers;
+see the README for why 200 and not 303.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..errors import IbigraphError
+from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
+from ..linkeddata import EntityDocument, fetch_document, rows
+from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
+from ..sparql import QueryRequest
+from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
+from .problems import problem_response
+
+__all__ = ["EXTENSIONS", "router"]
+
+router = APIRouter(include_in_schema=False)
+templates = Environment(
+    loader=PackageLoader("ibigraph", "web/templates"), autoescape=select_autoescape(["html"])
+)
+
+EXTENSIONS = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
+    "html": "text/html",
+}
+_EXT_OF = {v: k for k, v in EXTENSIONS.items()}
+OFFERED = [
+    "text/turtle",
+    "text/html",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/trig",
+    "application/n-quads",
+]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_QUADS = {"application/trig", "application/n-quads"}
+
+
+class NotFound(IbigraphError):
+    status, title = 404, "Not found"
+
+
+def _split(name: str) -> tuple[str, str | None]:
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext in EXTENSIONS:
+        return stem, EXTENSIONS[ext]
+    return name, None
+
+
+def _profile(accept: str | None) -> str:
+    for r in parse_accept(accept, frozenset({"application/ld+json"})):
+        if (r.type, r.subtype) == ("application", "ld+json"):
+            for k, v in r.params:
+                if k == "profile":
+                    for p in v.split():
+                        if p in PROFILES:
+                            return PROFILES[p]
+    return "compacted"
+
+
+def _alternates(path: str) -> list[tuple[str, str]]:
+    return [(t, f"{path}.{_EXT_OF[t]}") for t in OFFERED]
+
+
+def _headers(path: str, media: str) -> dict[str, str]:
+    links = [f'<{href}>; rel="alternate"; type="{t}"' for t, href in _alternates(path)]
+    return {
+        "Vary": "Accept",
+        "Content-Location": f"{path}.{_EXT_OF[media]}",
+        "Link": ", ".join(links),
+    }
+
+
+def _server_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _local(iri: str, settings: Any) -> str:
+    """The server path of an IRI under the base, else the IRI itself."""
+    return "/" + iri[len(settings.base) :] if iri.startswith(settings.base) else iri
+
+
+def serialize(
+    doc_quads: list[ox.Quad],
+    triples: list[ox.Triple],
+    media: str,
+    request: Request,
+    *,
+    subject: str | None = None,
+    types: list[str] | None = None,
+) -> bytes:
+    settings = request.app.state.settings
+    if media == "application/ld+json":
+        return to_jsonld(
+            [ox.Quad(t.subject, t.predicate, t.object) for t in triples],
+            settings.base,
+            _profile(request.headers.get("accept")),
+            context_url=_server_base(request) + "/ns/context.jsonld",
+            subject=subject,
+            types=types,
+        )
+    fmt = GRAPH_TYPES[media]
+    pm = (
+        prefixes(settings.base)
+        if media in ("text/turtle", "application/trig", "application/rdf+xml")
+        else None
+    )
+    data = doc_quads if media in _QUADS else triples
+    return ox.serialize(data, format=fmt, prefixes=pm) if pm else ox.serialize(data, format=fmt)
+
+
+def _not_found(request: Request, media: str, what: str) -> Response:
+    if media == "text/html":
+        body = (
+            templates.get_template("base.html")
+            .render()
+            .replace("<main>\n\n</main>", f"<main><h1>Not found</h1><p>{what}</p></main>")
+        )
+        return HTMLResponse(body, status_code=404, headers={"Vary": "Accept"})
+    return problem_response(request, 404, "Not found", what)
+
+
+@router.get("/id/{name}")
+async def entity(name: str, request: Request) -> Response:
+    settings = request.app.state.settings
+    slug, fixed = _split(name)
+    media = fixed or choose_media_type(request.headers.get("accept"), OFFERED)
+    path = f"/id/{slug}"
+    iri = settings.entity_ns + slug
+    doc = (
+        await fetch_document(request.app.state.service, iri, request.app.state.limits)
+        if _SLUG.match(slug)
+        else None
+    )
+    if doc is None:
+        return _not_found(request, media, f"no entity {iri}")
+    headers = _headers(path, media)
+    if media == "text/html":
+        return HTMLResponse(render_entity(doc, request, path), headers=headers)
+    body = serialize(doc.quads, doc.triples, media, request, subject=iri)
+    return Response(body, media_type=media, headers=headers)
+
+
+def _label(iri: str, labels: dict[str, str], pm: dict[str, str]) -> str:
+    return labels.get(iri) or compact(iri, pm).strip("<>")
+
+
+def render_entity(doc: EntityDocument, request: Request, path: str) -> str:
+    settings = request.app.state.settings
+    pm = prefixes(settings.base)
+    labels = doc.labels()
+    sources = doc.sources()
+    numbers: dict[str, int] = {}
+    facts = []
+    for prop, values in sorted(doc.facts().items(), key=lambda kv: _order(kv[0])):
+        if prop in (RDF + "type", RDFS + "label", SCHEMA + "name", SCHEMA + "description"):
+            continue
+        vals = []
+        for value, graphs in values:
+            srcs = []
+            for g in graphs:
+                n = numbers.setdefault(g, len(numbers) + 1)
+                info = sources.get(g, {})
+                srcs.append({"n": n, "url": info.get("source", g), "title": info.get("title", g)})
+            if isinstance(value, ox.NamedNode):
+                vals.append(
+                    {
+                        "text": _label(value.value, labels, pm),
+                        "href": _local(value.value, settings),
+                        "sources": srcs,
+                    }
+                )
+            else:
+                note = f"@{value.language}" if value.language and value.language != "en" else ""
+                vals.append({"text": value.value, "href": None, "note": note, "sources": srcs})
+        facts.append(
+            {
+                "iri": prop,
+                "label": compact(prop, pm),
+                "href": _local(prop, settings),
+                "values": vals,
+            }
+        )
+    own = doc.facts()
+    name = next((v.value for v, _ in own.get(SCHEMA + "name", [])), doc.iri)
+    description = next((v.value for v, _ in own.get(SCHEMA + "description", [])), "")
+    return templates.get_template("entity.html").render(
+        iri=doc.iri,
+        name=name,
+        description=description,
+        types=[
+            {"label": compact(t, pm), "href": _local(t, settings)}
+            for t in doc.types
+            if t.startswith(settings.ontology_ns) or t.startswith(SCHEMA)
+        ],
+        facts=facts,
+        incoming=[
+            {
+                "label": _label(s, labels, pm),
+                "href": _local(s, settings),
+                "property": compact(p, pm),
+            }
+            for s, p in doc.incoming()
+        ],
+        sources=[
+            {
+                "url": sources.get(g, {}).get("source", g),
+                "title": sources.get(g, {}).get("title", g),
+                "publisher": sources.get(g, {}).get("publisher", ""),
+                "date": sources.get(g, {}).get("date", ""),
+            }
+            for g, _ in sorted(numbers.items(), key=lambda kv: kv[1])
+        ],
+        alternates=_alternates(path),
+        describe="/sparql?" + _query_string(f"DESCRIBE <{doc.iri}>"),
+    )
+
+
+def _query_string(q: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"query": q, "format": "ttl"})
+
+
+def _order(prop: str) -> tuple[int, str]:
+    first = [
+        RDF + "type",
+        SCHEMA + "alternateName",
+        SCHEMA + "url",
+        SCHEMA + "foundingDate",
+        SCHEMA + "dissolutionDate",
+        SCHEMA + "memberOf",
+        SCHEMA + "funder",
+    ]
+    return (first.index(prop) if prop in first else len(first), prop)
+
+
+async def _select(request: Request, query: str) -> list[dict[str, Any]]:
+    reply = await request.app.state.service.execute(
+        QueryRequest(
+            query, accept="application/sparql-results+json", limits=request.app.state.limits
+        )
+    )
+    return rows(reply.body)
+
+
+@router.get("/ontology")
+@router.get("/ontology.{ext}")
+async def ontology(request: Request, ext: str | None = None) -> Response:
+    settings = request.app.state.settings
+    if ext is not None and ext not in EXTENSIONS:
+        return _not_found(request, "application/problem+json", f"no format .{ext}")
+    media = EXTENSIONS[ext] if ext else choose_media_type(request.headers.get("accept"), OFFERED)
+    graph = ox.NamedNode(settings.ontology_graph)
+    found = await _select(request, f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    quads = [ox.Quad(r["s"], r["p"], r["o"], graph) for r in found]
+    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in found]
+    headers = _headers("/ontology", media)
+    if media == "text/html":
+        shapes = await _select(
+            request,
+            f"""SELECT ?class ?path ?message ?severity WHERE {{
+            GRAPH <{settings.shapes_graph}> {{
+              ?shape <{SH}targetClass> ?class ; <{SH}property> ?ps .
+              ?ps <{SH}path> ?path ; <{SH}message> ?message ; <{SH}severity> ?severity }} }}""",
+        )
+        return HTMLResponse(render_ontology(triples, shapes, settings), headers=headers)
+    return Response(serialize(quads, triples, media, request), media_type=media, headers=headers)
+
+
+def render_ontology(triples: list[ox.Triple], shapes: list[dict[str, Any]], settings: Any) -> str:
+    pm = prefixes(settings.base)
+    ns = settings.ontology_ns
+    by: dict[str, dict[str, list[str]]] = {}
+    for t in triples:
+        by.setdefault(t.subject.value if hasattr(t.subject, "value") else "", {}).setdefault(
+            t.predicate.value, []
+        ).append(t.object.value)
+    constraints: dict[str, list[dict[str, str]]] = {}
+    for r in shapes:
+        constraints.setdefault(r["class"].value, []).append(
+            {
+                "path": compact(r["path"].value, pm)
+                if isinstance(r["path"], ox.NamedNode)
+                else "…",
+                "message": r["message"].value,
+                "severity": r["severity"].value.rsplit("#", 1)[-1],
+            }
+        )
+
+    def terms(kind: str, sup: str) -> list[dict[str, Any]]:
+        out = []
+        for iri, props in sorted(by.items()):
+            if iri.startswith(ns) and kind in props.get(RDF + "type", []):
+                out.append(
+                    {
+                        "local": iri[len(ns) :],
+                        "label": (props.get(RDFS + "label") or [""])[0],
+                        "comment": (props.get(RDFS + "comment") or [""])[0],
+                        "supers": [compact(s, pm) for s in props.get(sup, [])],
+                        "constraints": constraints.get(iri, []),
+                    }
+                )
+        return out
+
+    onto = by.get(settings.ontology_graph, {})
+    return templates.get_template("ontology.html").render(
+        iri=settings.ontology_graph,
+        comment=(onto.get(RDFS + "comment") or [""])[0],
+        classes=terms(OWL + "Class", RDFS + "subClassOf"),
+        properties=terms(OWL + "ObjectProperty", RDFS + "subPropertyOf"),
+        alternates=_alternates("/ontology"),
+    )
+
+
+@router.get("/ns/context.jsonld")
+@router.get(f"/ns/context-v{CONTEXT_VERSION}.jsonld")
+async def jsonld_context(request: Request) -> Response:
+    return JSONResponse(
+        context(request.app.state.settings.base),
+        media_type="application/ld+json",
+        headers={"Cache-Control": "public, max-age=86400", "Access-Control-Allow-Origin": "*"},
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> Response:
+    settings = request.app.state.settings
+    pm = prefixes(settings.base)
+    members = await _select(
+        request,
+        f"""SELECT ?ibi ?ibiName ?m ?name ?placeName ?founded WHERE {{
+        ?ibi <{SCHEMA}name> "International Brain Initiative"@en ; <{SCHEMA}name> ?ibiName .
+        ?m <{SCHEMA}memberOf> ?ibi ; <{SCHEMA}name> ?name .
+        OPTIONAL {{ ?m <{SCHEMA}areaServed> ?place . ?place <{SCHEMA}name> ?placeName }}
+        OPTIONAL {{ ?m <{SCHEMA}foundingDate> ?founded }} }} ORDER BY ?name""",
+    )
+    typed = await _select(
+        request,
+        f"""SELECT ?type ?e ?name WHERE {{
+        ?e a ?type ; <{SCHEMA}name> ?name .
+        FILTER (STRSTARTS(STR(?e), "{settings.entity_ns}"))
+        FILTER (STRSTARTS(STR(?type), "{settings.ontology_ns}")
+                || STRSTARTS(STR(?type), "{SCHEMA}"))
+        }} ORDER BY ?type ?name""",
+    )
+    types: dict[str, list[dict[str, str]]] = {}
+    for r in typed:
+        types.setdefault(r["type"].value, []).append(
+            {"name": r["name"].value, "href": _local(r["e"].value, settings)}
+        )
+    ibi = (
+        {"name": members[0]["ibiName"].value, "href": _local(members[0]["ibi"].value, settings)}
+        if members
+        else None
+    )
+    seen: set[str] = set()
+    member_rows = []
+    for r in members:
+        if r["m"].value in seen:
+            continue
+        seen.add(r["m"].value)
+        member_rows.append(
+            {
+                "name": r["name"].value,
+                "href": _local(r["m"].value, settings),
+                "place": r["placeName"].value if "placeName" in r else "",
+                "year": r["founded"].value[:4] if "founded" in r else "",
+            }
+        )
+    return HTMLResponse(
+        templates.get_template("index.html").render(
+            ibi=ibi,
+            members=member_rows,
+            types=[
+                {
+                    "label": compact(t, pm),
+                    "href": _local(t, settings),
+                    "count": len(es),
+                    "entities": es,
+                }
+                for t, es in sorted(types.items(), key=lambda kv: compact(kv[0], pm))
+            ],
+        )
+    )

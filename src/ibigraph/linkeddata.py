@@ -1,0 +1,150 @@
+"""Entity documents: what dereferencing an entity IRI returns, in every format.
+
+A document holds the entity's own facts (each in the source graph that states it), the
+incoming links that matter (members of an initiative, what a funder funds), the names and
+types of every entity it links to, and the descriptions of the source graphs involved.
+Turtle, N-Triples, RDF/XML and JSON-LD carry its triples; TriG and N-Quads keep the graphs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .sparql import Limits, QueryRequest
+from .store.service import QueryService
+from .vocab import DCTERMS, RDF, SCHEMA
+
+__all__ = ["LINK_PROPERTIES", "EntityDocument", "fetch_document", "rows"]
+
+LINK_PROPERTIES = [
+    SCHEMA + p
+    for p in (
+        "memberOf",
+        "funder",
+        "parentOrganization",
+        "areaServed",
+        "location",
+        "knowsAbout",
+        "organizer",
+        "publisher",
+        "founder",
+    )
+]
+_LABELS = [RDF + "type", SCHEMA + "name"]
+_SOURCE = [
+    RDF + "type",
+    DCTERMS + "source",
+    DCTERMS + "title",
+    DCTERMS + "publisher",
+    DCTERMS + "date",
+]
+
+
+def _in(props: list[str]) -> str:
+    return ", ".join(f"<{p}>" for p in props)
+
+
+def document_query(iri: ox.NamedNode) -> str:
+    e = str(iri)  # N-Triples syntax of a checked IRI: safe to place in the query
+    return f"""SELECT DISTINCT ?s ?p ?o ?g WHERE {{
+  {{ GRAPH ?g {{ {e} ?p ?o }} BIND ({e} AS ?s) }}
+  UNION
+  {{ GRAPH ?g {{ ?s ?p {e} }} FILTER (?p IN ({_in(LINK_PROPERTIES)})) BIND ({e} AS ?o) }}
+  UNION
+  {{ {{ {e} ?lp ?s }} UNION {{ ?s ?lp {e} FILTER (?lp IN ({_in(LINK_PROPERTIES)})) }}
+     FILTER (isIRI(?s) && ?s != {e})
+     ?s ?p ?o FILTER (?p IN ({_in(_LABELS)})) }}
+  UNION
+  {{ GRAPH ?s {{ {e} ?x ?y }} ?s ?p ?o FILTER (?p IN ({_in(_SOURCE)})) }}
+}}"""
+
+
+def rows(body: bytes) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    names = [v.value for v in results.variables]  # type: ignore[union-attr]
+    return [{n: row[n] for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]
+
+
+@dataclass
+class EntityDocument:
+    iri: str
+    quads: list[ox.Quad]
+    triples: list[ox.Triple] = field(init=False)
+
+    def __post_init__(self) -> None:
+        seen: dict[tuple[str, str, str], ox.Triple] = {}
+        for q in self.quads:
+            seen.setdefault(
+                (str(q.subject), str(q.predicate), str(q.object)),
+                ox.Triple(q.subject, q.predicate, q.object),
+            )
+        self.triples = list(seen.values())
+
+    @property
+    def types(self) -> list[str]:
+        return sorted(
+            {
+                q.object.value
+                for q in self.quads
+                if q.subject.value == self.iri and q.predicate.value == RDF + "type"
+            }
+        )
+
+    def facts(self) -> dict[str, list[tuple[ox.Term, list[str]]]]:  # type: ignore[name-defined]
+        """The entity's own facts: property -> [(value, [source graphs])]."""
+        out: dict[str, dict[str, tuple[object, list[str]]]] = defaultdict(dict)
+        for q in self.quads:
+            if q.subject.value == self.iri and isinstance(q.graph_name, ox.NamedNode):
+                key = str(q.object)
+                entry = out[q.predicate.value].setdefault(key, (q.object, []))
+                entry[1].append(q.graph_name.value)
+        return {p: [(v, sorted(set(g))) for v, g in vals.values()] for p, vals in out.items()}
+
+    def incoming(self) -> list[tuple[str, str]]:
+        return sorted(
+            {
+                (q.subject.value, q.predicate.value)
+                for q in self.quads
+                if isinstance(q.object, ox.NamedNode)
+                and q.object.value == self.iri
+                and q.subject.value != self.iri
+            }
+        )
+
+    def labels(self) -> dict[str, str]:
+        return {
+            q.subject.value: q.object.value
+            for q in self.quads
+            if q.predicate.value == SCHEMA + "name"
+        }
+
+    def sources(self) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = defaultdict(dict)
+        for q in self.quads:
+            if q.predicate.value.startswith(DCTERMS) and isinstance(q.graph_name, ox.DefaultGraph):
+                out[q.subject.value][q.predicate.value.removeprefix(DCTERMS)] = q.object.value
+        return dict(out)
+
+
+async def fetch_document(service: QueryService, iri: str, limits: Limits) -> EntityDocument | None:
+    """The entity's document, or None if nothing states a fact about it."""
+    node = ox.NamedNode(iri)
+    reply = await service.execute(
+        QueryRequest(document_query(node), accept="application/sparql-results+json", limits=limits)
+    )
+    quads = []
+    for r in rows(reply.body):
+        g = r.get("g")
+        quads.append(ox.Quad(r["s"], r["p"], r["o"], g if g is not None else ox.DefaultGraph()))  # type: ignore[arg-type]
+    if not any(q.subject == node and isinstance(q.graph_name, ox.NamedNode) for q in quads):
+        return None
+    return EntityDocument(iri, quads)
+
+
+def json_rows(body: bytes) -> list[dict[str, str]]:
+    data = json.loads(body)
+    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
