@@ -122,3 +122,18 @@ def endpoint(
 
 
 UNION_GRAPH = "urn:x-ibigraph:union"
+
+
+@pytest.fixture(scope="session")
+def data_server(built_store: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server over the shipped, built data."""
+    from .server import run_server
+
+    log = tmp_path_factory.mktemp("data-server") / "server.log"
+    env = {
+        "IBIGRAPH_STORE": str(built_store.store_path),
+        "IBIGRAPH_WORKERS": "1",
+        "IBIGRAPH_QUERIES_DIR": str(ROOT / "queries"),
+    }
+    with run_server(env, log) as base:
+        yield base
