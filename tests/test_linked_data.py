@@ -74,7 +74,7 @@ def test_every_entity_in_every_format_is_the_same_graph(
         for slug in slugs:
             turtle = client.get(f"/id/{slug}", headers={"Accept": "text/turtle"})
             assert turtle.status_code == 200, slug
-            assert turtle.headers["vary"] == "Accept"
+            assert "Accept" in [v.strip() for v in turtle.headers["vary"].split(",")]
             assert turtle.headers["content-location"] == f"/id/{slug}.ttl"
             reference = graph_of(turtle.text, "turtle")
             assert (rdflib.URIRef(ID + slug), None, None) in reference
@@ -96,9 +96,10 @@ def test_jsonld_is_compacted_with_the_published_context(data_server: str) -> Non
     assert doc["@context"] == data_server + "/ns/context.jsonld"
     first = doc["@graph"][0]
     expanded = jsonld.expand(
-        {"@context": doc["@context"], "@id": first["@id"]}, {"documentLoader": loader(data_server)}
+        {"@context": doc["@context"], "@id": first["@id"], "name": first["name"]},
+        {"documentLoader": loader(data_server)},
     )
-    assert expanded[0]["@id"] == ID + "brain-minds"
+    assert expanded[0]["@id"] == ID + "brain-minds"  # the requested entity comes first
     assert first["name"] == "Brain/MINDS"
     assert "id:international-brain-initiative" in first["memberOf"]
     context = httpx.get(data_server + "/ns/context.jsonld").json()
@@ -112,7 +113,13 @@ def test_jsonld_profiles(data_server: str, profile: str) -> None:
     r = httpx.get(data_server + "/id/brain-initiative", headers={"Accept": accept})
     doc = r.json()
     turtle = graph_of(httpx.get(data_server + "/id/brain-initiative.ttl").text, "turtle")
-    assert isomorphic(jsonld_graph(doc, data_server), turtle)
+    got = jsonld_graph(doc, data_server)
+    if profile == "framed":  # a frame keeps what is reachable from the entity
+        entity = rdflib.URIRef(ID + "brain-initiative")
+        assert set(got) <= set(turtle)
+        assert set(turtle.triples((entity, None, None))) <= set(got)
+    else:
+        assert isomorphic(got, turtle)
     if profile == "expanded":
         assert isinstance(doc, list) and "@context" not in json.dumps(doc)
     elif profile == "framed":
@@ -177,7 +184,8 @@ def test_named_queries_are_listed_and_documented(data_server: str) -> None:
     assert params["limit"]["schema"]["maximum"] == 10000
     since = spec["paths"]["/api/queries/launch_timeline"]["get"]["parameters"]
     year = next(p for p in since if p["name"] == "since")
-    assert year["schema"]["anyOf"][0]["minimum"] == 1000
+    schema = json.dumps(year["schema"])
+    assert '"minimum": 1000' in schema and '"type": "integer"' in schema
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,7 @@ def _endpoint(nq: NamedQuery):  # type: ignore[no-untyped-def]
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)
     ]
     for p in nq.params:
-        default = ... if p.required else p.default
+        default = inspect.Parameter.empty if p.required else p.default
         params.append(
             inspect.Parameter(
                 p.name,
