@@ -10,6 +10,7 @@ import pytest
 
 from ibigraph.build import check
 from ibigraph.config import Settings
+from ibigraph.queries import bind, parse_query_file
 from ibigraph.store import open_store
 
 from .conftest import ROOT
@@ -128,9 +129,15 @@ def test_where_a_fact_comes_from(built_store: Settings) -> None:
 
 @pytest.mark.parametrize("path", sorted((ROOT / "queries").glob("*.rq")), ids=lambda p: p.name)
 def test_named_query_has_summary_and_runs(built_store: Settings, path: Path) -> None:
+    """Each query file parses, documents itself, and finds rows with its example values."""
     text = path.read_text()
     assert re.search(r"^#\+ summary: \S", text, re.M)
-    assert select(built_store, text)
+    query = parse_query_file(path)
+    for p in query.params:
+        assert p.description, f"{path.name}: parameter {p.name} needs a description"
+        assert not p.required or p.example is not None, f"{path.name}: {p.name} needs an example"
+    examples = {p.name: p.example for p in query.params if p.example is not None}
+    assert select(built_store, bind(query, examples, built_store.entity_ns))
 
 
 def test_identifiers_are_well_formed_in_data_files() -> None:

@@ -4,7 +4,7 @@
     #+ description: ...
     #+ tags: [projects, places]
     #+ params:
-    #+   place: {type: entity, required: true, description: a country or continent, e.g. japan}
+    #+   place: {type: entity, required: true, example: japan, description: a country or continent}
 
 Parameter values become RDF terms (pyoxigraph checks IRIs and escapes literals) and are bound
 with a VALUES block at the start of the query's WHERE group: a value containing `"}` or SPARQL
@@ -42,6 +42,7 @@ class Param:
     required: bool = False
     default: Any = None
     enum: tuple[Any, ...] | None = None
+    example: Any = None  # shown in the API docs; the tests run the query with it
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def parse_query_file(path: Path) -> NamedQuery:
                 required=bool(spec.get("required", False)),
                 default=spec.get("default"),
                 enum=tuple(enum) if enum else None,
+                example=spec.get("example"),
             )
         )
     tags = meta.get("tags") or ()

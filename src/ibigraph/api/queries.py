@@ -61,7 +61,8 @@ def _annotation(p: Any) -> Any:
     """The Python type and Query() FastAPI validates and documents the parameter with."""
     base = Literal[tuple(p.enum)] if p.enum else (int if p.type == "year" else _ANNOTATIONS[p.type])  # type: ignore[valid-type]
     bounds = {"ge": 1000, "le": 2999} if p.type == "year" else {}
-    query = Query(description=f"{p.description} ({p.type})".strip(), **bounds)
+    extra = {"examples": [p.example]} if p.example is not None else {}
+    query = Query(description=f"{p.description} ({p.type})".strip(), **bounds, **extra)
     return Annotated[base if p.required else base | None, query]
 
 
