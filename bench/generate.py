@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import itertools
 import json
 import random
 import sys
@@ -874,11 +873,10 @@ def ensure_data(size: str, log=print) -> Path:
     with tmp.open("w", encoding="utf-8", newline="\n") as f:
         generate(size, f)
     tmp.replace(path)
+    quads, graphs = 0, set()
     with path.open(encoding="utf-8") as f:
-        quads = sum(1 for _ in f)
-    graphs = set()
-    with path.open(encoding="utf-8") as f:
-        for line in itertools.islice(f, None):
+        for line in f:
+            quads += 1
             graphs.add(line.rsplit(" ", 2)[-2])
     meta.write_text(
         json.dumps(
