@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 from pyld import jsonld
 
-from .vocab import DCTERMS, PROV, RDFS, SCHEMA, XSD
+from .vocab import DCTERMS, PROV, RDFS, SCHEMA, SCHEMA_LINKS, XSD
 
 __all__ = ["CONTEXT_VERSION", "PROFILES", "context", "frame_for", "to_jsonld"]
 
@@ -25,20 +25,7 @@ PROFILES = {
     JSONLD_NS + "flattened": "flattened",
     JSONLD_NS + "framed": "framed",
 }
-_LINKS = [
-    "memberOf",
-    "funder",
-    "parentOrganization",
-    "areaServed",
-    "location",
-    "knowsAbout",
-    "organizer",
-    "publisher",
-    "founder",
-    "sameAs",
-    "url",
-    "subjectOf",
-]
+_LINKS = [*SCHEMA_LINKS, "sameAs", "url", "subjectOf"]
 
 
 def context(base: str) -> dict[str, Any]:

@@ -8,7 +8,6 @@ Turtle, N-Triples, RDF/XML and JSON-LD carry its triples; TriG and N-Quads keep 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,24 +15,11 @@ import pyoxigraph as ox
 
 from .sparql import Limits, QueryRequest
 from .store.service import QueryService
-from .vocab import DCTERMS, RDF, SCHEMA
+from .vocab import DCTERMS, RDF, SCHEMA, SCHEMA_LINKS
 
 __all__ = ["LINK_PROPERTIES", "EntityDocument", "fetch_document", "rows"]
 
-LINK_PROPERTIES = [
-    SCHEMA + p
-    for p in (
-        "memberOf",
-        "funder",
-        "parentOrganization",
-        "areaServed",
-        "location",
-        "knowsAbout",
-        "organizer",
-        "publisher",
-        "founder",
-    )
-]
+LINK_PROPERTIES = [SCHEMA + p for p in SCHEMA_LINKS]
 _LABELS = [RDF + "type", SCHEMA + "name"]
 _SOURCE = [
     RDF + "type",
@@ -143,8 +129,3 @@ async def fetch_document(service: QueryService, iri: str, limits: Limits) -> Ent
     if not any(q.subject == node and isinstance(q.graph_name, ox.NamedNode) for q in quads):
         return None
     return EntityDocument(iri, quads)
-
-
-def json_rows(body: bytes) -> list[dict[str, str]]:
-    data = json.loads(body)
-    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]

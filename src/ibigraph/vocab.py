@@ -9,6 +9,7 @@ __all__ = [
     "RDF",
     "RDFS",
     "SCHEMA",
+    "SCHEMA_LINKS",
     "SH",
     "SKOS",
     "XSD",
@@ -25,6 +26,20 @@ SCHEMA = "https://schema.org/"
 SH = "http://www.w3.org/ns/shacl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+# schema.org properties that link one entity to another (local names)
+SCHEMA_LINKS = (
+    "memberOf",
+    "funder",
+    "parentOrganization",
+    "areaServed",
+    "location",
+    "knowsAbout",
+    "organizer",
+    "publisher",
+    "founder",
+)
 
 
 def prefixes(base: str) -> dict[str, str]:
