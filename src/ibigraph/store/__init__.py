@@ -1,7 +1,5 @@
-"""The Store interface and its embedded (Oxigraph) implementation.
-
-A remote SPARQL 1.1 backend implements the same interface (issue #3).
-"""
+"""Stores: the on-disk Oxigraph store the build writes and the CLI reads (`oxigraph`), and the
+query services the HTTP layer uses (`service`: embedded threads or a remote SPARQL server)."""
 
 from __future__ import annotations
 
