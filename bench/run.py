@@ -164,6 +164,25 @@ class System:
     stop: Callable[[], None] = lambda: None
     log_path: Path | None = None
     died: str | None = None  # why it stopped answering, if it did
+    slowest: dict[str, float] = field(default_factory=dict)  # kind -> slowest checked request, s
+    backlog: list[str] = field(default_factory=list)  # runs after which it stayed busy
+
+    def drain_limit(self, kind: str, args: argparse.Namespace) -> float:
+        """How long to wait for the requests a run leaves in flight (a server that cannot
+        cancel them works through all of them): about `concurrency` times its slowest
+        checked request for that kind, at least --timeout + 30 s, at most 15 minutes."""
+        guess = 1.5 * args.concurrency * self.slowest.get(kind, 0.0) + 10
+        return min(900.0, max(args.timeout + 30, guess))
+
+    def settle_after(self, kind: str, args: argparse.Namespace) -> float:
+        limit = self.drain_limit(kind, args)
+        waited = settle(self, limit=limit, window=0.5)
+        if waited >= limit:
+            self.backlog.append(kind)
+            log(f"{self.name}: still busy {waited:.0f} s after the `{kind}` run")
+        elif waited > 2:
+            log(f"{self.name}: busy for {waited:.0f} s after the run (requests left in flight)")
+        return waited
 
     def alive(self) -> bool:
         if not self.pid:
@@ -545,8 +564,14 @@ def collect_answers(s: System, kinds: list, samples: int) -> dict[tuple[str, int
     out: dict[tuple[str, int], tuple] = {}
     for k in kinds:
         for i, v in enumerate(k.variants[:samples]):
+            t0 = time.perf_counter()
             full = _fetch(s, v.unlimited or v.query)
-            lim = _fetch(s, v.query) if v.unlimited else None
+            took, lim = time.perf_counter() - t0, None
+            if v.unlimited:  # the load runs send the LIMIT query: time that one
+                t0 = time.perf_counter()
+                lim = _fetch(s, v.query)
+                took = time.perf_counter() - t0
+            s.slowest[k.name] = max(s.slowest.get(k.name, 0.0), took)
             out[(k.name, i)] = (full, lim)
     return out
 
@@ -820,7 +845,7 @@ def measure(
         if waited > 3:
             log(f"waited {waited:.0f} s for other processes to quiet down")
         r = load_run(s, paths, duration, args.concurrency, tmp, client, args.timeout)
-        leftover = settle(s, limit=args.timeout + 30, window=0.5)
+        s.settle_after(kind, args)
         if r.requests < args.min_requests and duration < args.max_duration:
             log(
                 f"{kind} {s.name}: only {r.requests} requests in {duration:g} s; "
@@ -828,9 +853,7 @@ def measure(
             )
             duration = args.max_duration
             r = load_run(s, paths, duration, args.concurrency, tmp, client, args.timeout)
-            leftover = settle(s, limit=args.timeout + 30, window=0.5)
-        if leftover > 2:
-            log(f"{s.name}: busy for {leftover:.0f} s after the run (requests left in flight)")
+            s.settle_after(kind, args)
         if (r.other_cpu or 0) <= NOISY_CPU or not s.alive() or attempt == args.retries:
             break
         log(
@@ -1056,6 +1079,12 @@ def report(
                 else f"ibigraph is **below 90% of bare** on: {', '.join(low)}.",
             ]
     for s in systems:
+        if s.backlog:
+            L += [
+                "",
+                f"**{s.name}** was still working through requests left in flight after "
+                f"`{'`, `'.join(s.backlog)}` when the next run started: its next numbers are low.",
+            ]
         if s.died:
             tail = s.log_tail().replace("\n", "\n    ")
             L += ["", f"**{s.name} {s.died}**; the last lines of its log:", "", f"    {tail}"]
@@ -1075,7 +1104,12 @@ def report(
 # --- main -----------------------------------------------------------------------------------
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: every server started is stopped
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", choices=list(generate.SIZES), default="10k")
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per query per system")
@@ -1202,7 +1236,7 @@ def main(argv: list[str] | None = None) -> int:
                             s, paths, args.warmup, args.concurrency, tmp, client, args.timeout,
                             offset=len(paths) // 2,
                         )  # fmt: skip
-                        settle(s, limit=args.timeout + 30, window=0.5)
+                        s.settle_after(k.name, args)
                     r = measure(s, k.name, paths, args, tmp, client)
                     results[(k.name, s.name)] = r
                     if not s.alive():
