@@ -140,6 +140,10 @@ class Busy(IbigraphError):
 class QueryTimeout(IbigraphError):
     status, title = 503, "Query time limit exceeded"
 
+    @classmethod
+    def after(cls, seconds: float, hint: str = "narrow it or add a LIMIT") -> QueryTimeout:
+        return cls(f"the query ran longer than {seconds:g} s and was stopped; {hint}")
+
 
 class InvalidParameter(IbigraphError):
     status, title = 422, "Invalid parameter"

@@ -107,10 +107,7 @@ class _Capped:
 
     def write(self, data: bytes) -> int:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise QueryTimeout(
-                f"the query ran longer than {self.limits.timeout:g} s and was stopped; "
-                "narrow it or add a LIMIT"
-            )
+            raise QueryTimeout.after(self.limits.timeout)
         self.size += len(data)
         if self.size > self.limits.max_bytes:
             raise ResultTooLarge(
@@ -160,10 +157,7 @@ def render(
         triples = []
         for i, t in enumerate(result):
             if deadline is not None and not i % 1024 and time.monotonic() > deadline:
-                raise QueryTimeout(
-                    f"the query ran longer than {limits.timeout:g} s and was stopped; "
-                    "narrow the CONSTRUCT or add a LIMIT"
-                )
+                raise QueryTimeout.after(limits.timeout, "narrow the CONSTRUCT or add a LIMIT")
             if i >= limits.max_rows:
                 raise ResultTooLarge(
                     f"the result has more than {limits.max_rows} triples; "

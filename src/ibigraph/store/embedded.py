@@ -143,9 +143,7 @@ class EmbeddedService:
             if not expired:
                 raise  # the client went away
             loop.call_later(STUCK_GRACE, self._check_stuck, future, req)
-            raise QueryTimeout(
-                f"the query ran longer than {limit:g} s and was stopped; narrow it or add a LIMIT"
-            ) from None
+            raise QueryTimeout.after(limit) from None
         finally:
             timer.cancel()
 
