@@ -17,7 +17,7 @@ from .sparql import Limits, QueryRequest
 from .store.service import QueryService
 from .vocab import DCTERMS, RDF, SCHEMA, SCHEMA_LINKS
 
-__all__ = ["LINK_PROPERTIES", "EntityDocument", "fetch_document", "rows"]
+__all__ = ["LINK_PROPERTIES", "EntityDocument", "fetch_document", "rows", "select"]
 
 LINK_PROPERTIES = [SCHEMA + p for p in SCHEMA_LINKS]
 _LABELS = [RDF + "type", SCHEMA + "name"]
@@ -116,14 +116,21 @@ class EntityDocument:
         return dict(out)
 
 
+async def select(
+    service: QueryService, query: str, limits: Limits
+) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Run a SELECT through the service and return its rows as terms."""
+    reply = await service.execute(
+        QueryRequest(query, accept="application/sparql-results+json", limits=limits)
+    )
+    return rows(reply.body)
+
+
 async def fetch_document(service: QueryService, iri: str, limits: Limits) -> EntityDocument | None:
     """The entity's document, or None if nothing states a fact about it."""
     node = ox.NamedNode(iri)
-    reply = await service.execute(
-        QueryRequest(document_query(node), accept="application/sparql-results+json", limits=limits)
-    )
     quads = []
-    for r in rows(reply.body):
+    for r in await select(service, document_query(node), limits):
         g = r.get("g")
         quads.append(ox.Quad(r["s"], r["p"], r["o"], g if g is not None else ox.DefaultGraph()))  # type: ignore[arg-type]
     if not any(q.subject == node and isinstance(q.graph_name, ox.NamedNode) for q in quads):

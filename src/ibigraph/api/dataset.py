@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..errors import InvalidParameter
-from ..linkeddata import rows
 from ..negotiation import GRAPH_TYPES, choose_media_type
-from ..sparql import Limits, QueryRequest
+from ..sparql import Limits
 from ..vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
+from .deps import select as _select
 from .problems import problem_response
 
 __all__ = ["router"]
@@ -29,19 +29,6 @@ DUMPS = {
     "jsonld": "application/ld+json",
 }
 _DUMP_LIMITS = Limits(timeout=120, max_rows=10_000_000, max_bytes=2 * 1024**3)
-
-
-async def _select(
-    request: Request, query: str, limits: Limits | None = None
-) -> list[dict[str, Any]]:
-    reply = await request.app.state.service.execute(
-        QueryRequest(
-            query,
-            accept="application/sparql-results+json",
-            limits=limits or request.app.state.limits,
-        )
-    )
-    return rows(reply.body)
 
 
 def _int(n: int) -> ox.Literal:

@@ -17,10 +17,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import IbigraphError
 from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
-from ..linkeddata import EntityDocument, fetch_document, rows
+from ..linkeddata import EntityDocument, fetch_document
 from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
-from ..sparql import QueryRequest
 from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
+from .deps import select as _select
 from .problems import problem_response
 
 __all__ = ["EXTENSIONS", "router"]
@@ -250,15 +250,6 @@ def _order(prop: str) -> tuple[int, str]:
         SCHEMA + "funder",
     ]
     return (first.index(prop) if prop in first else len(first), prop)
-
-
-async def _select(request: Request, query: str) -> list[dict[str, Any]]:
-    reply = await request.app.state.service.execute(
-        QueryRequest(
-            query, accept="application/sparql-results+json", limits=request.app.state.limits
-        )
-    )
-    return rows(reply.body)
 
 
 @router.get("/ontology")

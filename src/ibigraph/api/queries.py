@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ..negotiation import choose_media_type
+from ..negotiation import RESULTS_TYPES, choose_media_type
 from ..queries import NamedQuery, bind
 from ..sparql import QueryRequest
 from ..store.service import QueryService
@@ -24,11 +24,6 @@ JSON_TYPES = [
     "application/sparql-results+xml",
     "text/tab-separated-values",
 ]
-_RESULT_FORMATS = {
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMBERS = {
     _XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")
@@ -98,7 +93,7 @@ def _endpoint(nq: NamedQuery):  # type: ignore[no-untyped-def]
             return Response(body, media_type=media, headers=headers)
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         return Response(
-            parsed.serialize(format=_RESULT_FORMATS[media]), media_type=media, headers=headers
+            parsed.serialize(format=RESULTS_TYPES[media]), media_type=media, headers=headers
         )
 
     params = [
