@@ -308,3 +308,9 @@ def test_entity_list_filters_and_pages(data_server: str) -> None:
     assert injected["totalItems"] == 0
     bad = httpx.get(data_server + "/api/entities", params={"type": "no such: thing"})
     assert bad.status_code == 422
+
+
+def test_not_found_page_escapes_the_url(data_server: str) -> None:
+    r = httpx.get(data_server + "/id/%3Cscript%3Ealert(1)", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "<script>" not in r.text and "&lt;script&gt;" in r.text

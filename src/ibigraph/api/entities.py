@@ -127,12 +127,8 @@ def serialize(
 
 
 def _not_found(request: Request, media: str, what: str) -> Response:
-    if media == "text/html":
-        body = (
-            templates.get_template("base.html")
-            .render()
-            .replace("<main>\n\n</main>", f"<main><h1>Not found</h1><p>{what}</p></main>")
-        )
+    if media == "text/html":  # autoescaped: `what` holds text from the URL
+        body = templates.get_template("notfound.html").render(what=what)
         return HTMLResponse(body, status_code=404, headers={"Vary": "Accept"})
     return problem_response(request, 404, "Not found", what)
 
