@@ -24,12 +24,13 @@ build: setup
 stats: setup
 	$(BIN)/ibigraph stats
 
-# Validate and build the store (build refuses invalid data), then serve it on
+# Validate and build the store (build refuses invalid data; a store holding HTTP writes is
+# kept, see README), then serve it on
 # http://127.0.0.1:8000 (HOST/PORT override).
 HOST ?= 127.0.0.1
 PORT ?= 8000
 serve: setup
-	$(BIN)/ibigraph build
+	$(BIN)/ibigraph build --skip-if-written
 	$(BIN)/ibigraph serve --host $(HOST) --port $(PORT)
 
 lint: setup

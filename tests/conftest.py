@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ibigraph.config import Settings
@@ -137,3 +139,84 @@ def data_server(built_store: Settings, tmp_path_factory: pytest.TempPathFactory)
     }
     with run_server(env, log) as base:
         yield base
+
+
+# --- a writable server, with tokens, on each backend -------------------------------------------
+
+
+@dataclass
+class Writable:
+    """A real server that takes writes; `tokens` maps a role to a token of that role."""
+
+    base: str
+    backend: str
+    tokens: dict[str, str]
+
+    def update(self, text: str, role: str | None = "curator", **headers: str) -> httpx.Response:
+        h = {"content-type": "application/sparql-update", **headers}
+        if role is not None:
+            h["authorization"] = f"Bearer {self.tokens[role]}"
+        return httpx.post(self.base + "/update", content=text.encode(), headers=h, timeout=60)
+
+    def ask(self, query: str) -> bool:
+        r = httpx.post(
+            self.base + "/sparql",
+            data={"query": query},
+            headers={"accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        assert r.status_code == 200, r.text
+        return bool(r.json()["boolean"])
+
+    def auth(self, role: str = "curator") -> dict[str, str]:
+        return {"authorization": f"Bearer {self.tokens[role]}"}
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def writable(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Writable]:
+    """A real `ibigraph serve` over the protocol dataset that accepts writes, per backend
+    (one per test module: modules may clear it)."""
+    import os
+
+    from ibigraph.auth import ROLES, add_token
+    from ibigraph.load import parse_file
+    from ibigraph.store import write_store
+
+    from .server import run_server
+
+    tmp = tmp_path_factory.mktemp(f"writable-{request.param}")
+    tokens_file = tmp / "tokens.json"
+    tokens = {role: add_token(tokens_file, f"{role}-user", role) for role in ROLES}
+    nquads = protocol_dataset(tmp)
+    env = {
+        "IBIGRAPH_TOKENS_FILE": str(tokens_file),
+        "IBIGRAPH_ONTOLOGY_DIR": str(ROOT / "ontology"),
+        "IBIGRAPH_QUERY_TIMEOUT": "20",
+        "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
+        "IBIGRAPH_WORKERS": "2",
+    }
+    if request.param == "oxigraph":
+        store = tmp / "store"
+        write_store(store, parse_file(nquads))
+        with run_server({"IBIGRAPH_STORE": str(store), **env}, tmp / "server.log") as base:
+            yield Writable(base, "oxigraph", tokens)
+        return
+    from .virtuoso import PASSWORD, USER, find_virtuoso, run_virtuoso
+
+    if find_virtuoso() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Virtuoso is not installed (.ci/install-virtuoso); CI requires it")
+        pytest.skip("Virtuoso is not installed; run .ci/install-virtuoso")
+    with run_virtuoso(tmp / "virtuoso", nquads=nquads, default_graph=UNION_GRAPH) as v:
+        env |= {
+            "IBIGRAPH_BACKEND": "remote",
+            "IBIGRAPH_REMOTE_QUERY_URL": v.query_url,
+            "IBIGRAPH_REMOTE_UPDATE_URL": v.update_url_basic,
+            "IBIGRAPH_REMOTE_USER": USER,
+            "IBIGRAPH_REMOTE_PASSWORD": PASSWORD,
+            "IBIGRAPH_REMOTE_DEFAULT_GRAPH": UNION_GRAPH,
+        }
+        with run_server(env, tmp / "server.log") as base:
+            yield Writable(base, "virtuoso", tokens)

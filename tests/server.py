@@ -10,11 +10,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "run_server"]
+__all__ = ["Server", "free_port", "run_server", "start_server"]
 
 
 def free_port() -> int:
@@ -23,9 +24,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class Server:
+    base: str
+    proc: subprocess.Popen[bytes]
+
+    def kill9(self) -> None:
+        """SIGKILL the whole process group (supervisor and workers) and reap it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
 @contextlib.contextmanager
 def run_server(env: dict[str, str], log: Path, *, wait: float = 60.0) -> Iterator[str]:
     """Run the service with `env` added to the environment; yield its base URL."""
+    with start_server(env, log, wait=wait) as server:
+        yield server.base
+
+
+@contextlib.contextmanager
+def start_server(env: dict[str, str], log: Path, *, wait: float = 60.0) -> Iterator[Server]:
+    """Run the service with `env` added to the environment; yield it (stopped at the end)."""
     port = free_port()
     full_env = {**os.environ, **env}
     with log.open("wb") as out:
@@ -50,7 +70,7 @@ def run_server(env: dict[str, str], log: Path, *, wait: float = 60.0) -> Iterato
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server not ready after {wait} s:\n{log.read_text()}")
             time.sleep(0.1)
-        yield base
+        yield Server(base, proc)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)

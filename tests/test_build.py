@@ -73,9 +73,15 @@ def test_no_store_is_written_when_the_first_build_fails(fixture_settings: Settin
 
 def test_rebuilds_keep_only_two_generations(fixture_settings: Settings) -> None:
     dirs = [build_store(fixture_settings).store_dir for _ in range(3)]
-    generations = sorted(p for p in dirs[-1].parent.iterdir())
+    entries = sorted(p for p in dirs[-1].parent.iterdir())
+    generations = [p for p in entries if not p.name.endswith(".primary")]
     assert dirs[-1] in generations and dirs[0] not in generations
     assert len(generations) == 2
+    # each published generation has its writable twin; a pruned one loses it too
+    assert {p.name for p in entries} == {
+        *(g.name for g in generations),
+        *(g.name + ".primary" for g in generations),
+    }
     assert fixture_settings.store_path.resolve() == dirs[-1].resolve()
 
 

@@ -16,6 +16,7 @@ from .api import dataset, entities, health, sparql
 from .api.middleware import HttpPolicyMiddleware
 from .api.problems import install_error_handlers
 from .api.queries import query_router
+from .api.writes import Writes, changes_router, graph_store_routes
 from .config import Settings
 from .metrics import Metrics
 from .queries import load_queries
@@ -70,7 +71,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.ready = False
     app.state.restart = False
     install_error_handlers(app)
-    app.router.routes[:0] = sparql.routes
+    app.state.writes = Writes(settings, service)
+    app.router.routes[:0] = [*sparql.routes, *graph_store_routes]
     app.state.limits = Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes)
 
     def openapi() -> dict:  # type: ignore[type-arg]
@@ -87,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(entities.router)
     app.include_router(dataset.router)
     app.include_router(query_router(load_queries(settings.queries_dir)))
+    app.include_router(changes_router(settings))
     app.add_middleware(
         HttpPolicyMiddleware,
         metrics=metrics,

@@ -22,12 +22,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
+from .auth import TokenFile, add_token, remove_token
 from .build import build_store, check, with_union_default_graph
 from .config import Settings
 from .errors import IbigraphError, StoreError, ValidationFailed
 from .load import data_files, parse_file
 from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
 from .store import open_store, write_store
+from .store.maintenance import backup_store, count_changes, restore_store, validate_store
 from .validate import ValidationReport
 from .vocab import compact, prefixes
 
@@ -150,10 +152,20 @@ def main(
 def validate(
     paths: PathsArg = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    in_store: Annotated[
+        bool,
+        typer.Option(
+            "--store/--files",
+            help="Validate what the store holds now (with HTTP writes) instead of the files",
+        ),
+    ] = False,
 ) -> None:
-    """Check the ontology and data files against the SHACL shapes (exit 1 on violations)."""
+    """Check the data against the SHACL shapes (exit 1 on violations)."""
     settings = _settings()
-    _, _, report = check(settings, paths or None)
+    if in_store:
+        report = validate_store(settings)
+    else:
+        _, _, report = check(settings, paths or None)
     _print_report(report, fmt, settings)
     if not report.conforms:
         raise typer.Exit(1)
@@ -161,9 +173,33 @@ def validate(
 
 @app.command()
 @handles_errors
-def build(paths: PathsArg = None, store: StoreOpt = None) -> None:
-    """Validate, then write the on-disk store; invalid data leaves the old store untouched."""
+def build(
+    paths: PathsArg = None,
+    store: StoreOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds writes made over HTTP")
+    ] = False,
+    skip_if_written: Annotated[
+        bool,
+        typer.Option("--skip-if-written", help="Keep a store that holds HTTP writes (exit 0)"),
+    ] = False,
+) -> None:
+    """Validate, then write the on-disk store; invalid data leaves the old store untouched.
+
+    A store that has accepted writes over HTTP holds facts the files do not: it is replaced
+    only with --force (save them first with `ibigraph backup`)."""
     settings = _settings(store)
+    written = count_changes(settings) if settings.store_path.exists() else 0
+    if written and not force:
+        message = (
+            f"the store at {settings.store_path} holds {written} change(s) made over HTTP that "
+            "the data files do not have; back it up (`ibigraph backup FILE.nq`) and rebuild "
+            "with --force"
+        )
+        if skip_if_written:
+            out.print(f"not rebuilt: {message}")
+            return
+        raise StoreError(message)
     result = build_store(settings, paths or None)
     w = len(result.report.warnings)
     out.print(
@@ -188,6 +224,76 @@ def load(
     quads = [q for f in data_files(paths) for q in parse_file(f, settings.base)]
     write_store(settings.store_path, with_union_default_graph(quads))
     out.print(f"loaded {settings.store_path} ({len(quads)} quads from {len(paths)} files)")
+
+
+@app.command()
+@handles_errors
+def backup(
+    target: Annotated[Path, typer.Argument(help="N-Quads file to write (all graphs)")],
+    store: StoreOpt = None,
+) -> None:
+    """Write every quad of the store (all graphs, the audit graph too) to an N-Quads file."""
+    settings = _settings(store)
+    n = backup_store(settings.store_path, target)
+    out.print(f"backed up {n} quads to {target}")
+
+
+@app.command()
+@handles_errors
+def restore(
+    source: Annotated[Path, typer.Argument(help="N-Quads file written by `ibigraph backup`")],
+    store: StoreOpt = None,
+) -> None:
+    """Replace the store with the quads of a backup (as a new generation; readers move to it)."""
+    settings = _settings(store)
+    n = restore_store(settings.store_path, source)
+    out.print(f"restored {n} quads into {settings.store_path}")
+
+
+token_app = typer.Typer(help="Bearer tokens for writes (hashed in IBIGRAPH_TOKENS_FILE).")
+app.add_typer(token_app, name="token")
+
+TokensOpt = Annotated[
+    Path | None, typer.Option("--tokens-file", help="Tokens file [env IBIGRAPH_TOKENS_FILE]")
+]
+
+
+def _tokens_file(path: Path | None) -> Path:
+    path = path or Settings.from_env().tokens_file
+    if path is None:
+        raise StoreError("no tokens file: set IBIGRAPH_TOKENS_FILE or pass --tokens-file")
+    return path
+
+
+@token_app.command("add")
+@handles_errors
+def token_add(
+    name: Annotated[str, typer.Argument(help="Who uses it; recorded as the agent of changes")],
+    role: Annotated[str, typer.Option("--role", help="reader, curator or admin")] = "curator",
+    tokens_file: TokensOpt = None,
+) -> None:
+    """Create a token and print it once (only its hash is stored)."""
+    token = add_token(_tokens_file(tokens_file), name, role)
+    err.print(f"token for {escape(name)} ({role}); shown once, store it now:")
+    print(token)
+
+
+@token_app.command("list")
+@handles_errors
+def token_list(tokens_file: TokensOpt = None) -> None:
+    """List token names and roles (never the tokens)."""
+    table = Table("name", "role", "created")
+    for e in TokenFile(_tokens_file(tokens_file)).entries():
+        table.add_row(e.name, e.role, e.created)
+    out.print(table)
+
+
+@token_app.command("remove")
+@handles_errors
+def token_remove(name: str, tokens_file: TokensOpt = None) -> None:
+    """Revoke a token (servers notice the file change on the next request)."""
+    remove_token(_tokens_file(tokens_file), name)
+    out.print(f"removed the token of {escape(name)}")
 
 
 @app.command()

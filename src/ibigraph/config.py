@@ -51,6 +51,10 @@ class Settings:
     max_result_bytes: int = 64 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
     cors_origins: tuple[str, ...] = ("*",)
+    # writes
+    tokens_file: Path | None = None  # hashed bearer tokens; none -> writes disabled
+    read_role: str | None = None  # if set (e.g. "reader"), reads need a token of that role too
+    max_change_quads: int = 100_000  # quads one write may add or remove
 
     def __post_init__(self) -> None:
         if not self.base.startswith(("http://", "https://")) or not self.base.endswith(("/", "#")):
@@ -86,6 +90,9 @@ class Settings:
             max_result_bytes=_int("IBIGRAPH_MAX_RESULT_BYTES", 64 * 1024 * 1024),
             max_body_bytes=_int("IBIGRAPH_MAX_BODY_BYTES", 1024 * 1024),
             cors_origins=tuple(o.strip() for o in env("IBIGRAPH_CORS_ORIGINS", "*").split(",")),
+            tokens_file=Path(env("IBIGRAPH_TOKENS_FILE")) if env("IBIGRAPH_TOKENS_FILE") else None,
+            read_role=env("IBIGRAPH_READ_ROLE") or None,
+            max_change_quads=_int("IBIGRAPH_MAX_CHANGE_QUADS", 100_000),
         )
 
     def with_(self, **changes: object) -> Settings:
@@ -107,6 +114,11 @@ class Settings:
     @property
     def shapes_graph(self) -> str:
         return self.base + "shapes"
+
+    @property
+    def audit_graph(self) -> str:
+        """Where the PROV-O record of every write goes; not part of the union default graph."""
+        return self.base + "changes"
 
     @property
     def source_ns(self) -> str:

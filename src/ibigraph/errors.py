@@ -3,12 +3,17 @@
     IbigraphError                 (status 500) base class; never raised itself
     ├── BadInputError             (400) input a person gave us is unusable
     │   ├── DataSyntaxError       (400) an RDF file or body does not parse; names file, line, column
+    │   ├── ArticleFormatError    (400) an LLMpedia article is not laid out as one; names file, line
     │   ├── QuerySyntaxError      (400) a SPARQL query does not parse
     │   ├── ForbiddenFeature      (400) SERVICE, LOAD …: the server never fetches a URL
     │   └── ResultTooLarge        (400) the result exceeds the row or byte cap
     ├── NotAcceptable             (406) no representation fits the Accept header
+    ├── Unauthorized              (401) a write without a valid bearer token
+    ├── Forbidden                 (403) writes disabled, a role too weak, a protected graph
+    ├── NotFound                  (404) e.g. a graph the Graph Store does not hold
     ├── MethodNotAllowed          (405)
     ├── PayloadTooLarge           (413) the request body exceeds the limit
+    │   └── ChangeTooLarge        (413) a write that adds or removes too many quads
     ├── UnsupportedMediaType      (415) a request body of a type we do not read
     ├── InvalidParameter          (422) an API parameter of the wrong type or value
     ├── ValidationFailed          (422) data parses but violates the SHACL shapes
@@ -30,20 +35,25 @@ if TYPE_CHECKING:
     from .validate import ValidationReport
 
 __all__ = [
+    "ArticleFormatError",
     "BadInputError",
     "Busy",
+    "ChangeTooLarge",
     "DataSyntaxError",
+    "Forbidden",
     "ForbiddenFeature",
     "IbigraphError",
     "InvalidParameter",
     "MethodNotAllowed",
     "NotAcceptable",
+    "NotFound",
     "NotImplementedHere",
     "PayloadTooLarge",
     "QuerySyntaxError",
     "QueryTimeout",
     "ResultTooLarge",
     "StoreError",
+    "Unauthorized",
     "UnsupportedMediaType",
     "ValidationFailed",
 ]
@@ -77,6 +87,20 @@ class DataSyntaxError(BadInputError):
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
         self.source, self.message, self.line, self.column = source, message, line, column
+
+
+class ArticleFormatError(BadInputError):
+    """An LLMpedia article that is empty, binary or not laid out as one.
+
+    Carries the article `name`, the 1-based `line` where reading stopped and the `message`;
+    `str()` is `name:line: message`.
+    """
+
+    title = "Malformed article"
+
+    def __init__(self, name: str, line: int, message: str) -> None:
+        super().__init__(f"{name}:{line}: {message}")
+        self.name, self.line, self.message = name, line, message
 
 
 class QuerySyntaxError(BadInputError):
@@ -123,6 +147,22 @@ class MethodNotAllowed(IbigraphError):
 
 class PayloadTooLarge(IbigraphError):
     status, title = 413, "Request body too large"
+
+
+class ChangeTooLarge(PayloadTooLarge):
+    title = "Change too large"
+
+
+class Unauthorized(IbigraphError):
+    status, title = 401, "Unauthorized"
+
+
+class Forbidden(IbigraphError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(IbigraphError):
+    status, title = 404, "Not found"
 
 
 class UnsupportedMediaType(IbigraphError):

@@ -11,7 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import IbigraphError, MethodNotAllowed, NotAcceptable
+from ..errors import IbigraphError, MethodNotAllowed, NotAcceptable, Unauthorized, ValidationFailed
+from ..negotiation import choose_media_type
 
 __all__ = ["install_error_handlers", "problem_response"]
 
@@ -29,16 +30,22 @@ def _wants_json(request: Request) -> bool:
 
 
 def problem_response(
-    request: Request, status: int, title: str, detail: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> Response:
     headers = {"Vary": "Accept", **(headers or {})}
-    if _wants_json(request):
+    if _wants_json(request) or extra is not None:
         body = {
             "type": PROBLEM_BASE + title.lower().replace(" ", "-"),
             "title": title,
             "status": status,
             "detail": detail,
             "instance": request.url.path,
+            **(extra or {}),
         }
         return Response(
             json.dumps(body, ensure_ascii=False) + "\n",
@@ -61,11 +68,48 @@ async def _ibigraph_error(request: Request, exc: Exception) -> Response:
     headers = {}
     if isinstance(exc, MethodNotAllowed):
         headers["Allow"] = getattr(exc, "allow", "GET, HEAD, POST, OPTIONS")
+    if isinstance(exc, Unauthorized):
+        challenge = 'Bearer realm="ibigraph"'
+        if request.headers.get("authorization"):
+            challenge += ', error="invalid_token"'
+        headers["WWW-Authenticate"] = challenge
+    if isinstance(exc, ValidationFailed):
+        return _shacl_report(request, exc)
     if isinstance(exc, NotAcceptable):
         headers["Link"] = ", ".join(
             f'<{request.url.path}>; rel="alternate"; type="{t}"' for t in exc.offered
         )
     return problem_response(request, exc.status, exc.title, exc.detail, headers)
+
+
+def _shacl_report(request: Request, exc: ValidationFailed) -> Response:
+    """422 with the SHACL report: problem+json (default) or Turtle (sh:ValidationReport)."""
+    offered = ["application/problem+json", "application/json", "text/turtle"]
+    try:
+        media = choose_media_type(request.headers.get("accept"), offered)
+    except NotAcceptable:
+        media = offered[0]
+    if media == "text/turtle" and exc.report.graph is not None:
+        return Response(
+            exc.report.graph.serialize(format="turtle"),
+            status_code=422,
+            media_type="text/turtle; charset=utf-8",
+            headers={"Vary": "Accept"},
+        )
+    violations = [
+        {
+            "focusNode": r.focus_node,
+            "path": r.path,
+            "value": r.value,
+            "message": r.message,
+            "severity": r.severity,
+            "shape": r.shape,
+            "constraint": r.constraint,
+        }
+        for r in exc.report.results
+    ]
+    detail = exc.detail + "; nothing was written"
+    return problem_response(request, 422, exc.title, detail, extra={"violations": violations})
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql (queries; updates arrive with issue #5)."""
+"""The SPARQL 1.1 Protocol endpoint at /sparql (queries and updates) and /update (updates)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from starlette.routing import Route
 from ..errors import (
     BadInputError,
     MethodNotAllowed,
-    NotImplementedHere,
     QueryTimeout,
     UnsupportedMediaType,
 )
 from ..negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES, choose_media_type
 from ..sparql import Limits, QueryRequest, inspect_query
 from ..store.service import QueryService
+from .writes import handle_update
 
 __all__ = ["OPENAPI", "routes"]
 
@@ -75,13 +75,14 @@ def _accept(request: Request, params: dict[str, list[str]]) -> str | None:
     return media
 
 
-async def _params(request: Request) -> tuple[dict[str, list[str]], str | None]:
-    """Protocol parameters from the URL and, for form posts, the body; and the query text."""
+async def _params(request: Request) -> tuple[dict[str, list[str]], str | None, str | None]:
+    """Protocol parameters from the URL and, for form posts, the body; the query text and the
+    update text (at most one of them)."""
     params = parse_qs(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
     if request.method in ("GET", "HEAD"):
         if "update" in params:
             raise MethodNotAllowed("SPARQL Update must be sent with POST")
-        return params, _one(params, "query")
+        return params, _one(params, "query"), None
     ctype, _, ctype_params = request.headers.get("content-type", "").partition(";")
     ctype = ctype.strip().lower()
     charset = _param(ctype_params, "charset")
@@ -97,20 +98,23 @@ async def _params(request: Request) -> tuple[dict[str, list[str]], str | None]:
         if "update" in params:
             if "query" in params:
                 raise BadInputError("send either `query` or `update`, not both")
-            raise NotImplementedHere("SPARQL Update is not enabled on this server yet")
+            return params, None, _one(params, "update")
         query = _one(params, "query")
         if query is None:
-            raise BadInputError("the form has no `query` field")
-        return params, query
+            raise BadInputError("the form has no `query` (or `update`) field")
+        return params, query, None
     if ctype == "application/sparql-query":
         if "query" in params:
             raise BadInputError("the query is the body; do not also send a `query` parameter")
-        return params, _decode(body)
+        return params, _decode(body), None
     if ctype == "application/sparql-update":
-        raise NotImplementedHere("SPARQL Update is not enabled on this server yet")
+        if "update" in params:
+            raise BadInputError("the update is the body; do not also send an `update` parameter")
+        return params, None, _decode(body)
+    got = ctype or "a body without Content-Type"
     raise UnsupportedMediaType(
-        f"POST a query as application/sparql-query or application/x-www-form-urlencoded, "
-        f"not {ctype or 'a body without Content-Type'}"
+        "POST a query as application/sparql-query, an update as application/sparql-update, "
+        f"or either as application/x-www-form-urlencoded, not {got}"
     )
 
 
@@ -136,7 +140,9 @@ def _endpoint(scope: dict) -> str:  # type: ignore[type-arg]
 async def sparql(request: Request) -> Response:
     """SPARQL 1.1 query endpoint. Without a query, GET answers a Service Description."""
     service: QueryService = request.app.state.service
-    params, query = await _params(request)
+    params, query, update = await _params(request)
+    if update is not None:
+        return await handle_update(request, params, update, _endpoint(request.scope))
     accept = _accept(request, params)
     if query is None:
         return await service_description(request, service, accept)
@@ -274,9 +280,22 @@ async def dataset_statistics(request: Request, service: QueryService) -> dict[st
 
 # Plain Starlette routes: the endpoint reads the protocol itself, and skipping FastAPI's
 # dependency machinery is worth ~10 % of a cheap query's throughput. Documented by hand below.
+async def update_endpoint(request: Request) -> Response:
+    """SPARQL 1.1 Update only, for clients that want a separate URL for writes."""
+    if request.method != "POST":
+        exc = MethodNotAllowed("send SPARQL Update to /update with POST")
+        exc.allow = "POST, OPTIONS"  # type: ignore[attr-defined]
+        raise exc
+    params, _, update = await _params(request)
+    if update is None:
+        raise BadInputError("/update takes SPARQL Update only; send queries to /sparql")
+    return await handle_update(request, params, update, _endpoint(request.scope))
+
+
 routes = [
     Route("/sparql", sparql, methods=["GET", "HEAD", "POST"]),
     Route("/sparql", sparql_other_methods, methods=["PUT", "DELETE", "PATCH"]),
+    Route("/update", update_endpoint, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
 ]
 
 _RESULT_MEDIA = {t: {} for t in [*RESULTS_TYPES, *GRAPH_TYPES]}
@@ -314,7 +333,42 @@ _PARAMS = [
         "description": "Result format, instead of the Accept header",
     },
 ]
+_WRITE_ERRORS = {
+    "400": {"description": "Malformed update or RDF (with the parser's position); LOAD, SERVICE"},
+    "401": {"description": "No or unknown bearer token (WWW-Authenticate: Bearer)"},
+    "403": {"description": "Writes disabled, a token without the curator role, a managed graph"},
+    "413": {"description": "Request body or change over the limit"},
+    "422": {"description": "The change violates the SHACL shapes; nothing was written"},
+}
+_CHANGE = {"200": {"description": "The recorded change (JSON)"}, **_WRITE_ERRORS}
 OPENAPI = {
+    "/update": {
+        "post": {
+            "summary": "SPARQL 1.1 Update (curator token)",
+            "operationId": "sparql_update",
+            "requestBody": {
+                "content": {
+                    "application/sparql-update": {"schema": {"type": "string"}},
+                    "application/x-www-form-urlencoded": {
+                        "schema": {"type": "object", "properties": {"update": {"type": "string"}}}
+                    },
+                }
+            },
+            "responses": _CHANGE,
+        }
+    },
+    "/graph-store": {
+        op: {
+            "summary": f"SPARQL 1.1 Graph Store Protocol {op.upper()} (?graph=IRI or ?default)",
+            "operationId": f"graph_store_{op}",
+            "parameters": [
+                {"name": "graph", "in": "query", "schema": {"type": "string"}},
+                {"name": "default", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": _CHANGE if op != "get" else {"200": {"description": "The graph"}},
+        }
+        for op in ("get", "put", "post", "delete")
+    },
     "/sparql": {
         "get": {
             "summary": "SPARQL 1.1 query (GET)",
@@ -343,5 +397,5 @@ OPENAPI = {
                 **_ERRORS,
             },
         },
-    }
+    },
 }

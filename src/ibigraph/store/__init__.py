@@ -4,6 +4,6 @@ query services the HTTP layer uses (`service`: embedded threads or a remote SPAR
 from __future__ import annotations
 
 from .base import GraphStats, Store
-from .oxigraph import OxigraphStore, open_store, write_store
+from .oxigraph import OxigraphStore, StoreWriter, open_store, write_store
 
-__all__ = ["GraphStats", "OxigraphStore", "Store", "open_store", "write_store"]
+__all__ = ["GraphStats", "OxigraphStore", "Store", "StoreWriter", "open_store", "write_store"]

@@ -84,8 +84,8 @@ class EmbeddedService:
         self.size = max(1, threads)
         self._store = _open(store_path)
         self._generation = os.path.realpath(store_path)
+        self._link: str | None = ""  # the symlink's text when last looked at
         self._version = store_version(store_path)
-        self._checked = time.monotonic()
         self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="query")
         self._running = 0
         self.on_stuck: Callable[[QueryRequest], None] = lambda req: None
@@ -103,14 +103,17 @@ class EmbeddedService:
 
     @property
     def version(self) -> str:
-        """Changes when `ibigraph build` swaps in a new store; then queries move to it.
-        Looked at twice a second."""
-        now = time.monotonic()
-        if now >= self._checked + 0.5:
-            self._checked = now
+        """Changes when a build or a write swaps in a new store generation; then queries move
+        to it. Looked at on every request (one readlink), so a client reads its own writes."""
+        try:
+            link = os.readlink(self.store_path)
+        except OSError:  # not a symlink: a store directory from elsewhere
+            link = None
+        if link != self._link:
+            self._link = link
             current = os.path.realpath(self.store_path)
             if current != self._generation:
-                log.info("store rebuilt: now serving %s", current)
+                log.info("new store generation: now serving %s", current)
                 self._store = _open(self.store_path)
                 self._generation, self._version = current, store_version(self.store_path)
         return self._version

@@ -7,11 +7,14 @@ as it was and readers never see a half-written one.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,7 +23,7 @@ from ..errors import QuerySyntaxError, StoreError
 from ..vocab import RDF
 from .base import GraphStats
 
-__all__ = ["OxigraphStore", "open_store", "write_store"]
+__all__ = ["OxigraphStore", "StoreWriter", "WriteTransaction", "open_store", "write_store"]
 
 log = logging.getLogger(__name__)
 
@@ -88,31 +91,171 @@ def open_store(path: Path) -> OxigraphStore:
 
 def write_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
     """Write `quads` into a new store and make `path` point at it. Returns the new directory."""
-    generations = path.parent / f".{path.name}.generations"
-    generations.mkdir(parents=True, exist_ok=True)
-    target = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+    with StoreWriter(path).locked():
+        return _write_store(path, quads)
+
+
+def _write_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
+    generations = _generations(path)
+    target = _new_generation(generations)
+    primary = _primary(target)
     try:
-        store = ox.Store(str(target))
+        store = ox.Store(str(primary))
         store.bulk_extend(quads)
         store.flush()
         store.optimize()
+        store.backup(str(target))
         del store
     except BaseException:
+        shutil.rmtree(primary, ignore_errors=True)
         shutil.rmtree(target, ignore_errors=True)
         raise
     if path.exists() and not path.is_symlink():
         # A store directory from elsewhere: keep it as a generation rather than delete it.
         path.rename(generations / f"{path.name}-previous-{time.monotonic_ns()}")
-    link = path.parent / f".{path.name}.link-{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(target.relative_to(path.parent))
-    os.replace(link, path)  # atomic: readers see the old store or the new one
-    _prune(generations, keep=target)
+    _publish(path, target)
     log.info("wrote store %s -> %s", path, target)
     return target
 
 
-def _prune(generations: Path, keep: Path) -> None:
-    old = sorted((d for d in generations.iterdir() if d != keep), key=lambda d: d.stat().st_mtime)
-    for d in old[: max(0, len(old) - (_KEEP - 1))]:
-        shutil.rmtree(d, ignore_errors=True)
+def _generations(path: Path) -> Path:
+    generations = path.parent / f".{path.name}.generations"
+    generations.mkdir(parents=True, exist_ok=True)
+    return generations
+
+
+def _new_generation(generations: Path) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    return generations / f"{stamp}-{os.getpid()}-{time.monotonic_ns()}"
+
+
+def _primary(generation: Path) -> Path:
+    """The writable twin of a published generation: readers open the published directory
+    read-only, and only the writer ever opens this one."""
+    return generation.with_name(generation.name + _PRIMARY)
+
+
+def _publish(path: Path, target: Path, grace: float = 0.0) -> None:
+    link = path.parent / f".{path.name}.link-{os.getpid()}-{threading.get_ident()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(target.relative_to(path.parent))
+    os.replace(link, path)  # atomic: readers see the old store or the new one
+    _prune(target.parent, keep=target, grace=grace)
+
+
+_PRIMARY = ".primary"
+_GRACE = 60.0  # seconds a superseded generation stays for readers that still have it open
+
+
+def _prune(generations: Path, keep: Path, grace: float) -> None:
+    """Keep the current generation, the one before it, and those younger than `grace` seconds
+    (after a write, a reader may still be reading one of them)."""
+    published = sorted(
+        (d for d in generations.iterdir() if not d.name.endswith(_PRIMARY) and d != keep),
+        key=lambda d: d.stat().st_mtime,
+    )
+    now = time.time()
+    for d in published[: max(0, len(published) - (_KEEP - 1))]:
+        if now - d.stat().st_mtime > grace or len(published) > 50:
+            shutil.rmtree(d, ignore_errors=True)
+    live = {d.name for d in generations.iterdir() if not d.name.endswith(_PRIMARY)}
+    for p in generations.iterdir():
+        orphan = p.name.endswith(_PRIMARY) and p.name[: -len(_PRIMARY)] not in live
+        if orphan and now - p.stat().st_mtime > grace:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+class StoreWriter:
+    """Applies changes to the on-disk store, one at a time across threads and processes.
+
+    A write copies the current generation's writable twin (a RocksDB checkpoint: hard links,
+    no data copied), applies the change there, checkpoints the result as a new read-only
+    generation and swaps the store symlink to it. The swap is the commit: a process killed
+    before it leaves the old store untouched (the half-made directories are pruned later);
+    after it, the new generation is complete on disk.
+    """
+
+    _thread_lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            lock_file = self.path.parent / f".{self.path.name}.write-lock"
+            with lock_file.open("a") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(f, fcntl.LOCK_UN)
+
+    @contextmanager
+    def transaction(self) -> Iterator[WriteTransaction]:
+        """Yield the store as it is now (to read from and stage a change); commit if the body
+        calls `commit`, else leave everything as it was."""
+        if not self.path.exists():
+            raise StoreError(f"no store at {self.path}; run `ibigraph build` first")
+        with self.locked():
+            current = Path(os.path.realpath(self.path))
+            primary = _primary(current)
+            if not primary.exists():
+                _recreate_primary(current, primary)
+            target = _new_generation(current.parent)
+            work = _primary(target)
+            try:
+                src = ox.Store(str(primary))
+                src.backup(str(work))
+                del src
+                txn = WriteTransaction(ox.Store(str(work)))
+                yield txn
+                if txn.committed:
+                    txn.store.flush()
+                    txn.store.backup(str(target))
+                    txn.close()
+                    _publish(self.path, target, grace=_GRACE)
+                    return
+                txn.close()
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            finally:
+                if not target.exists():
+                    shutil.rmtree(work, ignore_errors=True)
+
+
+class WriteTransaction:
+    def __init__(self, store: ox.Store) -> None:
+        self.store: ox.Store | None = store
+        self.committed = False
+
+    def quads_for_pattern(self, s, p, o, g=None):  # type: ignore[no-untyped-def]
+        assert self.store is not None
+        return self.store.quads_for_pattern(s, p, o, g)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        assert self.store is not None
+        return self.store.named_graphs()
+
+    def commit(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        assert self.store is not None
+        for q in removed:
+            self.store.remove(q)
+        self.store.extend(added)
+        self.committed = True
+
+    def close(self) -> None:
+        self.store = None  # pyoxigraph closes the database when the object goes
+
+
+def _recreate_primary(current: Path, primary: Path) -> None:
+    """A store built before writes existed, or restored by hand, has no writable twin yet."""
+    log.info("creating the writable copy of %s", current)
+    tmp = primary.with_name(primary.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = ox.Store(str(tmp))
+    store.bulk_extend(ox.Store.read_only(str(current)))
+    store.flush()
+    del store
+    os.replace(tmp, primary)

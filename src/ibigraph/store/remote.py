@@ -9,19 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
+import threading
 import urllib.error
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from ..errors import IbigraphError, QuerySyntaxError, QueryTimeout, StoreError
-from ..sparql import QueryRequest, inspect_query, render
+from ..errors import (
+    Forbidden,
+    IbigraphError,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreError,
+)
+from ..sparql import _OPAQUE, QueryRequest, inspect_query, render
 from .embedded import QueryReply
 
-__all__ = ["RemoteService"]
+__all__ = ["RemoteService", "RemoteWriter"]
 
 
 class RemoteService:
@@ -62,7 +71,8 @@ class RemoteService:
         client.setOnlyConneg(True)  # no `format=` parameters: servers disagree on their values
         # The endpoint's URL is the base IRI, as on the embedded store; a BASE in the query
         # itself comes later in the prologue and wins.
-        client.setQuery(f"BASE <{req.base_iri}>\n{req.query}" if req.base_iri else req.query)
+        query = pin_named_graphs(req.query) if not req.named_graphs else req.query
+        client.setQuery(f"BASE <{req.base_iri}>\n{query}" if req.base_iri else query)
         client.setTimeout(max(1, int(req.limits.timeout + 0.999)))
         client.addCustomHttpHeader("Accept", accept)
         if self._auth:
@@ -110,7 +120,7 @@ class RemoteService:
                 out = render(triples, req.accept, req.limits)
             else:
                 results = ox.parse_query_results(
-                    _fix_bnodes(body), format=ox.QueryResultsFormat.JSON
+                    _fix_results(body), format=ox.QueryResultsFormat.JSON
                 )
                 out = render(results, req.accept, req.limits)
         except SyntaxError as e:
@@ -121,12 +131,58 @@ class RemoteService:
         return await asyncio.to_thread(self._run, req)
 
 
-def _fix_bnodes(body: bytes) -> bytes:
+_GRAPH_IRI = re.compile(r"(?<![\w:?$])GRAPH\s+(I+|[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]*)\s*\{", re.I)
+
+
+def pin_named_graphs(query: str) -> str:
+    """Rewrite `GRAPH <g> { P }` as `{ VALUES ?g_ { <g> } GRAPH ?g_ { P } }`.
+
+    Virtuoso 7.2 answers `GRAPH <g> { P }` with one empty solution, even when <g> holds nothing,
+    whenever the default graph is set (FROM or default-graph-uri, as this backend always does):
+    `ASK { GRAPH <urn:nothing> { ?s ?p ?o } }` is true. The VALUES form is equivalent by the
+    spec and answered correctly. Strings, comments and IRIs are masked before braces are
+    counted.
+    """
+    mask = list(query)
+    for m in _OPAQUE.finditer(query):
+        fill = "I" if m.group().startswith("<") else " "
+        mask[m.start() : m.end()] = fill * (m.end() - m.start())
+    masked = "".join(mask)
+    edits: list[tuple[int, int, str]] = []
+    for n, m in enumerate(_GRAPH_IRI.finditer(masked)):
+        depth, close = 0, None
+        for i in range(m.end() - 1, len(masked)):
+            if masked[i] == "{":
+                depth += 1
+            elif masked[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    close = i
+                    break
+        if close is None:
+            return query  # unbalanced: let the server report the syntax error
+        var = f"?ibigraph_g{n}"
+        term = query[m.start(1) : m.end(1)]
+        edits.append((m.start(), m.end(), f"{{ VALUES {var} {{ {term} }} GRAPH {var} {{"))
+        edits.append((close + 1, close + 1, " }"))
+    for start, end, text in sorted(edits, key=lambda e: e[0], reverse=True):
+        query = query[:start] + text + query[end:]
+    return query
+
+
+def _fix_results(body: bytes) -> bytes:
     """Virtuoso names blank nodes `nodeID://b1` in SPARQL JSON results, which is not a valid
-    blank node label; keep the label part."""
-    if b"nodeID://" not in body:
+    blank node label; keep the label part. Also drops the variables `pin_named_graphs` adds,
+    which `SELECT *` would show."""
+    if b"nodeID://" not in body and b'"ibigraph_g' not in body:
         return body
     data = json.loads(body)
+    head = data.get("head", {})
+    if "vars" in head:
+        head["vars"] = [v for v in head["vars"] if not v.startswith("ibigraph_g")]
+    for row in data.get("results", {}).get("bindings", []):
+        for v in [v for v in row if v.startswith("ibigraph_g")]:
+            del row[v]
     for row in data.get("results", {}).get("bindings", []):
         for term in row.values():
             if term.get("type") == "bnode" and term["value"].startswith("nodeID://"):
@@ -137,3 +193,135 @@ def _fix_bnodes(body: bytes) -> bytes:
 def _remote_message(e: Exception) -> str:
     text = str(e)
     return text.split("Response:", 1)[-1].strip()[:500] or text[:500]
+
+
+# Graphs a Virtuoso server keeps for itself; never listed, cleared or written as data.
+SYSTEM_GRAPH_PREFIXES = (
+    "http://www.openlinksw.com/",
+    "http://www.w3.org/2002/07/owl",
+    "http://www.w3.org/ns/ldp",
+    "urn:activitystreams-owl:map",
+    "urn:core:services:sparql",
+    "http://localuriqaserver/",
+)
+
+
+def _sparql_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    if isinstance(t, ox.BlankNode):
+        return f"<nodeID://{t.value}>"  # how Virtuoso names a stored blank node in a query
+    return str(t)
+
+
+class RemoteWriter:
+    """Reads a change's context with SELECT queries and commits it as one SPARQL Update
+    request (DELETE DATA; INSERT DATA) to the server's update endpoint.
+
+    The remote default graph is the graph named by IBIGRAPH_REMOTE_DEFAULT_GRAPH (the union);
+    writes need it. Writers are serialized within this host only.
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, service: RemoteService, timeout: float) -> None:
+        if not service.update_url:
+            raise Forbidden(
+                "writes are disabled: the remote backend has no IBIGRAPH_REMOTE_UPDATE_URL"
+            )
+        if not service.default_graph:
+            raise Forbidden(
+                "writes are disabled: the remote backend needs IBIGRAPH_REMOTE_DEFAULT_GRAPH, "
+                "the graph that holds the union of all graphs"
+            )
+        self.service = service
+        self.union = ox.NamedNode(service.default_graph)
+        self.timeout = timeout
+        self.committed = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[RemoteWriter]:
+        with self._lock:
+            self.committed = False
+            yield self
+
+    def _select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        client = SPARQLWrapper(self.service.query_url)
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setOnlyConneg(True)
+        client.setQuery(query)
+        client.setReturnFormat(JSON)
+        client.setTimeout(max(1, int(self.timeout)))
+        client.addCustomHttpHeader("Accept", "application/sparql-results+json")
+        if self.service._auth:
+            client.setCredentials(*self.service._auth)
+        try:
+            body = client.query().response.read()
+        except (SPARQLWrapperException, urllib.error.URLError, TimeoutError) as e:
+            raise StoreError(f"the SPARQL server failed a read for a write: {e}") from None
+        results = ox.parse_query_results(_fix_results(body), format=ox.QueryResultsFormat.JSON)
+        assert isinstance(results, ox.QuerySolutions)
+        names = [v.value for v in results.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+
+    def _is_data_graph(self, g: ox.NamedNode | ox.BlankNode) -> bool:
+        return g != self.union and not g.value.startswith(SYSTEM_GRAPH_PREFIXES)
+
+    def quads_for_pattern(self, s, p, o, g=None) -> Iterator[ox.Quad]:  # type: ignore[no-untyped-def]
+        terms = [("s", s), ("p", p), ("o", o)]
+        pattern = " ".join("?" + n if t is None else _sparql_term(t) for n, t in terms)
+        if isinstance(g, ox.DefaultGraph):
+            where = f"GRAPH {self.union} {{ {pattern} }}"
+        elif g is not None:
+            where = f"GRAPH {_sparql_term(g)} {{ {pattern} }}"
+        else:
+            where = f"GRAPH ?g {{ {pattern} }}"
+        for row in self._select(f"SELECT * WHERE {{ {where} }}"):
+            graph = row.get("g", g)
+            if graph is None or isinstance(graph, ox.DefaultGraph) or graph == self.union:
+                graph = ox.DefaultGraph()
+            elif not self._is_data_graph(graph):  # type: ignore[arg-type]
+                continue
+            yield ox.Quad(row.get("s", s), row.get("p", p), row.get("o", o), graph)  # type: ignore[arg-type]
+
+    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
+            g = row["g"]
+            if self._is_data_graph(g):  # type: ignore[arg-type]
+                yield g  # type: ignore[misc]
+
+    def _block(self, quads: Iterable[ox.Quad], *, insert: bool = False) -> str:
+        def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+            # new blank nodes are written as such (one per label in the request)
+            if insert and isinstance(t, ox.BlankNode):
+                return f"_:b{t.value}"  # Virtuoso 7 rejects labels that start with a digit
+            return _sparql_term(t)
+
+        by_graph: dict[str, list[str]] = {}
+        for q in quads:
+            g = self.union if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
+            triple = " ".join(term(t) for t in (q.subject, q.predicate, q.object))
+            by_graph.setdefault(str(g), []).append(triple + " .")
+        return " ".join(f"GRAPH {g} {{ {' '.join(ts)} }}" for g, ts in by_graph.items())
+
+    def commit(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        removed, added = list(removed), list(added)
+        parts = []
+        if removed:
+            parts.append(f"DELETE DATA {{ {self._block(removed)} }}")
+        if added:
+            # not INSERT DATA: Virtuoso 7 refuses blank nodes there ("constant clause")
+            parts.append(f"INSERT {{ {self._block(added, insert=True)} }} WHERE {{ }}")
+        if not parts:
+            return
+        client = SPARQLWrapper(self.service.query_url, updateEndpoint=self.service.update_url)
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setQuery(" ;\n".join(parts))
+        client.setTimeout(max(1, int(self.timeout)))
+        if self.service._auth:
+            client.setCredentials(*self.service._auth)
+        try:
+            client.query().response.read()
+        except (SPARQLWrapperException, urllib.error.URLError, TimeoutError) as e:
+            raise StoreError(f"the SPARQL server refused the write: {_remote_message(e)}") from None
+        self.committed = True

@@ -1,0 +1,369 @@
+"""Curated writes over HTTP: SPARQL 1.1 Update (/sparql, /update), the SPARQL 1.1 Graph Store
+HTTP Protocol (/graph-store, indirect graph identification) and the change history
+(/api/changes). Every write needs a curator token, is checked by the shapes, and is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from email.parser import BytesParser
+from urllib.parse import parse_qs, quote
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.routing import Route
+
+from ..auth import TokenFile
+from ..changeset import ChangeSet
+from ..config import Settings
+from ..errors import (
+    BadInputError,
+    DataSyntaxError,
+    MethodNotAllowed,
+    NotFound,
+    UnsupportedMediaType,
+)
+from ..linkeddata import select
+from ..negotiation import GRAPH_TYPES, choose_media_type
+from ..sparql import QueryRequest
+from ..store import StoreWriter
+from ..store.remote import RemoteService, RemoteWriter
+from ..update import UpdateRequest
+from ..writes import Change, Principal, Vocabulary, graph_store_change, run_change, update_change
+
+__all__ = ["Writes", "changes_router", "graph_store_routes", "handle_update"]
+
+_BODY_FORMATS: dict[str, ox.RdfFormat] = {
+    **GRAPH_TYPES,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "text/plain": ox.RdfFormat.N_TRIPLES,  # the old N-Triples media type
+    "application/json": ox.RdfFormat.JSON_LD,
+}
+_QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
+
+
+class Writes:
+    """The app's write side: tokens, vocabulary and the backend's writer."""
+
+    def __init__(self, settings: Settings, service: object) -> None:
+        self.settings = settings
+        self.tokens = TokenFile(settings.tokens_file)
+        self.vocab = Vocabulary(settings)
+        self.service = service
+
+    def writer(self):  # type: ignore[no-untyped-def]
+        if isinstance(self.service, RemoteService):
+            return RemoteWriter(self.service, self.settings.query_timeout)
+        return StoreWriter(self.settings.store_path)
+
+    def principal(self, request: Request) -> Principal:
+        entry = self.tokens.authenticate(request.headers.get("authorization"), "curator", "writing")
+        return Principal(entry.name, entry.role)
+
+    def run(
+        self,
+        principal: Principal,
+        build: Callable[[ChangeSet], str],
+        request_text: str,
+        reason: str | None,
+    ) -> Change:
+        """One write, start to end (runs on a worker thread)."""
+        with self.writer().transaction() as txn:
+            return run_change(
+                txn,
+                lambda changes, audit: txn.commit(changes.removed, [*changes.added, *audit]),
+                build,
+                principal=principal,
+                request_text=request_text,
+                reason=reason,
+                vocab=self.vocab,
+            )
+
+
+def _reason(request: Request, params: dict[str, list[str]]) -> str | None:
+    reason = request.headers.get("x-change-reason") or next(iter(params.get("comment", [])), None)
+    if reason is not None and len(reason) > 2000:
+        raise BadInputError("the change reason is longer than 2000 characters")
+    return reason or None
+
+
+def _change_response(change: Change, status: int = 200, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return Response(
+        json.dumps(change.to_json(), indent=2) + "\n",
+        status_code=status,
+        media_type="application/json",
+        headers={"Location": change.iri, **(headers or {})} if status == 201 else headers,
+    )
+
+
+async def handle_update(
+    request: Request, params: dict[str, list[str]], update: str, base_iri: str
+) -> Response:
+    """Run a SPARQL Update request (already read from the protocol)."""
+    writes: Writes = request.app.state.writes
+    principal = writes.principal(request)
+    if not update.strip():
+        raise BadInputError("the update is empty")
+    req = UpdateRequest(
+        update,
+        base_iri=base_iri,
+        using_graphs=tuple(params.get("using-graph-uri", ())),
+        using_named_graphs=tuple(params.get("using-named-graph-uri", ())),
+    )
+    change = await asyncio.to_thread(
+        writes.run,
+        principal,
+        lambda changes: update_change(changes, req, writes.vocab),
+        update,
+        _reason(request, params),
+    )
+    return _change_response(change)
+
+
+# -- Graph Store Protocol ---------------------------------------------------------------------
+def _target(request: Request) -> tuple[dict[str, list[str]], ox.NamedNode | ox.DefaultGraph | None]:
+    params = parse_qs(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    graphs = params.get("graph", [])
+    if "default" in params and graphs:
+        raise BadInputError("give either ?default or ?graph=IRI, not both")
+    if len(graphs) > 1:
+        raise BadInputError("give the `graph` parameter once")
+    if "default" in params:
+        return params, ox.DefaultGraph()
+    if graphs:
+        try:
+            return params, ox.NamedNode(graphs[0])
+        except ValueError:
+            raise BadInputError(f"graph={graphs[0]!r} is not an absolute IRI") from None
+    return params, None
+
+
+async def _body_quads(
+    request: Request, graph_iri: str | None, *, allow_quads: bool
+) -> list[ox.Quad]:
+    header = request.headers.get("content-type", "")
+    body = await request.body()
+    base = graph_iri or str(request.url).split("?", 1)[0]
+    if header.split(";")[0].strip().lower() == "multipart/form-data":
+        # GSP: each part is an RDF document, all merged into the graph
+        message = BytesParser().parsebytes(f"Content-Type: {header}\r\n\r\n".encode() + body)
+        if not message.is_multipart():
+            raise BadInputError("the multipart/form-data body has no parts")
+        return [
+            q
+            for i, part in enumerate(message.get_payload(), 1)  # type: ignore[arg-type, union-attr]
+            for q in _parse_rdf(
+                part.get("content-type", ""),  # type: ignore[union-attr]
+                part.get_payload(decode=True) or b"",  # type: ignore[union-attr]
+                base,
+                allow_quads=False,
+                where=f"part {i} of the body",
+            )
+        ]
+    return _parse_rdf(header, body, base, allow_quads=allow_quads, where="request body")
+
+
+def _parse_rdf(
+    header: str, body: bytes, base: str, *, allow_quads: bool, where: str
+) -> list[ox.Quad]:
+    ctype = header.split(";")[0].strip().lower()
+    fmt = _BODY_FORMATS.get(ctype)
+    if fmt is None:
+        raise UnsupportedMediaType(
+            f"send RDF as one of {', '.join(GRAPH_TYPES)} or multipart/form-data, not "
+            f"{ctype or 'a body without Content-Type'}"
+        )
+    if fmt in _QUAD_FORMATS and not allow_quads:
+        fmt = {
+            ox.RdfFormat.TRIG: ox.RdfFormat.TURTLE,
+            ox.RdfFormat.N_QUADS: ox.RdfFormat.N_TRIPLES,
+        }[fmt]
+    try:
+        return list(ox.parse(body, format=fmt, base_iri=base, rename_blank_nodes=True))  # type: ignore[arg-type]
+    except SyntaxError as e:
+        message = str(e)
+        if message.startswith("Parser error") and ": " in message:
+            message = message.split(": ", 1)[1]
+        raise DataSyntaxError(where, message, e.lineno, e.offset) from None
+
+
+async def _graph_exists(request: Request, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+    if isinstance(graph, ox.DefaultGraph):
+        return True
+    rows = await select(
+        request.app.state.service,
+        f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1",
+        request.app.state.limits,
+    )
+    return bool(rows)
+
+
+async def graph_store(request: Request) -> Response:
+    writes: Writes = request.app.state.writes
+    params, graph = _target(request)
+    method = request.method
+    if method in ("GET", "HEAD"):
+        if graph is None:
+            raise BadInputError("name the graph: ?graph=IRI or ?default")
+        return await _get_graph(request, graph)
+    if method not in ("PUT", "POST", "DELETE"):
+        exc = MethodNotAllowed(f"{method} is not supported at /graph-store")
+        exc.allow = "GET, HEAD, PUT, POST, DELETE"  # type: ignore[attr-defined]
+        raise exc
+    principal = writes.principal(request)
+    reason = _reason(request, params)
+    created_iri: str | None = None
+    if graph is None:
+        if method != "POST":
+            raise BadInputError("name the graph: ?graph=IRI or ?default")
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if _BODY_FORMATS.get(ctype) in _QUAD_FORMATS:
+            quads = await _body_quads(request, None, allow_quads=True)  # into their own graphs
+            return await _write(request, writes, principal, reason, "POST", None, quads)
+        created_iri = f"{writes.settings.base}graph/{uuid.uuid4()}"
+        graph = ox.NamedNode(created_iri)
+    existed = await _graph_exists(request, graph)
+    if method == "DELETE":
+        if not existed:
+            raise NotFound(f"there is no graph <{graph.value}>")  # type: ignore[union-attr]
+        return await _write(request, writes, principal, reason, method, graph, [])
+    quads = await _body_quads(
+        request, graph.value if isinstance(graph, ox.NamedNode) else None, allow_quads=False
+    )
+    response = await _write(request, writes, principal, reason, method, graph, quads)
+    if created_iri is not None or not existed:
+        response.status_code = 201
+        response.headers["Location"] = created_iri or graph.value  # type: ignore[union-attr]
+    return response
+
+
+async def _write(
+    request: Request,
+    writes: Writes,
+    principal: Principal,
+    reason: str | None,
+    method: str,
+    graph: ox.NamedNode | ox.DefaultGraph | None,
+    quads: list[ox.Quad],
+) -> Response:
+    def build(changes: ChangeSet) -> str:
+        if graph is None:  # a dataset POST: quads merge into the graphs they name
+            changes.extend(quads)
+            return "Graph Store POST (dataset)"
+        return graph_store_change(changes, method, graph, quads)
+
+    target = (
+        "dataset"
+        if graph is None
+        else ("default" if isinstance(graph, ox.DefaultGraph) else graph.value)
+    )
+    summary = f"{method} graph {target} ({len(quads)} triples in the body)"
+    change = await asyncio.to_thread(writes.run, principal, build, summary, reason)
+    return _change_response(change)
+
+
+async def _get_graph(request: Request, graph: ox.NamedNode | ox.DefaultGraph) -> Response:
+    media = choose_media_type(request.headers.get("accept"), list(GRAPH_TYPES))
+    if not await _graph_exists(request, graph):
+        raise NotFound(f"there is no graph <{graph.value}>")  # type: ignore[union-attr]
+    where = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ ?s ?p ?o }}"
+    req = QueryRequest(
+        query=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
+        accept=media,
+        limits=request.app.state.limits,
+    )
+    reply = await request.app.state.service.execute(req)
+    body = b"" if request.method == "HEAD" else reply.body
+    return Response(body, media_type=reply.media_type, headers={"Vary": "Accept"})
+
+
+graph_store_routes = [
+    Route(
+        "/graph-store",
+        graph_store,
+        methods=["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"],
+    )
+]
+
+
+# -- history ----------------------------------------------------------------------------------
+def changes_router(settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["writes"])
+    ibi = settings.ontology_ns
+
+    @router.get("/api/changes", summary="The history of accepted writes, newest first")
+    async def changes(
+        request: Request,
+        entity: str | None = Query(None, description="only changes to this entity (IRI)"),
+        graph: str | None = Query(None, description="only changes to this graph (IRI)"),
+        agent: str | None = Query(None, description="only changes by this token name"),
+        limit: int = Query(50, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> Response:
+        filters = []
+        for value, pattern in (
+            (entity, f"?c <{ibi}changedEntity> {{}} ."),
+            (graph, f"?c <{ibi}changedGraph> {{}} ."),
+        ):
+            if value is not None:
+                try:
+                    filters.append(pattern.format(ox.NamedNode(value)))
+                except ValueError:
+                    raise BadInputError(f"{value!r} is not an absolute IRI") from None
+        if agent is not None:
+            who = ox.NamedNode(settings.base + "agent/" + quote(agent, safe=""))
+            filters.append(f"?c <http://www.w3.org/ns/prov#wasAssociatedWith> {who} .")
+        rows = await history(request, settings, "\n".join(filters), limit, offset)
+        return Response(
+            json.dumps({"changes": rows, "limit": limit, "offset": offset}, indent=2) + "\n",
+            media_type="application/json",
+        )
+
+    return router
+
+
+async def history(
+    request: Request, settings: Settings, filters: str, limit: int, offset: int
+) -> list[dict[str, object]]:
+    """Changes from the audit graph, newest first."""
+    ibi = settings.ontology_ns
+    prov = "http://www.w3.org/ns/prov#"
+    query = f"""
+        SELECT ?c ?name ?agent ?started ?ended ?added ?removed ?reason
+               (GROUP_CONCAT(DISTINCT STR(?g); SEPARATOR=" ") AS ?graphs)
+               (GROUP_CONCAT(DISTINCT STR(?e); SEPARATOR=" ") AS ?entities)
+        WHERE {{ GRAPH <{settings.audit_graph}> {{
+            ?c a <{ibi}Change> ; <https://schema.org/name> ?name ;
+               <{prov}wasAssociatedWith>/<http://www.w3.org/2000/01/rdf-schema#label> ?agent ;
+               <{prov}startedAtTime> ?started ; <{prov}endedAtTime> ?ended ;
+               <{ibi}quadsAdded> ?added ; <{ibi}quadsRemoved> ?removed .
+            {filters}
+            OPTIONAL {{ ?c <http://purl.org/dc/terms/description> ?reason }}
+            OPTIONAL {{ ?c <{ibi}changedGraph> ?g }}
+            OPTIONAL {{ ?c <{ibi}changedEntity> ?e }}
+        }} }}
+        GROUP BY ?c ?name ?agent ?started ?ended ?added ?removed ?reason
+        ORDER BY DESC(?started) DESC(?c) LIMIT {int(limit)} OFFSET {int(offset)}"""
+    rows = await select(request.app.state.service, query, request.app.state.limits)
+    out = []
+    for row in rows:
+        r = {k: v.value for k, v in row.items()}
+        out.append(
+            {
+                "change": r["c"],
+                "operation": r["name"],
+                "agent": r["agent"],
+                "started": r["started"],
+                "ended": r["ended"],
+                "quadsAdded": int(r["added"]),
+                "quadsRemoved": int(r["removed"]),
+                "reason": r.get("reason"),
+                "graphs": (r.get("graphs") or "").split(),
+                "entities": (r.get("entities") or "").split(),
+            }
+        )
+    return out

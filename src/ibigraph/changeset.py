@@ -1,0 +1,131 @@
+"""A change to the dataset, computed before anything is written.
+
+`ChangeSet` overlays the quads to add and remove on a read-only view of the store, so a SPARQL
+Update or a Graph Store request can be evaluated, checked (shapes, limits, protected graphs) and
+only then committed in one step. Reads through the overlay see the store as the change would
+leave it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from .errors import ChangeTooLarge, QueryTimeout
+
+__all__ = ["ChangeSet", "QuadSource", "Term"]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+class QuadSource(Protocol):
+    """What a change reads from: the store as it is (embedded or remote)."""
+
+    def quads_for_pattern(
+        self,
+        subject: Term | None,
+        predicate: ox.NamedNode | None,
+        object: Term | None,
+        graph_name: GraphName | None = None,
+    ) -> Iterator[ox.Quad]: ...
+
+    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
+
+
+class ChangeSet:
+    """Quads added and removed on top of `source`; reads see the result.
+
+    `graph_name=None` in a pattern means every graph, including the default graph.
+    """
+
+    def __init__(self, source: QuadSource, *, max_quads: int, deadline: float | None = None):
+        self.source = source
+        self.added: set[ox.Quad] = set()
+        self.removed: set[ox.Quad] = set()
+        self.max_quads = max_quads
+        self.deadline = deadline
+
+    def __len__(self) -> int:
+        return len(self.added) + len(self.removed)
+
+    def _tick(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeout("the update ran past its time limit and was not applied")
+
+    def in_source(self, q: ox.Quad) -> bool:
+        return any(
+            True
+            for _ in self.source.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)
+        )
+
+    def contains(self, q: ox.Quad) -> bool:
+        if q in self.added:
+            return True
+        return q not in self.removed and self.in_source(q)
+
+    def add(self, q: ox.Quad) -> None:
+        if q in self.removed:
+            self.removed.discard(q)
+        elif q not in self.added and not self.in_source(q):
+            self.added.add(q)
+            self._check_size()
+
+    def remove(self, q: ox.Quad) -> None:
+        if q in self.added:
+            self.added.discard(q)
+        elif q not in self.removed and self.in_source(q):
+            self.removed.add(q)
+            self._check_size()
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        for q in quads:
+            self.add(q)
+
+    def discard(self, quads: Iterable[ox.Quad]) -> None:
+        for q in list(quads):
+            self.remove(q)
+
+    def _check_size(self) -> None:
+        if len(self) > self.max_quads:
+            raise ChangeTooLarge(
+                f"the change adds or removes more than {self.max_quads} quads; split it into "
+                "smaller writes (or raise IBIGRAPH_MAX_CHANGE_QUADS)"
+            )
+
+    def match(
+        self,
+        subject: Term | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,
+        graph_name: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Quads matching the pattern after the change."""
+        for i, q in enumerate(
+            self.source.quads_for_pattern(subject, predicate, object, graph_name)
+        ):
+            if i % 1024 == 0:
+                self._tick()
+            if q not in self.removed:
+                yield q
+        for q in list(self.added):
+            if (
+                (subject is None or q.subject == subject)
+                and (predicate is None or q.predicate == predicate)
+                and (object is None or q.object == object)
+                and (graph_name is None or q.graph_name == graph_name)
+            ):
+                yield q
+
+    def graphs(self) -> set[ox.NamedNode | ox.BlankNode]:
+        """Named graphs holding at least one quad after the change."""
+        names = set(self.source.named_graphs())
+        names |= {q.graph_name for q in self.added if not isinstance(q.graph_name, ox.DefaultGraph)}
+        touched = {q.graph_name for q in self.removed}
+        for g in touched & names:
+            if next(self.match(graph_name=g), None) is None:
+                names.discard(g)
+        return names  # type: ignore[return-value]

@@ -1,0 +1,92 @@
+"""Store maintenance: backup and restore (N-Quads, every graph), validation of what the store
+holds now, and how many HTTP writes it has accepted."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..config import Settings
+from ..errors import DataSyntaxError, StoreError
+from ..load import Sources, read_sources
+from ..validate import ValidationReport, validate_quads
+from .oxigraph import open_store, write_store
+
+__all__ = ["backup_store", "count_changes", "restore_store", "split_store", "validate_store"]
+
+
+def backup_store(path: Path, target: Path) -> int:
+    """Write all quads to `target` (written beside it, then renamed: never half a file)."""
+    store = open_store(path)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    n = 0
+
+    def counted():  # type: ignore[no-untyped-def]
+        nonlocal n
+        for q in store.quads():
+            n += 1
+            yield q
+
+    try:
+        with tmp.open("wb") as f:
+            ox.serialize(counted(), f, format=ox.RdfFormat.N_QUADS)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {target}: {e}") from None
+    return n
+
+
+def restore_store(path: Path, source: Path) -> int:
+    """Make the store exactly the quads of `source`, as a new generation."""
+    try:
+        with source.open("rb") as f:
+            quads = list(ox.parse(f, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as e:
+        raise DataSyntaxError(str(source), str(e), e.lineno, e.offset) from None
+    except OSError as e:
+        raise DataSyntaxError(str(source), f"cannot read file: {e}") from None
+    write_store(path, quads)
+    return len(quads)
+
+
+def split_store(settings: Settings) -> Sources:
+    """The store's quads as the build saw them: ontology, shapes and data (without the audit
+    graph and without the union copies in the default graph)."""
+    store = open_store(settings.store_path)
+    ontology, shapes, data, default = [], [], [], []
+    named_triples = set()
+    for q in store.quads():
+        g = q.graph_name
+        if isinstance(g, ox.DefaultGraph):
+            default.append(q)
+            continue
+        named_triples.add(ox.Triple(q.subject, q.predicate, q.object))
+        if g.value == settings.ontology_graph:  # type: ignore[union-attr]
+            ontology.append(q)
+        elif g.value == settings.shapes_graph:  # type: ignore[union-attr]
+            shapes.append(q)
+        elif g.value != settings.audit_graph:  # type: ignore[union-attr]
+            data.append(q)
+    data += [q for q in default if ox.Triple(q.subject, q.predicate, q.object) not in named_triples]
+    return Sources(ontology=ontology, shapes=shapes, data=data)
+
+
+def validate_store(settings: Settings) -> ValidationReport:
+    """Full validation of the stored data against the shapes files."""
+    stored = split_store(settings)
+    files = read_sources(settings, paths=[])
+    return validate_quads(stored.data, files, settings)
+
+
+def count_changes(settings: Settings) -> int:
+    store = open_store(settings.store_path)
+    result = store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{settings.audit_graph}> "
+        f"{{ ?c a <{settings.ontology_ns}Change> }} }}"
+    )
+    return int(next(iter(result))["n"].value)  # type: ignore[index,arg-type]

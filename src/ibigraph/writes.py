@@ -1,0 +1,325 @@
+"""Curated writes: turn a request into a checked change, record it, commit it.
+
+Every write goes the same way, whatever the protocol and the backend:
+
+1. evaluate the request into a `ChangeSet` over the store as it is (nothing written yet);
+2. `complete` it: refuse writes to protected graphs (ontology, shapes, audit), materialize the
+   schema.org types and properties of added quads (and retract those of removed ones), and keep
+   the default graph the union of all graphs;
+3. `check` it against the SHACL shapes, on the neighbourhood of what it touches: the nodes it
+   adds or removes triples for, the nodes that point at them, the descriptions of their source
+   graphs and the types of the nodes they link to. A violation raises `ValidationFailed`;
+4. add a PROV-O record of the change to the audit graph and commit both in one step.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF as RDFLIB_RDF
+from rdflib.namespace import SH as RDFLIB_SH
+
+from .changeset import ChangeSet, QuadSource
+from .config import Settings
+from .errors import Forbidden, ValidationFailed
+from .load import materialize, read_sources
+from .update import UpdateRequest, apply_update
+from .validate import ValidationReport, validate_quads
+from .vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
+
+__all__ = [
+    "Change",
+    "Principal",
+    "Vocabulary",
+    "audit_quads",
+    "check",
+    "complete",
+    "graph_store_change",
+    "run_change",
+    "update_change",
+]
+
+_TYPE = ox.NamedNode(RDF + "type")
+_SOURCE = ox.NamedNode(DCTERMS + "source")
+_DEFAULT = ox.DefaultGraph()
+MAX_REQUEST_TEXT = 64 * 1024
+MAX_INCOMING = 200  # nodes pointing at a touched node that are re-validated with it
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+
+
+@dataclass
+class Change:
+    """What a write did, for the audit graph and the response."""
+
+    iri: str
+    principal: Principal
+    operation: str
+    request: str
+    reason: str | None
+    started: datetime
+    ended: datetime | None = None
+    added: int = 0
+    removed: int = 0
+    graphs: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "change": self.iri,
+            "agent": self.principal.name,
+            "operation": self.operation,
+            "reason": self.reason,
+            "started": self.started.isoformat(),
+            "ended": self.ended.isoformat() if self.ended else None,
+            "quadsAdded": self.added,
+            "quadsRemoved": self.removed,
+            "graphs": self.graphs,
+            "entities": self.entities,
+        }
+
+
+class Vocabulary:
+    """Ontology and shapes, read once per process from the files the store was built from."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def sources(self):  # type: ignore[no-untyped-def]
+        return read_sources(self.settings, paths=[])
+
+    @property
+    def protected(self) -> set[str]:
+        s = self.settings
+        return {s.ontology_graph, s.shapes_graph, s.audit_graph}
+
+
+# -- 1. requests into change sets ---------------------------------------------------------------
+def update_change(changes: ChangeSet, req: UpdateRequest, vocab: Vocabulary) -> str:
+    apply_update(changes, req, vocab.protected)
+    return "SPARQL Update"
+
+
+def graph_store_change(
+    changes: ChangeSet,
+    method: str,
+    graph: ox.NamedNode | ox.DefaultGraph,
+    quads: Iterable[ox.Quad] = (),
+) -> str:
+    """PUT replaces the graph, POST merges into it, DELETE empties it."""
+    target = "DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"<{graph.value}>"
+    if method in ("PUT", "DELETE"):
+        current = list(changes.match(graph_name=graph))
+        if isinstance(graph, ox.DefaultGraph):
+            # the default graph is the union: emptying it means its triples go everywhere
+            current = [m for q in current for m in changes.match(q.subject, q.predicate, q.object)]
+        changes.discard(current)
+    if method in ("PUT", "POST"):
+        changes.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+    return f"Graph Store {method} {target}"
+
+
+# -- 2. completing a change ---------------------------------------------------------------------
+def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
+    protected = vocab.protected
+    for q in (*changes.added, *changes.removed):
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in protected:
+            raise Forbidden(
+                f"graph <{q.graph_name.value}> is managed by the server (ontology, shapes or "
+                "audit) and cannot be written over HTTP; change the files and rebuild"
+            )
+    ontology = vocab.sources.ontology
+    explicit_default = {_triple(q) for q in changes.added if q.graph_name == _DEFAULT}
+    # materialized schema.org types/properties follow the quads they come from
+    changes.extend(materialize(list(changes.added), ontology))
+    removed = set(changes.removed)
+    derived = set(materialize(list(removed), ontology)) - removed
+    for d in derived:
+        rest = [q for q in changes.match(d.subject, None, None, d.graph_name) if q not in derived]
+        if d not in set(materialize(rest, ontology)):
+            changes.remove(d)
+    # the default graph stays the union of the named graphs
+    for t in {_triple(q) for q in (*changes.added, *changes.removed)}:
+        default = ox.Quad(*t, _DEFAULT)
+        if any(q.graph_name != _DEFAULT for q in changes.match(*t)):
+            changes.add(default)
+        elif t not in explicit_default and changes.contains(default):
+            before = changes.source.quads_for_pattern(*t)
+            if any(q.graph_name != _DEFAULT for q in before):
+                changes.remove(default)  # it was only the union copy of a removed fact
+
+
+def _triple(q: ox.Quad) -> tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]:  # type: ignore[name-defined]
+    return (q.subject, q.predicate, q.object)
+
+
+# -- 3. checking it -----------------------------------------------------------------------------
+def neighbourhood(changes: ChangeSet, vocab: Vocabulary) -> tuple[list[ox.Quad], set[str]]:
+    """The quads the shapes need to judge what the change touches, as they will be after it,
+    and the nodes whose results count."""
+    protected = vocab.protected
+    touched = [q for q in (*changes.added, *changes.removed) if q.graph_name != _DEFAULT]
+    touched += [
+        q
+        for q in (*changes.added, *changes.removed)
+        if q.graph_name == _DEFAULT
+        and not any(m.graph_name != _DEFAULT for m in changes.match(*_triple(q)))
+    ]
+    focus: set[ox.NamedNode | ox.BlankNode] = set()
+    for q in touched:
+        focus.add(q.subject)
+        if q.predicate != _TYPE and isinstance(q.object, (ox.NamedNode, ox.BlankNode)):
+            focus.add(q.object)
+        if isinstance(q.graph_name, ox.NamedNode):
+            focus.add(q.graph_name)
+    for node in list(focus):
+        for i, q in enumerate(changes.match(None, None, node, _DEFAULT)):
+            if i >= MAX_INCOMING:
+                break
+            focus.add(q.subject)
+    quads: set[ox.Quad] = set()
+    for node in list(focus):
+        quads.update(changes.match(node, None, None, None))
+    graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    for g in graphs:
+        for d in changes.match(g, _SOURCE, None, _DEFAULT):
+            for other in changes.match(None, _SOURCE, d.object, _DEFAULT):
+                focus.add(other.subject)
+                quads.update(changes.match(other.subject, None, None, _DEFAULT))
+        quads.update(changes.match(g, None, None, _DEFAULT))
+        focus.add(g)
+    for q in list(quads):
+        if isinstance(q.object, (ox.NamedNode, ox.BlankNode)) and q.predicate != _TYPE:
+            quads.update(changes.match(q.object, _TYPE, None, None))
+    data = [
+        q
+        for q in quads
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in protected)
+        and not (q.graph_name == _DEFAULT and _is_union_copy(changes, q))
+    ]
+    return data, {n.value for n in focus}
+
+
+def _is_union_copy(changes: ChangeSet, q: ox.Quad) -> bool:
+    return any(m.graph_name != _DEFAULT for m in changes.match(*_triple(q)))
+
+
+def check(changes: ChangeSet, vocab: Vocabulary) -> ValidationReport:
+    """Validate the neighbourhood; raise ValidationFailed if the change breaks a shape."""
+    data, focus = neighbourhood(changes, vocab)
+    if not data:
+        return ValidationReport(conforms=True, results=(), graph=None)  # type: ignore[arg-type]
+    report = validate_quads(data, vocab.sources, vocab.settings)
+    results = tuple(r for r in report.results if r.focus_node in focus)
+    conforms = not any(r.severity == "Violation" for r in results)
+    graph = report.graph
+    for node in list(graph.subjects(RDFLIB_SH.focusNode, None)):
+        if str(graph.value(node, RDFLIB_SH.focusNode)) not in focus:
+            graph.remove((None, RDFLIB_SH.result, node))
+            graph.remove((node, None, None))
+    graph.set(
+        (
+            next(graph.subjects(RDFLIB_RDF.type, RDFLIB_SH.ValidationReport)),
+            RDFLIB_SH.conforms,
+            rdflib.Literal(conforms),
+        )
+    )
+    report = ValidationReport(conforms=conforms, results=results, graph=graph)
+    if not conforms:
+        raise ValidationFailed(report)
+    return report
+
+
+# -- 4. recording it ----------------------------------------------------------------------------
+def audit_quads(change: Change, settings: Settings) -> list[ox.Quad]:
+    g = ox.NamedNode(settings.audit_graph)
+    c = ox.NamedNode(change.iri)
+    agent = ox.NamedNode(settings.base + "agent/" + change.principal.name)
+    ibi = settings.ontology_ns
+
+    def lit(value: object, datatype: str | None = None) -> ox.Literal:
+        return ox.Literal(str(value), datatype=ox.NamedNode(datatype) if datatype else None)
+
+    def when(t: datetime) -> ox.Literal:
+        return lit(t.isoformat().replace("+00:00", "Z"), XSD + "dateTime")
+
+    triples: list[tuple[ox.NamedNode, str, ox.Term]] = [  # type: ignore[name-defined]
+        (c, RDF + "type", ox.NamedNode(ibi + "Change")),
+        (c, RDF + "type", ox.NamedNode(PROV + "Activity")),
+        (c, RDF + "type", ox.NamedNode(SCHEMA + "UpdateAction")),
+        (c, SCHEMA + "name", lit(change.operation)),
+        (c, PROV + "wasAssociatedWith", agent),
+        (c, SCHEMA + "agent", agent),
+        (c, PROV + "startedAtTime", when(change.started)),
+        (c, PROV + "endedAtTime", when(change.ended or change.started)),
+        (c, ibi + "quadsAdded", lit(change.added, XSD + "integer")),
+        (c, ibi + "quadsRemoved", lit(change.removed, XSD + "integer")),
+        (c, ibi + "request", lit(change.request[:MAX_REQUEST_TEXT])),
+        (agent, RDF + "type", ox.NamedNode(PROV + "Agent")),
+        (agent, RDFS + "label", lit(change.principal.name)),
+    ]
+    if change.reason:
+        triples.append((c, DCTERMS + "description", lit(change.reason)))
+    triples += [(c, ibi + "changedGraph", ox.NamedNode(x)) for x in change.graphs]
+    triples += [(c, ibi + "changedEntity", ox.NamedNode(x)) for x in change.entities]
+    return [ox.Quad(s, ox.NamedNode(p), o, g) for s, p, o in triples]
+
+
+def run_change(
+    source: QuadSource,
+    commit: Callable[[ChangeSet, list[ox.Quad]], None],
+    build: Callable[[ChangeSet], str],
+    *,
+    principal: Principal,
+    request_text: str,
+    reason: str | None,
+    vocab: Vocabulary,
+) -> Change:
+    """Evaluate, complete, check, record and commit one write. Nothing is written unless every
+    step succeeds."""
+    s = vocab.settings
+    started = datetime.now(UTC)
+    changes = ChangeSet(
+        source, max_quads=s.max_change_quads, deadline=time.monotonic() + s.query_timeout
+    )
+    operation = build(changes)
+    complete(changes, vocab)
+    check(changes, vocab)
+    change = Change(
+        iri=f"{s.base}change/{started.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}",
+        principal=principal,
+        operation=operation,
+        request=request_text,
+        reason=reason,
+        started=started,
+        added=len(changes.added),
+        removed=len(changes.removed),
+    )
+    all_quads = (*changes.added, *changes.removed)
+    change.graphs = sorted(
+        {q.graph_name.value for q in all_quads if isinstance(q.graph_name, ox.NamedNode)}
+    )
+    change.entities = sorted(
+        {
+            t.value
+            for q in all_quads
+            for t in (q.subject, q.object)
+            if isinstance(t, ox.NamedNode) and t.value.startswith(s.entity_ns)
+        }
+    )
+    change.ended = datetime.now(UTC)
+    if changes.added or changes.removed:
+        commit(changes, audit_quads(change, s))
+    return change

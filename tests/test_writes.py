@@ -1,0 +1,367 @@
+"""Curated writes over HTTP (SPARQL Update, Graph Store Protocol) on both backends, with real
+servers: authentication, the SHACL gate, provenance, limits and concurrency."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import uuid
+
+import httpx
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from .conftest import Writable
+
+ID = "https://w3id.org/ibigraph/id/"
+SRC = "https://w3id.org/ibigraph/source/"
+PREFIXES = f"""PREFIX id: <{ID}>
+PREFIX src: <{SRC}>
+PREFIX schema: <https://schema.org/>
+PREFIX ibi: <https://w3id.org/ibigraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def _alt_name(label: str) -> str:
+    fact = f'id:test-alliance schema:alternateName "{label}"@en'
+    return PREFIXES + f"INSERT DATA {{ GRAPH src:test-about {{ {fact} }} }}"
+
+
+def _has_alt_name(w: Writable, label: str, graph: str | None = f"{SRC}test-about") -> bool:
+    pattern = f'<{ID}test-alliance> <https://schema.org/alternateName> "{label}"@en'
+    return w.ask(f"ASK {{ GRAPH <{graph}> {{ {pattern} }} }}" if graph else f"ASK {{ {pattern} }}")
+
+
+def _unique() -> str:
+    return "W" + uuid.uuid4().hex[:8]
+
+
+# -- authentication ----------------------------------------------------------------------------
+def test_update_without_token_is_401_with_bearer_challenge(writable: Writable) -> None:
+    label = _unique()
+    r = writable.update(_alt_name(label), role=None)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert "bearer token" in r.text
+    assert not _has_alt_name(writable, label)
+
+
+def test_update_with_unknown_token_is_401_invalid_token(writable: Writable) -> None:
+    label = _unique()
+    r = writable.update(_alt_name(label), role=None, authorization="Bearer ibg_not-a-token")
+    assert r.status_code == 401
+    assert 'error="invalid_token"' in r.headers["www-authenticate"]
+    assert not _has_alt_name(writable, label)
+
+
+def test_update_with_reader_token_is_403(writable: Writable) -> None:
+    label = _unique()
+    r = writable.update(_alt_name(label), role="reader", accept="application/json")
+    assert r.status_code == 403
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "curator role" in r.json()["detail"]
+    assert not _has_alt_name(writable, label)
+
+
+def test_writes_are_disabled_without_a_tokens_file(endpoint: str) -> None:
+    r = httpx.post(
+        endpoint + "/update",
+        content=_alt_name("x").encode(),
+        headers={"content-type": "application/sparql-update", "authorization": "Bearer x"},
+    )
+    assert r.status_code == 403
+    assert "IBIGRAPH_TOKENS_FILE" in r.text
+
+
+# -- accepted writes ---------------------------------------------------------------------------
+def test_insert_data_commits_to_its_graph_and_the_union_and_is_audited(writable: Writable) -> None:
+    label = _unique()
+    r = writable.update(_alt_name(label), **{"x-change-reason": "acronym seen on the site"})
+    assert r.status_code == 200, r.text
+    change = r.json()
+    assert change["agent"] == "curator-user"
+    assert change["graphs"] == [f"{SRC}test-about"]
+    assert change["entities"] == [f"{ID}test-alliance"]
+    assert change["quadsAdded"] == 2  # the named-graph quad and its union copy
+    assert _has_alt_name(writable, label)
+    assert _has_alt_name(writable, label, graph=None)
+    history = httpx.get(
+        writable.base + "/api/changes", params={"entity": f"{ID}test-alliance"}
+    ).json()["changes"]
+    recorded = next(c for c in history if c["change"] == change["change"])
+    assert recorded["agent"] == "curator-user"
+    assert recorded["reason"] == "acronym seen on the site"
+    assert recorded["quadsAdded"] == 2
+    assert writable.ask(
+        f"ASK {{ GRAPH <https://w3id.org/ibigraph/changes> {{ <{change['change']}> a "
+        "<http://www.w3.org/ns/prov#Activity> ; <http://www.w3.org/ns/prov#wasAssociatedWith> "
+        "?agent ; <http://www.w3.org/ns/prov#startedAtTime> ?t } }"
+    )
+
+
+def test_form_update_at_sparql_endpoint_is_accepted(writable: Writable) -> None:
+    label = _unique()
+    r = httpx.post(
+        writable.base + "/sparql",
+        data={"update": _alt_name(label), "comment": "form post"},
+        headers=writable.auth(),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["reason"] == "form post"
+    assert _has_alt_name(writable, label)
+
+
+def test_delete_from_default_graph_removes_the_fact_from_every_graph(writable: Writable) -> None:
+    label = _unique()
+    assert writable.update(_alt_name(label)).status_code == 200
+    r = writable.update(
+        PREFIXES + f'DELETE WHERE {{ id:test-alliance schema:alternateName "{label}"@en }}'
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["quadsRemoved"] == 2
+    assert not _has_alt_name(writable, label)
+    assert not _has_alt_name(writable, label, graph=None)
+
+
+def test_new_entity_gets_materialized_types_and_loses_them_with_its_graph(
+    writable: Writable,
+) -> None:
+    slug = "test-new-" + uuid.uuid4().hex[:6]
+    graph = f"{SRC}{slug}"
+    body = f"""{PREFIXES}INSERT DATA {{
+        GRAPH <{graph}> {{
+            id:{slug} a ibi:Consortium ; schema:name "New Consortium"@en ;
+                schema:description "A consortium that exists only in the tests."@en .
+        }}
+        <{graph}> a ibi:SourceGraph ; dcterms:source <https://example.org/{slug}> ;
+            dcterms:title "About it"@en ; dcterms:publisher "Tests" ;
+            dcterms:date "2026-11-26"^^xsd:date .
+    }}"""
+    r = writable.update(body)
+    assert r.status_code == 200, r.text
+    org = f"ASK {{ GRAPH <{graph}> {{ <{ID}{slug}> a <https://schema.org/Organization> }} }}"
+    assert writable.ask(org)  # materialized from ibi:Consortium, in the same graph
+    r = httpx.delete(
+        writable.base + "/graph-store", params={"graph": graph}, headers=writable.auth()
+    )
+    assert r.status_code == 200, r.text
+    assert not writable.ask(org)
+    assert not writable.ask(f"ASK {{ <{ID}{slug}> ?p ?o }}")  # union copies gone too
+
+
+# -- refused writes leave the store unchanged ----------------------------------------------------
+def test_shacl_violation_is_422_with_report_and_nothing_written(writable: Writable) -> None:
+    body = PREFIXES + (
+        'INSERT DATA { GRAPH src:test-about { id:test-alliance schema:alternateName "BAD1"@en ;'
+        ' schema:foundingDate "banana" } }'
+    )
+    r = writable.update(body)
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    problem = r.json()
+    assert "nothing was written" in problem["detail"]
+    focus = {(v["focusNode"], v["message"]) for v in problem["violations"]}
+    assert any(f == f"{ID}test-alliance" and "xsd:gYear" in m for f, m in focus), focus
+    assert not _has_alt_name(writable, "BAD1")
+
+    r = writable.update(body, accept="text/turtle")
+    assert r.status_code == 422
+    report = rdflib.Graph().parse(data=r.text, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    node = next(report.subjects(rdflib.RDF.type, sh.ValidationReport))
+    assert report.value(node, sh.conforms).toPython() is False
+    assert rdflib.URIRef(f"{ID}test-alliance") in set(report.objects(None, sh.focusNode))
+
+
+def test_entity_fact_without_a_source_graph_is_refused(writable: Writable) -> None:
+    r = writable.update(
+        PREFIXES + 'INSERT DATA { id:test-alliance schema:alternateName "NOSRC"@en }'
+    )
+    assert r.status_code == 422, r.text
+    messages = [v["message"] for v in r.json()["violations"]]
+    assert any("default graph" in m for m in messages), messages
+    assert not _has_alt_name(writable, "NOSRC", graph=None)
+
+
+def test_update_syntax_error_is_400_with_position(writable: Writable) -> None:
+    r = writable.update(PREFIXES + "INSERT DATA { id:a schema:name }", accept="application/json")
+    assert r.status_code == 400
+    assert "line" in r.json()["detail"] and "column" in r.json()["detail"]
+
+
+def test_oversized_update_is_413(writable: Writable) -> None:
+    big = PREFIXES + 'INSERT DATA { id:test-alliance schema:alternateName "' + "x" * 70_000 + '" }'
+    r = writable.update(big)
+    assert r.status_code == 413
+
+
+def test_load_is_refused_and_no_connection_is_made(writable: Writable) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        r = writable.update(f"LOAD <http://127.0.0.1:{port}/data.ttl> INTO GRAPH <urn:x:g>")
+        assert r.status_code == 400
+        assert "never fetches" in r.text
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+
+
+def test_service_in_update_is_refused(writable: Writable) -> None:
+    r = writable.update(
+        "INSERT { GRAPH <urn:x:g> { ?s ?p ?o } } WHERE "
+        "{ SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    )
+    assert r.status_code == 400
+    assert "SERVICE" in r.text
+
+
+def test_managed_graphs_cannot_be_written(writable: Writable) -> None:
+    r = writable.update(
+        "INSERT DATA { GRAPH <https://w3id.org/ibigraph/ontology> "
+        "{ <urn:x:a> <urn:x:b> <urn:x:c> } }"
+    )
+    assert r.status_code == 403
+    assert "managed by the server" in r.text
+    r = writable.update("CLEAR GRAPH <https://w3id.org/ibigraph/changes>")
+    assert r.status_code == 403
+
+
+# -- Graph Store Protocol ---------------------------------------------------------------------
+PERSON = """@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<http://example.org/person/1> a foaf:Person ; foaf:name "%s" ."""
+
+
+def test_graph_store_put_get_post_head_delete(writable: Writable) -> None:
+    g = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    url, params, auth = writable.base + "/graph-store", {"graph": g}, writable.auth()
+    turtle = {"content-type": "text/turtle", **auth}
+    r = httpx.put(url, params=params, content=PERSON % "Jane", headers=turtle)
+    assert r.status_code == 201, r.text
+    got = httpx.get(url, params=params, headers={"accept": "text/turtle"})
+    assert got.status_code == 200
+    assert got.headers["content-type"].startswith("text/turtle")
+    expected = rdflib.Graph().parse(data=PERSON % "Jane", format="turtle")
+    assert isomorphic(rdflib.Graph().parse(data=got.text, format="turtle"), expected)
+    r = httpx.put(url, params=params, content=PERSON % "John", headers=turtle)
+    assert r.status_code == 200  # replaced an existing graph
+    r = httpx.post(
+        url,
+        params=params,
+        content=b'<http://example.org/person/1> <http://xmlns.com/foaf/0.1/nick> "JJ" .\n',
+        headers={"content-type": "application/n-triples", **auth},
+    )
+    assert r.status_code == 200, r.text
+    nt = httpx.get(url, params=params, headers={"accept": "application/n-triples"}).text
+    assert '"John"' in nt and '"JJ"' in nt and '"Jane"' not in nt
+    head = httpx.head(url, params=params)
+    assert head.status_code == 200 and head.content == b""
+    assert httpx.delete(url, params=params, headers=auth).status_code == 200
+    assert httpx.get(url, params=params).status_code == 404
+    assert httpx.delete(url, params=params, headers=auth).status_code == 404
+
+
+def test_graph_store_post_without_graph_creates_one(writable: Writable) -> None:
+    url = writable.base + "/graph-store"
+    r = httpx.post(
+        url, content=PERSON % "New", headers={"content-type": "text/turtle", **writable.auth()}
+    )
+    assert r.status_code == 201, r.text
+    created = httpx.get(
+        url, params={"graph": r.headers["location"]}, headers={"accept": "text/turtle"}
+    )
+    assert created.status_code == 200 and '"New"' in created.text
+
+
+def test_graph_store_refuses_bad_bodies_and_missing_tokens(writable: Writable) -> None:
+    g = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    url, params = writable.base + "/graph-store", {"graph": g}
+    bad = "@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n<http://example.org/a> foaf:name ."
+    r = httpx.put(
+        url,
+        params=params,
+        content=bad,
+        headers={"content-type": "text/turtle", "accept": "application/json", **writable.auth()},
+    )
+    assert r.status_code == 400
+    assert r.json()["detail"].startswith("request body:2:")
+    r = httpx.put(
+        url, params=params, content=b"x", headers={"content-type": "text/html", **writable.auth()}
+    )
+    assert r.status_code == 415
+    r = httpx.put(url, params=params, content=PERSON % "X", headers={"content-type": "text/turtle"})
+    assert r.status_code == 401
+    assert httpx.get(url, params=params).status_code == 404  # nothing was created
+
+
+def test_graph_store_jsonld_body(writable: Writable) -> None:
+    g = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    doc = '{"@id": "http://example.org/b", "http://xmlns.com/foaf/0.1/name": "From JSON-LD"}'
+    r = httpx.put(
+        writable.base + "/graph-store",
+        params={"graph": g},
+        content=doc,
+        headers={"content-type": "application/ld+json", **writable.auth()},
+    )
+    assert r.status_code == 201, r.text
+    assert writable.ask(f'ASK {{ GRAPH <{g}> {{ ?s ?p "From JSON-LD" }} }}')
+
+
+# -- concurrency ------------------------------------------------------------------------------
+def test_parallel_writers_are_serialized_and_none_is_lost(writable: Writable) -> None:
+    labels = [_unique() for _ in range(8)]
+    results: dict[str, int] = {}
+
+    def write(label: str) -> None:
+        results[label] = writable.update(_alt_name(label)).status_code
+
+    threads = [threading.Thread(target=write, args=(label,)) for label in labels]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(results.values()) == {200}, results
+    for label in labels:
+        assert _has_alt_name(writable, label)
+
+
+def test_reads_during_writes_see_all_or_nothing_of_a_write(writable: Writable) -> None:
+    g = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    n = 200
+    body = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(n))
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            r = httpx.post(
+                writable.base + "/sparql",
+                data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"},
+                headers={"accept": "application/sparql-results+json"},
+                timeout=60,
+            )
+            counts.append(int(r.json()["results"]["bindings"][0]["n"]["value"]))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(3):
+            r = httpx.put(
+                writable.base + "/graph-store",
+                params={"graph": g},
+                content=body,
+                headers={"content-type": "application/n-triples", **writable.auth()},
+            )
+            assert r.status_code in (200, 201), r.text
+            r = httpx.delete(
+                writable.base + "/graph-store", params={"graph": g}, headers=writable.auth()
+            )
+            assert r.status_code == 200
+    finally:
+        stop.set()
+        reader.join()
+    assert counts and set(counts) <= {0, n}, sorted(set(counts))
