@@ -365,3 +365,16 @@ def test_reads_during_writes_see_all_or_nothing_of_a_write(writable: Writable) -
         stop.set()
         reader.join()
     assert counts and set(counts) <= {0, n}, sorted(set(counts))
+
+
+def test_entity_page_shows_its_last_changes(writable: Writable) -> None:
+    if writable.backend != "oxigraph":
+        pytest.skip("entity pages are tested on the embedded backend (see test_linked_data)")
+    label = _unique()
+    r = writable.update(_alt_name(label), **{"x-change-reason": f"seen on the site {label}"})
+    assert r.status_code == 200, r.text
+    page = httpx.get(writable.base + "/id/test-alliance", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "Recent changes" in page.text
+    assert f"seen on the site {label}" in page.text
+    assert label in page.text  # the new fact itself

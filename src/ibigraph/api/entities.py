@@ -22,6 +22,7 @@ from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
 from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
 from .deps import select as _select
 from .problems import problem_response
+from .writes import history
 
 __all__ = ["EXTENSIONS", "router"]
 
@@ -149,7 +150,9 @@ async def entity(name: str, request: Request) -> Response:
         return _not_found(request, media, f"no entity {iri}")
     headers = _headers(path, media)
     if media == "text/html":
-        return HTMLResponse(render_entity(doc, request, path), headers=headers)
+        ibi = settings.ontology_ns
+        changes = await history(request, settings, f"?c <{ibi}changedEntity> <{iri}> .", 5, 0)
+        return HTMLResponse(render_entity(doc, request, path, changes), headers=headers)
     body = serialize(doc.quads, doc.triples, media, request, subject=iri)
     return Response(body, media_type=media, headers=headers)
 
@@ -158,7 +161,9 @@ def _label(iri: str, labels: dict[str, str], pm: dict[str, str]) -> str:
     return labels.get(iri) or compact(iri, pm).strip("<>")
 
 
-def render_entity(doc: EntityDocument, request: Request, path: str) -> str:
+def render_entity(
+    doc: EntityDocument, request: Request, path: str, changes: list[dict[str, Any]] | None = None
+) -> str:
     settings = request.app.state.settings
     pm = prefixes(settings.base)
     labels = doc.labels()
@@ -198,6 +203,7 @@ def render_entity(doc: EntityDocument, request: Request, path: str) -> str:
     name = next((v.value for v, _ in own.get(SCHEMA + "name", [])), doc.iri)
     description = next((v.value for v, _ in own.get(SCHEMA + "description", [])), "")
     return templates.get_template("entity.html").render(
+        changes=changes or [],
         iri=doc.iri,
         name=name,
         description=description,
