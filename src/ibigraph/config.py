@@ -65,6 +65,10 @@ class Settings:
             raise ValueError("the remote backend needs IBIGRAPH_REMOTE_QUERY_URL")
         if self.query_timeout <= 0 or self.max_rows <= 0 or self.max_result_bytes <= 0:
             raise ValueError("time and size limits must be positive")
+        if self.read_role not in (None, "reader", "curator", "admin"):
+            raise ValueError(
+                f"IBIGRAPH_READ_ROLE must be reader, curator or admin: {self.read_role!r}"
+            )
         if self.workers < 1 or self.query_threads < 1:
             raise ValueError("IBIGRAPH_WORKERS and IBIGRAPH_QUERY_THREADS must be at least 1")
 

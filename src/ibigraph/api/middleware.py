@@ -6,26 +6,36 @@ from __future__ import annotations
 
 import gzip
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 
-from ..errors import PayloadTooLarge
+from ..errors import IbigraphError, PayloadTooLarge
 from ..metrics import Metrics
 from .problems import problem_response
 
 __all__ = ["HttpPolicyMiddleware"]
 
-_KNOWN = {"/sparql", "/health", "/ready", "/metrics"}
+_KNOWN = {"/sparql", "/update", "/graph-store", "/health", "/ready", "/metrics"}
+_OPEN = {"/health", "/ready", "/metrics"}  # answered without a token even when reads need one
 _GZIP_MIN = 1024
-_CORS_METHODS = b"GET, HEAD, POST, OPTIONS"
-_CORS_HEADERS = b"Accept, Content-Type, Authorization, If-None-Match"
+_CORS_METHODS = b"GET, HEAD, POST, PUT, DELETE, OPTIONS"
+_CORS_HEADERS = b"Accept, Content-Type, Authorization, If-None-Match, X-Change-Reason"
 _CORS_EXPOSE = b"ETag, Link, Location, Content-Length, Content-Type"
 
 
 class HttpPolicyMiddleware:
-    def __init__(self, app: Any, metrics: Metrics, max_body: int, origins: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        app: Any,
+        metrics: Metrics,
+        max_body: int,
+        origins: tuple[str, ...],
+        read_check: Callable[[str | None], object] | None = None,
+    ) -> None:
         self.app = app
+        self.read_check = read_check  # raises unless the Authorization header may read
         self.metrics = metrics
         self.max_body = max_body
         self.any_origin = "*" in origins
@@ -47,10 +57,12 @@ class HttpPolicyMiddleware:
         start = time.perf_counter()
         path = scope["path"] if scope["path"] in _KNOWN else "other"
         method = scope["method"]
-        origin = accept_gzip = length = None
+        origin = accept_gzip = length = authorization = None
         preflight = False
         for name, value in scope["headers"]:
-            if name == b"origin":
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"origin":
                 origin = value
             elif name == b"accept-encoding":
                 accept_gzip = b"gzip" in value
@@ -74,6 +86,17 @@ class HttpPolicyMiddleware:
             await send({"type": "http.response.body", "body": b""})
             self._count(method, path, status)
             return
+
+        if self.read_check is not None and scope["path"] not in _OPEN:
+            try:
+                self.read_check(authorization)
+            except IbigraphError as e:
+                headers = {"WWW-Authenticate": 'Bearer realm="ibigraph"'} if e.status == 401 else {}
+                response = problem_response(Request(scope), e.status, e.title, e.detail, headers)
+                send = self._wrap(send, allowed, origin, False, start, path, _Status())
+                await response(scope, receive, send)
+                self._count(method, path, e.status)
+                return
 
         if length is not None and length.isdigit() and int(length) > self.max_body:
             response = problem_response(
