@@ -414,3 +414,77 @@ def test_reads_need_a_token_when_configured(tmp_path) -> None:  # type: ignore[n
         )
         assert ok.status_code == 200
         assert httpx.get(base + "/health").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+@pytest.mark.parametrize(
+    ("auth", "status"),
+    [(None, 401), ("Bearer ibg_wrong", 401), ("reader", 403)],
+    ids=["no-token", "wrong-token", "reader-token"],
+)
+def test_graph_store_writes_need_a_curator_token(
+    writable: Writable, method: str, auth: str | None, status: int
+) -> None:
+    g = f"{SRC}test-about"
+    before = writable.ask(f"ASK {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    headers = {"content-type": "text/turtle"}
+    if auth is not None:
+        headers["authorization"] = (
+            f"Bearer {writable.tokens[auth]}" if auth in writable.tokens else auth
+        )
+    r = httpx.request(
+        method,
+        writable.base + "/graph-store",
+        params={"graph": g},
+        content=b"" if method == "DELETE" else (PERSON % "Intruder").encode(),
+        headers=headers,
+    )
+    assert r.status_code == status, r.text
+    assert before and writable.ask(f"ASK {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert not writable.ask('ASK { ?s ?p "Intruder" }')
+
+
+def test_graph_store_put_that_breaks_a_shape_is_422_and_changes_nothing(
+    writable: Writable,
+) -> None:
+    g = f"{SRC}test-about"
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+    def n() -> int:
+        r = httpx.post(
+            writable.base + "/sparql",
+            data={"query": count},
+            headers={"accept": "application/sparql-results+json"},
+        )
+        return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+    before = n()
+    # replacing the source graph with one fact loses every required property of its entities
+    body = f'<{ID}test-alliance> <https://schema.org/alternateName> "Only this"@en .'
+    r = httpx.put(
+        writable.base + "/graph-store",
+        params={"graph": g},
+        content=body,
+        headers={"content-type": "text/turtle", **writable.auth()},
+    )
+    assert r.status_code == 422, r.text
+    focus = {v["focusNode"] for v in r.json()["violations"]}
+    assert f"{ID}test-alliance" in focus
+    assert n() == before
+
+
+def test_graph_store_oversized_body_is_413(writable: Writable) -> None:
+    body = (PERSON % ("x" * 70_000)).encode()
+    r = httpx.put(
+        writable.base + "/graph-store",
+        params={"graph": "http://example.org/gsp/big"},
+        content=body,
+        headers={"content-type": "text/turtle", **writable.auth()},
+    )
+    assert r.status_code == 413
+    assert (
+        httpx.get(
+            writable.base + "/graph-store", params={"graph": "http://example.org/gsp/big"}
+        ).status_code
+        == 404
+    )
