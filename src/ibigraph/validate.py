@@ -27,7 +27,13 @@ from .load import Sources
 from .rdfconv import to_rdflib_graph
 from .vocab import RDF
 
-__all__ = ["ValidationReport", "ValidationResult", "validate_quads", "validation_view"]
+__all__ = [
+    "ShapesContext",
+    "ValidationReport",
+    "ValidationResult",
+    "validate_quads",
+    "validation_view",
+]
 
 log = logging.getLogger(__name__)
 
@@ -122,19 +128,39 @@ def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult,
     )
 
 
-def validate_quads(data: list[ox.Quad], sources: Sources, settings: Settings) -> ValidationReport:
+@dataclass(frozen=True)
+class ShapesContext:
+    """The shapes and ontology as pySHACL takes them, converted once (writes reuse them)."""
+
+    shapes: rdflib.Graph
+    ontology: rdflib.Graph
+    generic: frozenset[str]  # node-shape messages, see _results
+
+    @classmethod
+    def of(cls, sources: Sources) -> ShapesContext:
+        shapes = to_rdflib_graph(sources.shapes)
+        generic = frozenset(
+            str(m)
+            for s in shapes.subjects(rdflib.RDF.type, SH.NodeShape)
+            for m in shapes.objects(s, SH.message)
+        )
+        return cls(shapes, to_rdflib_graph(sources.ontology), generic)
+
+
+def validate_quads(
+    data: list[ox.Quad],
+    sources: Sources,
+    settings: Settings,
+    context: ShapesContext | None = None,
+) -> ValidationReport:
     """Validate (materialized) data quads against the shapes, with the ontology for inference."""
     view = validation_view(data, settings)
-    shapes = to_rdflib_graph(sources.shapes)
-    generic = {
-        str(m)
-        for s in shapes.subjects(rdflib.RDF.type, SH.NodeShape)
-        for m in shapes.objects(s, SH.message)
-    }
+    ctx = context or ShapesContext.of(sources)
+    shapes, generic = ctx.shapes, set(ctx.generic)
     conforms, report, _ = shacl_validate(
         view,
         shacl_graph=shapes,
-        ont_graph=to_rdflib_graph(sources.ontology),
+        ont_graph=ctx.ontology,
         inference="rdfs",
         allow_warnings=True,
         allow_infos=True,

@@ -31,7 +31,7 @@ from .config import Settings
 from .errors import Forbidden, ValidationFailed
 from .load import materialize, read_sources
 from .update import UpdateRequest, apply_update
-from .validate import ValidationReport, validate_quads
+from .validate import ShapesContext, ValidationReport, validate_quads
 from .vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
 
 __all__ = [
@@ -99,6 +99,10 @@ class Vocabulary:
     @cached_property
     def sources(self):  # type: ignore[no-untyped-def]
         return read_sources(self.settings, paths=[])
+
+    @cached_property
+    def shapes(self) -> ShapesContext:
+        return ShapesContext.of(self.sources)
 
     @property
     def protected(self) -> set[str]:
@@ -221,7 +225,7 @@ def check(changes: ChangeSet, vocab: Vocabulary) -> ValidationReport:
     data, focus = neighbourhood(changes, vocab)
     if not data:
         return ValidationReport(conforms=True, results=(), graph=None)  # type: ignore[arg-type]
-    report = validate_quads(data, vocab.sources, vocab.settings)
+    report = validate_quads(data, vocab.sources, vocab.settings, vocab.shapes)
     results = tuple(r for r in report.results if r.focus_node in focus)
     conforms = not any(r.severity == "Violation" for r in results)
     graph = report.graph

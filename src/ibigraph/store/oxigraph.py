@@ -138,7 +138,7 @@ def _primary(generation: Path) -> Path:
 def _publish(path: Path, target: Path, grace: float = 0.0) -> None:
     link = path.parent / f".{path.name}.link-{os.getpid()}-{threading.get_ident()}"
     link.unlink(missing_ok=True)
-    link.symlink_to(target.relative_to(path.parent))
+    link.symlink_to(os.path.relpath(target.resolve(), path.parent.resolve()))
     os.replace(link, path)  # atomic: readers see the old store or the new one
     _prune(target.parent, keep=target, grace=grace)
 
