@@ -141,6 +141,17 @@ def data_server(built_store: Settings, tmp_path_factory: pytest.TempPathFactory)
         yield base
 
 
+def serve_env(settings: Settings, tokens_file: Path, **extra: str) -> dict[str, str]:
+    """Environment for `ibigraph serve` (one worker) over `settings`' store, taking writes."""
+    return {
+        "IBIGRAPH_STORE": str(settings.store_path),
+        "IBIGRAPH_TOKENS_FILE": str(tokens_file),
+        "IBIGRAPH_ONTOLOGY_DIR": str(settings.ontology_dir),
+        "IBIGRAPH_WORKERS": "1",
+        **extra,
+    }
+
+
 # --- a writable server, with tokens, on each backend -------------------------------------------
 
 

@@ -19,7 +19,7 @@ from ibigraph.auth import add_token
 from ibigraph.build import build_store
 from ibigraph.config import Settings
 
-from .conftest import FIXTURES, ROOT
+from .conftest import serve_env
 from .server import start_server
 
 ROUNDS = 20
@@ -56,22 +56,11 @@ def _changes(base: str) -> int:
 
 
 def test_acknowledged_writes_survive_kill_9_and_interrupted_ones_leave_no_trace(
-    tmp_path: Path,
+    fixture_settings: Settings, tmp_path: Path
 ) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "valid.trig").write_bytes((FIXTURES / "valid.trig").read_bytes())
-    settings = Settings(
-        store_path=tmp_path / "store", data_dir=data, ontology_dir=ROOT / "ontology"
-    )
-    build_store(settings)
+    build_store(fixture_settings)
     token = add_token(tmp_path / "tokens.json", "crash-tester", "curator")
-    env = {
-        "IBIGRAPH_STORE": str(settings.store_path),
-        "IBIGRAPH_TOKENS_FILE": str(tmp_path / "tokens.json"),
-        "IBIGRAPH_ONTOLOGY_DIR": str(ROOT / "ontology"),
-        "IBIGRAPH_WORKERS": "1",
-    }
+    env = serve_env(fixture_settings, tmp_path / "tokens.json")
     auth = {"authorization": f"Bearer {token}", "content-type": "application/n-triples"}
     rng = random.Random(5)
     acknowledged: list[str] = []

@@ -380,28 +380,16 @@ def test_entity_page_shows_its_last_changes(writable: Writable) -> None:
     assert label in page.text  # the new fact itself
 
 
-def test_reads_need_a_token_when_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_reads_need_a_token_when_configured(fixture_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ibigraph.auth import add_token
     from ibigraph.build import build_store
-    from ibigraph.config import Settings
 
-    from .conftest import FIXTURES, ROOT
+    from .conftest import serve_env
     from .server import run_server
 
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "valid.trig").write_bytes((FIXTURES / "valid.trig").read_bytes())
-    settings = Settings(
-        store_path=tmp_path / "store", data_dir=data, ontology_dir=ROOT / "ontology"
-    )
-    build_store(settings)
+    build_store(fixture_settings)
     reader = add_token(tmp_path / "tokens.json", "reader", "reader")
-    env = {
-        "IBIGRAPH_STORE": str(settings.store_path),
-        "IBIGRAPH_TOKENS_FILE": str(tmp_path / "tokens.json"),
-        "IBIGRAPH_READ_ROLE": "reader",
-        "IBIGRAPH_WORKERS": "1",
-    }
+    env = serve_env(fixture_settings, tmp_path / "tokens.json", IBIGRAPH_READ_ROLE="reader")
     with run_server(env, tmp_path / "server.log") as base:
         query = {"query": "ASK {}"}
         anonymous = httpx.get(base + "/sparql", params=query)

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Node
 
-__all__ = ["to_rdflib", "to_rdflib_graph"]
+__all__ = ["from_rdflib", "to_rdflib", "to_rdflib_graph"]
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
@@ -19,6 +19,20 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
 
 
 def to_rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:

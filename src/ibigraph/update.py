@@ -30,6 +30,7 @@ from rdflib.term import Node
 
 from .changeset import ChangeSet, Term
 from .errors import BadInputError, ForbiddenFeature, NotFound, QuerySyntaxError
+from .rdfconv import from_rdflib, to_rdflib
 
 __all__ = ["UpdateRequest", "apply_update", "parse_update", "to_ox"]
 
@@ -45,27 +46,10 @@ class UpdateRequest:
 
 
 def to_ox(term: Node) -> Term:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise BadInputError(f"unsupported RDF term {term!r}")
-
-
-def _to_rdflib(term: Term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    try:
+        return from_rdflib(term)
+    except ValueError:
+        raise BadInputError(f"unsupported RDF term {term!r}") from None
 
 
 def parse_update(req: UpdateRequest) -> list[CompValue]:
@@ -136,14 +120,14 @@ class _OverlayStore(RdflibStore):
                 key = (q.subject, q.predicate, q.object)
                 if key not in seen:
                     seen.add(key)
-                    yield tuple(_to_rdflib(t) for t in key), iter(())
+                    yield tuple(to_rdflib(t) for t in key), iter(())
 
     def contexts(self, triple=None):  # type: ignore[no-untyped-def]
         names = self.changes.graphs()
         if self.using_named:
             names &= self.using_named  # type: ignore[operator]
         for g in sorted(names, key=str):
-            yield rdflib.Graph(store=self, identifier=_to_rdflib(g))
+            yield rdflib.Graph(store=self, identifier=to_rdflib(g))
 
     def __len__(self, context=None) -> int:  # type: ignore[no-untyped-def]
         return sum(1 for _ in self.triples((None, None, None), context))
