@@ -1,0 +1,379 @@
+"""Verification: each claim against the curated source graphs -> a verdict, evidence and a reason.
+
+Only facts in described source graphs count (`curated.py`), so an article can never confirm
+itself. Evidence always names the source graph and the URL it transcribes.
+
+    property               supported when a source says …    contradicted when …
+    schema:memberOf        S memberOf O                      O's curated members (all sources)
+                                                             do not include S, or S is curated
+                                                             as something that is no organization
+    schema:foundingDate    the same year                     every curated date has another year
+    ibi:leadAgency         S leadAgency A                    S has other curated lead agencies
+    schema:funder          S funder/leadAgency F             never (funder lists are open)
+    schema:url             the same host (www. ignored)      every curated URL has another host
+    rdf:type               a curated type is (a sub-class    the curated types and the claimed
+                           of) the claimed class             class are different kinds of thing
+                                                             (organization / creative work /
+                                                             place / event / intangible …)
+    schema:location        S location/areaServed P           S is curated in other countries
+    schema:parentOrganization  the same parent               another curated parent
+    ibi:focusArea          a curated focus area (or its      never (focus lists are open)
+                           name in the claimed phrase)
+    schema:(alternate)Name a curated (alternate) name        the name is another entity's
+    anything else          the same curated triple           never
+
+Everything else is `unverifiable`, as is any claim whose subject is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+from ..config import Settings
+from ..vocab import RDF, SCHEMA
+from .claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Claim, Evidence
+from .curated import Curated, Fact, QuadReader
+from .names import fold, name_variants
+
+__all__ = ["verify_claims"]
+
+_MEMBER_OF, _TYPE = SCHEMA + "memberOf", RDF + "type"
+# Kinds of thing no entity is two of at once (schema.org's top-level branches).
+_KINDS = tuple(
+    SCHEMA + k
+    for k in ("Organization", "CreativeWork", "Place", "Event", "Person", "Intangible",
+              "MedicalCondition")
+)  # fmt: skip
+# schema.org super-classes the ontology subset does not restate.
+_EXTRA_SUPERS = {
+    SCHEMA + "EducationalOccupationalProgram": {SCHEMA + "Intangible"},
+    SCHEMA + "DefinedTerm": {SCHEMA + "Intangible"},
+}
+_PHRASES = {
+    "memberOf": "is a member of",
+    "funder": "is funded by",
+    "leadAgency": "has as lead agency",
+    "parentOrganization": "is part of",
+    "location": "is located in",
+    "areaServed": "serves",
+    "focusArea": "works on",
+    "knowsAbout": "knows about",
+    "founder": "was founded by",
+    "organizer": "is organized by",
+    "publisher": "is published by",
+    "foundingDate": "was founded in",
+    "dissolutionDate": "was dissolved in",
+    "url": "has the website",
+    "name": "is named",
+    "alternateName": "is also called",
+}
+
+_Result = tuple[str, list[Evidence], str]
+
+
+def verify_claims(
+    claims: Iterable[Claim], curated: QuadReader | Curated, settings: Settings
+) -> list[Claim]:
+    """The claims with `verdict`, `evidence` and `reason` (re)computed from the curated graph."""
+    verifier = _Verifier(curated if isinstance(curated, Curated) else Curated(curated, settings))
+    return [verifier.verify(c) for c in claims]
+
+
+def _host(url: str) -> str:
+    rest = re.sub(r"^[a-z][a-z0-9+.\-]*://", "", url.strip().lower())
+    return rest.split("/", 1)[0].split(":", 1)[0].removeprefix("www.")
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[/#]", iri.rstrip("/"))[-1]
+
+
+class _Verifier:
+    def __init__(self, view: Curated) -> None:
+        self.v = view
+        ibi = view.settings.ontology_ns
+        self.lead, self.focus_p = ibi + "leadAgency", ibi + "focusArea"
+        self.handlers: dict[str, Callable[[Claim], _Result]] = {
+            _MEMBER_OF: self.membership,
+            SCHEMA + "foundingDate": self.date,
+            SCHEMA + "dissolutionDate": self.date,
+            self.lead: self.lead_agency,
+            SCHEMA + "funder": self.funder,
+            SCHEMA + "url": self.url,
+            _TYPE: self.type,
+            SCHEMA + "location": self.place,
+            SCHEMA + "areaServed": self.place,
+            SCHEMA + "parentOrganization": self.parent,
+            self.focus_p: self.focus,
+            SCHEMA + "name": self.name,
+            SCHEMA + "alternateName": self.name,
+        }
+
+    # --- helpers ---
+
+    def n(self, iri: str) -> str:
+        return self.v.name(iri)
+
+    def ev(self, graph: str, statement: str) -> Evidence:
+        return Evidence(graph, self.v.sources.get(graph), statement)
+
+    def say(self, f: Fact) -> str:
+        """A curated fact in words: "Human Brain Project is a member of International …"."""
+        obj = (
+            self.n(f.object.value)
+            if f.object.value.startswith(self.v.settings.entity_ns)
+            else (f.object.value)
+        )
+        phrase = _PHRASES.get(_local(f.predicate), _local(f.predicate))
+        return f"{self.n(f.subject)} {phrase} {obj}."
+
+    def label(self, cls: str) -> str:
+        """A class in running text: ibi:ResearchPlatform -> "research platform"."""
+        name = self.v.name(cls)
+        if name == _local(cls):
+            return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+        return name if name.split()[0].isupper() else name[0].lower() + name[1:]
+
+    def a(self, cls: str) -> str:
+        word = self.label(cls)
+        vowel = word[0] in "aeio" or (word[0] == "u" and not word.startswith(("uni", "use")))
+        return ("an " if vowel else "a ") + word
+
+    def closure(self, cls: str) -> set[str]:
+        sup = {cls, *self.v.superclasses.get(cls, ())}
+        for c in list(sup):
+            sup |= _EXTRA_SUPERS.get(c, set())
+        return sup
+
+    def kinds(self, classes: Iterable[str]) -> set[str]:
+        return {k for c in classes for k in self.closure(c) if k in _KINDS}
+
+    def main_types(self, types: dict[str, set[str]]) -> list[str]:
+        """The most specific curated types (not a super-class of another one)."""
+        return sorted(
+            t for t in types if not any(t in self.closure(u) - {u} for u in types if u != t)
+        )
+
+    def type_evidence(self, subject: str, types: dict[str, set[str]]) -> list[Evidence]:
+        return [
+            self.ev(g, f"{self.n(subject)} is {self.a(t)}.")
+            for t in self.main_types(types)
+            for g in sorted(types[t])
+        ]
+
+    def places(self, iri: str) -> list[Fact]:
+        return self.v.facts(iri, SCHEMA + "location") + self.v.facts(iri, SCHEMA + "areaServed")
+
+    # --- the verdicts ---
+
+    def verify(self, c: Claim) -> Claim:
+        if c.subject is None:
+            result: _Result = (
+                UNVERIFIABLE,
+                [],
+                "The claim names no curated entity as its subject.",
+            )
+        elif not self.v.types(c.subject):
+            result = (UNVERIFIABLE, [], f"{c.subject} is not a curated entity.")
+        else:
+            result = self.handlers.get(c.property, self.generic)(c)
+        verdict, evidence, reason = result
+        unique = sorted(set(evidence), key=lambda e: (e.graph, e.statement))
+        return replace(c, verdict=verdict, evidence=tuple(unique), reason=reason)
+
+    def membership(self, c: Claim) -> _Result:
+        s, o = c.subject or "", c.value
+        if not c.value_is_iri:
+            return UNVERIFIABLE, [], f"{c.value!r} is not a curated organization."
+        if direct := self.v.facts(s, _MEMBER_OF, o):
+            n = len({f.graph for f in direct})
+            why = f"{n} curated source(s) list {self.n(s)} as a member of {self.n(o)}."
+            return SUPPORTED, [self.ev(f.graph, self.say(f)) for f in direct], why
+        reasons: list[str] = []
+        evidence: list[Evidence] = []
+        types = self.v.types(s)
+        if SCHEMA + "Organization" not in self.kinds(types):
+            kind = ", ".join(self.a(t) for t in self.main_types(types))
+            reasons.append(f"{self.n(s)} is curated as {kind}, not an organization")
+            evidence += self.type_evidence(s, types)
+        members: dict[str, list[Fact]] = {}
+        for f in self.v.facts(None, _MEMBER_OF, o):
+            members.setdefault(f.subject, []).append(f)
+        if members:
+            names = ", ".join(sorted(self.n(m) for m in members))
+            reasons.append(
+                f"the curated members of {self.n(o)} are {names}; {self.n(s)} is not one"
+            )
+            by_graph: dict[str, list[str]] = {}
+            for fs in members.values():
+                for f in fs:
+                    by_graph.setdefault(f.graph, []).append(self.n(f.subject))
+            evidence += [
+                self.ev(g, f"Members of {self.n(o)}: {', '.join(sorted(ms))}.")
+                for g, ms in by_graph.items()
+            ]
+            mine = {p.object.value for p in self.places(s)}
+            for m in sorted(members):
+                for p in self.places(m):
+                    if p.object.value in mine:
+                        reasons.append(
+                            f"the curated member for {self.n(p.object.value)} is {self.n(m)}"
+                        )
+                        evidence.append(self.ev(p.graph, self.say(p)))
+        if not reasons:
+            return UNVERIFIABLE, [], f"No curated source lists the members of {self.n(o)}."
+        for f in self.v.facts(o, None, s) + self.v.facts(s, None, o):
+            reasons.append(f"curated instead: {self.say(f).rstrip('.')}")
+            evidence.append(self.ev(f.graph, self.say(f)))
+        return CONTRADICTED, evidence, _sentence(reasons)
+
+    def judge(
+        self, facts: list[Fact], agree: list[Fact], yes: str, no: str, none: str, closed: bool
+    ) -> _Result:
+        """Supported by agreeing facts; contradicted by the others if the curated list is taken
+        as complete (`closed`); unverifiable otherwise."""
+        if agree:
+            return SUPPORTED, [self.ev(f.graph, self.say(f)) for f in agree], yes
+        if facts and closed:
+            return CONTRADICTED, [self.ev(f.graph, self.say(f)) for f in facts], no
+        return UNVERIFIABLE, [], no if facts else none
+
+    def names_of(self, facts: list[Fact]) -> str:
+        return ", ".join(sorted({self.n(f.object.value) for f in facts}))
+
+    def date(self, c: Claim) -> _Result:
+        s, what = self.n(c.subject or ""), _PHRASES[_local(c.property)]
+        facts = self.v.facts(c.subject, c.property)
+        if facts and not re.fullmatch(r"\d{4}", c.value):
+            return UNVERIFIABLE, [], f"{c.value!r} is not a year."
+        agree = [f for f in facts if f.object.value[:4] == c.value]
+        dates = ", ".join(sorted({f.object.value for f in facts}))
+        return self.judge(
+            facts, agree, f"The curated date has the year {c.value}.",
+            f"{s} {what} {dates} according to the curated sources, not in {c.value}.",
+            f"No curated source says when {s} {what[:-3]}.", closed=True,
+        )  # fmt: skip
+
+    def lead_agency(self, c: Claim) -> _Result:
+        s, a = self.n(c.subject or ""), self.n(c.value)
+        facts = self.v.facts(c.subject, self.lead)
+        agree = [f for f in facts if f.object.value == c.value]
+        return self.judge(
+            facts, agree, f"A curated source names {a} as lead agency of {s}.",
+            f"The curated lead agencies of {s} are {self.names_of(facts)}, not {a}.",
+            f"No curated source names a lead agency of {s}.", closed=True,
+        )  # fmt: skip
+
+    def funder(self, c: Claim) -> _Result:
+        s = self.n(c.subject or "")
+        facts = self.v.facts(c.subject, SCHEMA + "funder") + self.v.facts(c.subject, self.lead)
+        agree = [f for f in facts if f.object.value == c.value]
+        return self.judge(
+            facts, agree, f"A curated source names {self.n(c.value)} as a funder of {s}.",
+            f"Curated funders of {s}: {self.names_of(facts)}; such lists are not complete.",
+            f"No curated source names a funder of {s}.", closed=False,
+        )  # fmt: skip
+
+    def url(self, c: Claim) -> _Result:
+        s, host = self.n(c.subject or ""), _host(c.value)
+        facts = self.v.facts(c.subject, SCHEMA + "url")
+        agree = [f for f in facts if _host(f.object.value) == host]
+        hosts = ", ".join(sorted({_host(f.object.value) for f in facts}))
+        return self.judge(
+            facts, agree, f"The curated website has the host {host}.",
+            f"The curated website of {s} is on {hosts}, not {host}.",
+            f"No curated source gives the website of {s}.", closed=True,
+        )  # fmt: skip
+
+    def type(self, c: Claim) -> _Result:
+        s, cls = self.n(c.subject or ""), c.value
+        if not c.value_is_iri:
+            return UNVERIFIABLE, [], f"{c.value!r} names no class of the ontology."
+        types = self.v.types(c.subject or "")
+        agree = {t: gs for t, gs in types.items() if cls in self.closure(t)}
+        main = ", ".join(self.a(t) for t in self.main_types(types))
+        if agree:
+            which = "" if cls in self.main_types(types) else f", which is {self.a(cls)}"
+            return SUPPORTED, self.type_evidence(c.subject or "", agree), (
+                f"{s} is curated as {main}{which}."
+            )  # fmt: skip
+        claimed, have = self.kinds([cls]), self.kinds(types)
+        if claimed and have and claimed.isdisjoint(have):
+            kinds = f"({self.a(min(have))}); {self.a(cls)} is {self.a(min(claimed))}"
+            return CONTRADICTED, self.type_evidence(c.subject or "", types), (
+                f"{s} is curated as {main} {kinds}."
+            )  # fmt: skip
+        return UNVERIFIABLE, [], (
+            f"{s} is curated as {main}; the data neither states nor excludes {self.a(cls)}."
+        )  # fmt: skip
+
+    def place(self, c: Claim) -> _Result:
+        s, p = self.n(c.subject or ""), self.n(c.value)
+        facts = self.places(c.subject or "")
+        agree = [f for f in facts if f.object.value == c.value]
+        country = SCHEMA + "Country"
+        countries = country in self.v.types(c.value) and all(
+            country in self.v.types(f.object.value) for f in facts
+        )  # only countries exclude each other; a continent may hold the country
+        return self.judge(
+            facts, agree, f"A curated source places {s} in {p}.",
+            f"{s} is curated in {self.names_of(facts)}, not in {p}.",
+            f"No curated source places {s} anywhere.", closed=countries,
+        )  # fmt: skip
+
+    def parent(self, c: Claim) -> _Result:
+        s, p = self.n(c.subject or ""), self.n(c.value)
+        facts = self.v.facts(c.subject, c.property)
+        agree = [f for f in facts if f.object.value == c.value]
+        return self.judge(
+            facts, agree, f"A curated source names {p} as parent of {s}.",
+            f"The curated parent organization of {s} is {self.names_of(facts)}, not {p}.",
+            f"No curated source names a parent of {s}.", closed=True,
+        )  # fmt: skip
+
+    def focus(self, c: Claim) -> _Result:
+        s = self.n(c.subject or "")
+        facts = self.v.facts(c.subject, self.focus_p)
+        if c.value_is_iri:
+            agree = [f for f in facts if f.object.value == c.value]
+        else:  # a phrase: supported if it names a curated focus area
+            agree = [f for f in facts if fold(self.n(f.object.value)) in fold(c.value)]
+        return self.judge(
+            facts, agree, f"A curated source names this focus of {s}.",
+            f"Curated focus areas of {s}: {self.names_of(facts)}; such lists are not complete.",
+            f"No curated source names a focus area of {s}.", closed=False,
+        )  # fmt: skip
+
+    def name(self, c: Claim) -> _Result:
+        s, keys = self.n(c.subject or ""), {fold(v) for v in name_variants(c.value)}
+        named = [
+            f
+            for p in ("name", "alternateName")
+            for f in self.v.facts(None, SCHEMA + p)
+            if fold(f.object.value) in keys
+        ]
+        agree = [f for f in named if f.subject == c.subject]
+        others = [f for f in named if f.subject != c.subject]
+        who = ", ".join(sorted({self.n(f.subject) for f in others}))
+        return self.judge(
+            others, agree, f"{c.value!r} is a curated name of {s}.",
+            f"{c.value!r} is the curated name of {who}, not of {s}.",
+            f"No curated source gives {s} the name {c.value!r}.", closed=True,
+        )  # fmt: skip
+
+    def generic(self, c: Claim) -> _Result:
+        s = self.n(c.subject or "")
+        facts = self.v.facts(c.subject, c.property)
+        agree = [f for f in facts if f.object.value == c.value]
+        return self.judge(
+            facts, agree, "A curated source states the same fact.",
+            f"The curated {_local(c.property)} of {s} differ; they are not taken as complete.",
+            f"The curated sources state no {_local(c.property)} of {s}.", closed=False,
+        )  # fmt: skip
+
+
+def _sentence(parts: Sequence[str]) -> str:
+    text = "; ".join(dict.fromkeys(parts))
+    return text[0].upper() + text[1:] + "."
