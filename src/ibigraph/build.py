@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +34,9 @@ def check(
     return sources, data, report
 
 
-def with_union_default_graph(quads: list[ox.Quad]) -> list[ox.Quad]:
+def with_union_default_graph(
+    quads: list[ox.Quad], in_union: Callable[[str], bool] = lambda graph: True
+) -> list[ox.Quad]:
     """Add to the default graph one copy of every triple of every named graph.
 
     Queries then see each fact once in the default graph (set semantics, as an RDF merge),
@@ -42,7 +44,11 @@ def with_union_default_graph(quads: list[ox.Quad]) -> list[ox.Quad]:
     union-default-graph option yields a triple once per graph that holds it.)
     """
     default = ox.DefaultGraph()
-    union = {ox.Quad(q.subject, q.predicate, q.object, default) for q in quads}
+    union = {
+        ox.Quad(q.subject, q.predicate, q.object, default)
+        for q in quads
+        if not isinstance(q.graph_name, ox.NamedNode) or in_union(q.graph_name.value)
+    }
     present = set(quads)
     return quads + sorted((q for q in union if q not in present), key=str)
 

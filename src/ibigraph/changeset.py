@@ -120,6 +120,8 @@ class ChangeSet:
             ):
                 yield q
 
+    quads_for_pattern = match  # a change set reads like a store (e.g. for ingestion)
+
     def graphs(self) -> set[ox.NamedNode | ox.BlankNode]:
         """Named graphs holding at least one quad after the change."""
         names = set(self.source.named_graphs())

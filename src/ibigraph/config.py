@@ -55,6 +55,8 @@ class Settings:
     tokens_file: Path | None = None  # hashed bearer tokens; none -> writes disabled
     read_role: str | None = None  # if set (e.g. "reader"), reads need a token of that role too
     max_change_quads: int = 100_000  # quads one write may add or remove
+    # LLM-written articles ingested at build time (issue #6); skipped if the folder is absent
+    articles_dir: Path = field(default_factory=lambda: Path("../shared/seed"))
 
     def __post_init__(self) -> None:
         if not self.base.startswith(("http://", "https://")) or not self.base.endswith(("/", "#")):
@@ -97,6 +99,7 @@ class Settings:
             tokens_file=Path(env("IBIGRAPH_TOKENS_FILE")) if env("IBIGRAPH_TOKENS_FILE") else None,
             read_role=env("IBIGRAPH_READ_ROLE") or None,
             max_change_quads=_int("IBIGRAPH_MAX_CHANGE_QUADS", 100_000),
+            articles_dir=_path("IBIGRAPH_ARTICLES_DIR", "../shared/seed"),
         )
 
     def with_(self, **changes: object) -> Settings:
@@ -123,6 +126,16 @@ class Settings:
     def audit_graph(self) -> str:
         """Where the PROV-O record of every write goes; not part of the union default graph."""
         return self.base + "changes"
+
+    @property
+    def article_ns(self) -> str:
+        """Each ingested article's own named graph lives under this; such graphs are not part
+        of the union default graph (their claims are never curated facts)."""
+        return self.base + "article/"
+
+    def in_union(self, graph: str) -> bool:
+        """Whether a named graph's triples belong in the union default graph."""
+        return graph != self.audit_graph and not graph.startswith(self.article_ns)
 
     @property
     def source_ns(self) -> str:

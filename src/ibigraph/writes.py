@@ -154,14 +154,21 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
         rest = [q for q in changes.match(d.subject, None, None, d.graph_name) if q not in derived]
         if d not in set(materialize(rest, ontology)):
             changes.remove(d)
-    # the default graph stays the union of the named graphs
-    for t in {_triple(q) for q in (*changes.added, *changes.removed)}:
+    # the default graph stays the union of the named graphs (audit and article graphs apart)
+    settings = vocab.settings
+
+    def in_union(q: ox.Quad) -> bool:
+        return isinstance(q.graph_name, ox.NamedNode) and settings.in_union(q.graph_name.value)
+
+    touched = {_triple(q) for q in (*changes.added, *changes.removed) if in_union(q)}
+    touched |= {_triple(q) for q in (*changes.added, *changes.removed) if q.graph_name == _DEFAULT}
+    for t in touched:
         default = ox.Quad(*t, _DEFAULT)
-        if any(q.graph_name != _DEFAULT for q in changes.match(*t)):
+        if any(in_union(q) for q in changes.match(*t)):
             changes.add(default)
         elif t not in explicit_default and changes.contains(default):
             before = changes.source.quads_for_pattern(*t)
-            if any(q.graph_name != _DEFAULT for q in before):
+            if any(in_union(q) for q in before):
                 changes.remove(default)  # it was only the union copy of a removed fact
 
 
