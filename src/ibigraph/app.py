@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 
 from . import __version__
 from .api import dataset, entities, health, sparql
+from .api.articles import articles_router
 from .api.middleware import HttpPolicyMiddleware
 from .api.problems import install_error_handlers
 from .api.queries import query_router
@@ -90,6 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dataset.router)
     app.include_router(query_router(load_queries(settings.queries_dir)))
     app.include_router(changes_router(settings))
+    app.include_router(articles_router(settings))
     app.add_middleware(
         HttpPolicyMiddleware,
         metrics=metrics,

@@ -10,11 +10,19 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .errors import ValidationFailed
+from .ingest import ingest_article, read_article
 from .load import Sources, materialize, read_sources
 from .store import write_store
 from .validate import ValidationReport, validate_quads
 
-__all__ = ["BuildResult", "build_store", "check", "with_union_default_graph"]
+__all__ = [
+    "BuildResult",
+    "article_files",
+    "build_store",
+    "check",
+    "ingest_articles",
+    "with_union_default_graph",
+]
 
 
 @dataclass(frozen=True)
@@ -25,13 +33,35 @@ class BuildResult:
 
 
 def check(
-    settings: Settings, paths: Iterable[Path] | None = None
+    settings: Settings, paths: Iterable[Path] | None = None, *, articles: bool = False
 ) -> tuple[Sources, list[ox.Quad], ValidationReport]:
-    """Parse, materialize and validate; returns the sources, the quads to store and the report."""
+    """Parse, materialize and validate; returns the sources, the quads to store and the report.
+    With `articles`, the LLM-written articles of `settings.articles_dir` are ingested too (each
+    into its own graph, verified against the curated data) and validated with it."""
     sources = read_sources(settings, paths)
     data = materialize(sources.data, sources.ontology)
+    if articles:
+        data += materialize(ingest_articles(settings, [*sources.ontology, *data]), sources.ontology)
     report = validate_quads(data, sources, settings)
     return sources, data, report
+
+
+def article_files(settings: Settings) -> list[Path]:
+    folder = settings.articles_dir
+    return sorted(folder.glob("*.txt")) if folder.is_dir() else []
+
+
+def ingest_articles(settings: Settings, curated: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads of every article in the articles folder (none if the folder is absent)."""
+    files = article_files(settings)
+    if not files:
+        return []
+    store = ox.Store()
+    store.extend(curated)
+    out: list[ox.Quad] = []
+    for f in files:
+        out += ingest_article(read_article(f), store, settings).quads
+    return out
 
 
 def with_union_default_graph(
@@ -55,9 +85,9 @@ def with_union_default_graph(
 
 def build_store(settings: Settings, paths: Iterable[Path] | None = None) -> BuildResult:
     """Build the on-disk store; raise ValidationFailed (store untouched) if the data is invalid."""
-    sources, data, report = check(settings, paths)
+    sources, data, report = check(settings, paths, articles=True)
     if not report.conforms:
         raise ValidationFailed(report)
-    quads = with_union_default_graph([*sources.ontology, *sources.shapes, *data])
+    quads = with_union_default_graph([*sources.ontology, *sources.shapes, *data], settings.in_union)
     target = write_store(settings.store_path, quads)
     return BuildResult(store_dir=target, quads=len(quads), report=report)

@@ -56,29 +56,39 @@ class ChangeSet:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise QueryTimeout("the update ran past its time limit and was not applied")
 
+    def stored(self, q: ox.Quad) -> ox.Quad | None:
+        """The source's own copy of `q`, if it holds it. The store may keep a literal in a
+        canonical form (Oxigraph stores an xsd:nonNegativeInteger as an xsd:integer), so the
+        copy can differ from `q` and is what removal must name."""
+        found = self.source.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)
+        return next(iter(found), None)
+
     def in_source(self, q: ox.Quad) -> bool:
-        return any(
-            True
-            for _ in self.source.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)
-        )
+        return self.stored(q) is not None
 
     def contains(self, q: ox.Quad) -> bool:
         if q in self.added:
             return True
-        return q not in self.removed and self.in_source(q)
+        stored = self.stored(q)
+        return stored is not None and stored not in self.removed
 
     def add(self, q: ox.Quad) -> None:
-        if q in self.removed:
-            self.removed.discard(q)
-        elif q not in self.added and not self.in_source(q):
+        if q in self.added:
+            return
+        stored = self.stored(q)
+        if stored is None:
             self.added.add(q)
             self._check_size()
+        else:
+            self.removed.discard(stored)
 
     def remove(self, q: ox.Quad) -> None:
         if q in self.added:
             self.added.discard(q)
-        elif q not in self.removed and self.in_source(q):
-            self.removed.add(q)
+            return
+        stored = self.stored(q)
+        if stored is not None and stored not in self.removed:
+            self.removed.add(stored)
             self._check_size()
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:

@@ -28,7 +28,7 @@ from .config import Settings
 from .errors import IbigraphError, StoreError, ValidationFailed
 from .load import data_files, parse_file
 from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
-from .store import open_store, write_store
+from .store import StoreWriter, open_store, write_store
 from .store.maintenance import backup_store, count_changes, restore_store, validate_store
 from .validate import ValidationReport
 from .vocab import compact, prefixes
@@ -248,6 +248,54 @@ def restore(
     settings = _settings(store)
     n = restore_store(settings.store_path, source)
     out.print(f"restored {n} quads into {settings.store_path}")
+
+
+@app.command()
+@handles_errors
+def ingest(
+    articles: Annotated[list[Path], typer.Argument(help="LLMpedia article files (plain text)")],
+    store: StoreOpt = None,
+    reason: Annotated[str | None, typer.Option(help="Why, for the audit graph")] = None,
+) -> None:
+    """Ingest LLM-written articles: each replaces its own graph (claims, mentions, verdicts).
+
+    Every file is read first; if one is not such an article, nothing is ingested."""
+    import getpass
+
+    from rich.progress import Progress
+
+    from .ingest import read_article
+    from .writes import Principal, Vocabulary, article_change, commit_change
+
+    settings = _settings(store)
+    parsed = [read_article(p) for p in articles]
+    vocab = Vocabulary(settings)
+    principal = Principal(getpass.getuser(), "admin")
+    with Progress(console=err, transient=True, disable=len(parsed) < 2) as progress:
+        task = progress.add_task("ingesting", total=len(parsed))
+        for path, article in zip(articles, parsed, strict=True):
+            results = []
+
+            def build(changes, article=article, results=results, path=path):  # type: ignore[no-untyped-def]
+                results.append(article_change(changes, article, settings))
+                return f"Article ingestion ({path.name})"
+
+            commit_change(
+                StoreWriter(settings.store_path),
+                build,
+                principal=principal,
+                request_text=f"ibigraph ingest {path.name} (sha256 {article.sha256})",
+                reason=reason,
+                vocab=vocab,
+            )
+            summary = results[0].summary()
+            out.print(
+                f"{escape(path.name)}: {summary['claims']} claims ({summary['supported']} "
+                f"supported, {summary['contradicted']} contradicted, {summary['unverifiable']} "
+                f"unverifiable), {summary['entities']} entities linked, "
+                f"{summary['candidates']} candidates -> {summary['graph']}"
+            )
+            progress.advance(task)
 
 
 token_app = typer.Typer(help="Bearer tokens for writes (hashed in IBIGRAPH_TOKENS_FILE).")

@@ -29,7 +29,17 @@ from rdflib.namespace import SH as RDFLIB_SH
 from .changeset import ChangeSet, QuadSource
 from .config import Settings
 from .errors import Forbidden, ValidationFailed
+from .ingest import (
+    Article,
+    IngestResult,
+    ingest_article,
+    read_claims,
+    replace_verdicts,
+    verify_claims,
+)
 from .load import materialize, read_sources
+from .store import StoreWriter
+from .store.remote import RemoteWriter
 from .update import UpdateRequest, apply_update
 from .validate import ShapesContext, ValidationReport, validate_quads
 from .vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
@@ -38,15 +48,20 @@ __all__ = [
     "Change",
     "Principal",
     "Vocabulary",
+    "article_change",
     "audit_quads",
     "check",
+    "commit_change",
     "complete",
     "graph_store_change",
+    "reverify",
     "run_change",
     "update_change",
 ]
 
 _TYPE = ox.NamedNode(RDF + "type")
+_RDF_SUBJECT = ox.NamedNode(RDF + "subject")
+_RDF_OBJECT = ox.NamedNode(RDF + "object")
 _SOURCE = ox.NamedNode(DCTERMS + "source")
 _DEFAULT = ox.DefaultGraph()
 MAX_REQUEST_TEXT = 64 * 1024
@@ -154,6 +169,12 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
         rest = [q for q in changes.match(d.subject, None, None, d.graph_name) if q not in derived]
         if d not in set(materialize(rest, ontology)):
             changes.remove(d)
+    # a removed quad that what remains still implies stays (e.g. a PUT restating a graph)
+    for subject, graph in {(q.subject, q.graph_name) for q in removed}:
+        implied = set(materialize(list(changes.match(subject, None, None, graph)), ontology))
+        changes.extend(
+            q for q in removed if (q.subject, q.graph_name) == (subject, graph) and q in implied
+        )
     # the default graph stays the union of the named graphs (audit and article graphs apart)
     settings = vocab.settings
 
@@ -170,6 +191,59 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
             before = changes.source.quads_for_pattern(*t)
             if any(in_union(q) for q in before):
                 changes.remove(default)  # it was only the union copy of a removed fact
+    reverify(changes, {t[0] for t in touched} | {t[2] for t in touched}, settings)
+
+
+def reverify(changes: ChangeSet, nodes: set[ox.Term], settings: Settings) -> None:  # type: ignore[name-defined]
+    """Recompute the verdicts of article claims about `nodes`, whose curated facts changed,
+    within the same change (verdicts never lag behind the curated data)."""
+    graphs: set[ox.NamedNode] = set()
+    for node in nodes:
+        if not (isinstance(node, ox.NamedNode) and node.value.startswith(settings.entity_ns)):
+            continue
+        for p in (_RDF_SUBJECT, _RDF_OBJECT):
+            graphs.update(
+                q.graph_name
+                for q in changes.match(None, p, node, None)
+                if isinstance(q.graph_name, ox.NamedNode)
+                and q.graph_name.value.startswith(settings.article_ns)
+            )
+    for g in sorted(graphs, key=str):
+        quads = list(changes.match(None, None, None, g))
+        fresh = replace_verdicts(
+            quads, verify_claims(read_claims(quads, settings), changes, settings), settings
+        )
+        changes.discard(set(quads) - set(fresh))
+        changes.extend(q for q in fresh if q not in set(quads))
+
+
+def article_change(changes: ChangeSet, article: Article, settings: Settings) -> IngestResult:
+    """Ingest an article as a change: its graph is replaced by what ingestion makes of it."""
+    result = ingest_article(article, changes, settings)
+    graph_store_change(changes, "PUT", ox.NamedNode(result.graph), result.quads)
+    return result
+
+
+def commit_change(
+    writer: StoreWriter | RemoteWriter,
+    build: Callable[[ChangeSet], str],
+    *,
+    principal: Principal,
+    request_text: str,
+    reason: str | None,
+    vocab: Vocabulary,
+) -> Change:
+    """One write through a backend's writer, start to end."""
+    with writer.transaction() as txn:
+        return run_change(
+            txn,
+            lambda changes, audit: txn.commit(changes.removed, [*changes.added, *audit]),
+            build,
+            principal=principal,
+            request_text=request_text,
+            reason=reason,
+            vocab=vocab,
+        )
 
 
 def _triple(q: ox.Quad) -> tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]:  # type: ignore[name-defined]

@@ -20,6 +20,7 @@ from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ..linkeddata import EntityDocument, fetch_document
 from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
 from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
+from .articles import claims_about
 from .deps import select as _select
 from .problems import problem_response
 from .writes import history
@@ -152,7 +153,8 @@ async def entity(name: str, request: Request) -> Response:
     if media == "text/html":
         ibi = settings.ontology_ns
         changes = await history(request, settings, f"?c <{ibi}changedEntity> <{iri}> .", 5, 0)
-        return HTMLResponse(render_entity(doc, request, path, changes), headers=headers)
+        claims = await claims_about(request, f"FILTER(?subject = <{iri}>)", 200)
+        return HTMLResponse(render_entity(doc, request, path, changes, claims), headers=headers)
     body = serialize(doc.quads, doc.triples, media, request, subject=iri)
     return Response(body, media_type=media, headers=headers)
 
@@ -162,7 +164,11 @@ def _label(iri: str, labels: dict[str, str], pm: dict[str, str]) -> str:
 
 
 def render_entity(
-    doc: EntityDocument, request: Request, path: str, changes: list[dict[str, Any]] | None = None
+    doc: EntityDocument,
+    request: Request,
+    path: str,
+    changes: list[dict[str, Any]] | None = None,
+    claims: list[dict[str, Any]] | None = None,
 ) -> str:
     settings = request.app.state.settings
     pm = prefixes(settings.base)
@@ -204,6 +210,14 @@ def render_entity(
     description = next((v.value for v, _ in own.get(SCHEMA + "description", [])), "")
     return templates.get_template("entity.html").render(
         changes=changes or [],
+        claims=[
+            {
+                **c,
+                "label": compact(c["property"], pm),
+                "article_id": c["article"].rsplit("/", 1)[-1],
+            }
+            for c in claims or []
+        ],
         iri=doc.iri,
         name=name,
         description=description,

@@ -33,7 +33,14 @@ from ..sparql import QueryRequest
 from ..store import StoreWriter
 from ..store.remote import RemoteService, RemoteWriter
 from ..update import UpdateRequest
-from ..writes import Change, Principal, Vocabulary, graph_store_change, run_change, update_change
+from ..writes import (
+    Change,
+    Principal,
+    Vocabulary,
+    commit_change,
+    graph_store_change,
+    update_change,
+)
 
 __all__ = ["Writes", "changes_router", "graph_store_routes", "handle_update"]
 
@@ -72,16 +79,14 @@ class Writes:
         reason: str | None,
     ) -> Change:
         """One write, start to end (runs on a worker thread)."""
-        with self.writer().transaction() as txn:
-            return run_change(
-                txn,
-                lambda changes, audit: txn.commit(changes.removed, [*changes.added, *audit]),
-                build,
-                principal=principal,
-                request_text=request_text,
-                reason=reason,
-                vocab=self.vocab,
-            )
+        return commit_change(
+            self.writer(),
+            build,
+            principal=principal,
+            request_text=request_text,
+            reason=reason,
+            vocab=self.vocab,
+        )
 
 
 def _reason(request: Request, params: dict[str, list[str]]) -> str | None:

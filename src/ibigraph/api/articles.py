@@ -1,0 +1,338 @@
+"""LLM-written articles as sources: /api/articles (ingest, list, read) and /api/claims.
+
+An article is ingested as a curated write (curator token, SHACL check, audit record): its own
+named graph is replaced by the article, its mentions, its claims and their verdicts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..changeset import ChangeSet
+from ..config import Settings
+from ..errors import BadInputError, NotFound, UnsupportedMediaType
+from ..ingest import IngestResult, article_graph_iri, parse_article
+from ..linkeddata import select
+from ..negotiation import choose_media_type
+from ..sparql import QueryRequest
+from ..writes import article_change
+
+__all__ = ["articles_router", "claims_about"]
+
+OA = "http://www.w3.org/ns/oa#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+VERDICTS = ("supported", "contradicted", "unverifiable")
+_SEVERITY = {"supported": 0, "unverifiable": 1, "contradicted": 2}  # which colour wins
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
+
+
+def _claims_query(settings: Settings, filters: str, limit: int, offset: int) -> str:
+    ibi = settings.ontology_ns
+    return f"""
+    SELECT ?claim ?g ?subject ?property ?value ?text ?verdict ?reason ?start ?end ?rule
+           (GROUP_CONCAT(DISTINCT STR(?eg); SEPARATOR=" ") AS ?graphs)
+           (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
+    WHERE {{
+      GRAPH ?g {{
+        ?claim a <{ibi}Claim> ; <{RDF}predicate> ?property ; <{RDF}object> ?value ;
+               <{ibi}verdict> ?verdict ; <{ibi}extractionRule> ?rule ;
+               <{OA}hasTarget>/<{OA}hasSelector> ?pos, ?quote .
+        ?pos <{OA}start> ?start ; <{OA}end> ?end .
+        ?quote <{OA}exact> ?text .
+        OPTIONAL {{ ?claim <{RDF}subject> ?subject }}
+        OPTIONAL {{ ?claim <{ibi}verdictReason> ?reason }}
+        OPTIONAL {{ ?claim <{ibi}evidence> ?ev .
+                   OPTIONAL {{ ?ev <{PROV}wasDerivedFrom> ?eg }}
+                   OPTIONAL {{ ?ev <{PROV}hadPrimarySource> ?src }} }}
+        {filters}
+      }}
+      FILTER(STRSTARTS(STR(?g), "{settings.article_ns}"))
+    }}
+    GROUP BY ?claim ?g ?subject ?property ?value ?text ?verdict ?reason ?start ?end ?rule
+    ORDER BY ?g ?start ?claim LIMIT {int(limit)} OFFSET {int(offset)}"""
+
+
+async def claims_about(
+    request: Request, filters: str = "", limit: int = 1000, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Claims of ingested articles as plain JSON objects."""
+    settings: Settings = request.app.state.settings
+    rows = await select(
+        request.app.state.service,
+        _claims_query(settings, filters, limit, offset),
+        request.app.state.limits,
+    )
+    out = []
+    for r in rows:
+        value = r["value"]
+        out.append(
+            {
+                "claim": r["claim"].value,
+                "article": r["g"].value,
+                "subject": r["subject"].value if "subject" in r else None,
+                "property": r["property"].value,
+                "value": value.value,
+                "valueIsIri": isinstance(value, ox.NamedNode),
+                "text": r["text"].value,
+                "start": int(r["start"].value),
+                "end": int(r["end"].value),
+                "verdict": r["verdict"].value.rsplit("#", 1)[-1],
+                "reason": r["reason"].value if "reason" in r else None,
+                "rule": r["rule"].value,
+                "evidence": sorted(
+                    {w for k in ("graphs", "sources") if k in r for w in r[k].value.split()}
+                ),
+            }
+        )
+    return out
+
+
+def _iri_param(value: str, settings: Settings, what: str) -> ox.NamedNode:
+    iri = value if "://" in value or value.startswith("urn:") else settings.entity_ns + value
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise BadInputError(f"{what}={value!r} is neither a slug nor an absolute IRI") from None
+
+
+def _jsonld(items: list[dict[str, Any]], settings: Settings, kind: str) -> Response:
+    context = {
+        "ibi": settings.ontology_ns,
+        "schema": SCHEMA,
+        "claim": "@id",
+        "subject": {"@id": RDF + "subject", "@type": "@id"},
+        "property": {"@id": RDF + "predicate", "@type": "@id"},
+        "article": {"@id": SCHEMA + "isPartOf", "@type": "@id"},
+        "text": OA + "exact",
+        "verdict": {"@id": "ibi:verdict", "@type": "@vocab"},
+        "supported": "ibi:supported",
+        "contradicted": "ibi:contradicted",
+        "unverifiable": "ibi:unverifiable",
+        "reason": "ibi:verdictReason",
+        "evidence": {"@id": "ibi:evidence", "@type": "@id"},
+        "rule": "ibi:extractionRule",
+    }
+    graph = [{"@type": kind, **{k: v for k, v in i.items() if v is not None}} for i in items]
+    for g in graph:
+        g.pop("start", None), g.pop("end", None), g.pop("valueIsIri", None)
+        g.pop("value", None)
+    doc = {"@context": context, "@graph": graph}
+    return Response(json.dumps(doc, indent=2) + "\n", media_type="application/ld+json")
+
+
+def articles_router(settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["articles"])
+    ibi = settings.ontology_ns
+
+    @router.get("/api/claims", summary="Claims of ingested LLM-written articles, with verdicts")
+    async def claims(
+        request: Request,
+        verdict: str | None = Query(None, description="supported, contradicted or unverifiable"),
+        entity: str | None = Query(None, description="claims about this entity (slug or IRI)"),
+        article: str | None = Query(None, description="claims of this article (slug)"),
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> Response:
+        filters = []
+        if verdict is not None:
+            if verdict not in VERDICTS:
+                raise BadInputError(f"verdict={verdict!r}: use one of {', '.join(VERDICTS)}")
+            filters.append(f"FILTER(?verdict = <{ibi}{verdict}>)")
+        if entity is not None:
+            e = _iri_param(entity, settings, "entity")
+            filters.append(f"FILTER(?subject = {e} || ?value = {e})")
+        if article is not None:
+            if not _SLUG.match(article):
+                raise BadInputError(f"article={article!r} is not an article slug")
+            filters.append(f"FILTER(?g = <{settings.article_ns}{article}>)")
+        items = await claims_about(request, "\n".join(filters), limit, offset)
+        media = choose_media_type(
+            request.headers.get("accept"), ["application/json", "application/ld+json"]
+        )
+        if media == "application/ld+json":
+            return _jsonld(items, settings, "ibi:Claim")
+        body = {"claims": items, "limit": limit, "offset": offset}
+        return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
+
+    @router.get("/api/articles", summary="Ingested articles with their claim counts by verdict")
+    async def list_articles(request: Request) -> Response:
+        rows = await select(
+            request.app.state.service,
+            f"""SELECT ?g ?title ?model ?subject ?v (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+                  GRAPH ?g {{ ?a a <{SCHEMA}Article> ; <{SCHEMA}name> ?title .
+                    OPTIONAL {{ ?a <{PROV}wasGeneratedBy>/<{PROV}wasAssociatedWith>
+                                   /<{SCHEMA}name> ?model }}
+                    OPTIONAL {{ ?a <{SCHEMA}about> ?subject }}
+                    OPTIONAL {{ ?c a <{ibi}Claim> ; <{ibi}verdict> ?v }} }}
+                  FILTER(STRSTARTS(STR(?g), "{settings.article_ns}")) }}
+                GROUP BY ?g ?title ?model ?subject ?v ORDER BY ?g""",
+            request.app.state.limits,
+        )
+        by_graph: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            g = r["g"].value
+            item = by_graph.setdefault(
+                g,
+                {
+                    "article": g,
+                    "id": g[len(settings.article_ns) :],
+                    "title": r["title"].value,
+                    "model": r["model"].value if "model" in r else None,
+                    "subject": r["subject"].value if "subject" in r else None,
+                    "claims": {v: 0 for v in VERDICTS},
+                },
+            )
+            if "v" in r:
+                item["claims"][r["v"].value.rsplit("#", 1)[-1]] = int(r["n"].value)
+        body = {"articles": list(by_graph.values())}
+        return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
+
+    @router.post(
+        "/api/articles",
+        summary="Ingest an LLM-written article (curator token; text/plain body)",
+        status_code=201,
+    )
+    async def post_article(request: Request, name: str = Query("article")) -> Response:
+        writes = request.app.state.writes
+        principal = writes.principal(request)
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype not in ("text/plain", "text/markdown", ""):
+            raise UnsupportedMediaType(f"send the article as text/plain, not {ctype}")
+        body = await request.body()
+        if b"\0" in body:
+            raise BadInputError(f"{name}: a binary file, not an article")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise BadInputError(f"{name}: not UTF-8 (byte {e.start})") from None
+        article = parse_article(text, name=name)
+        results: list[IngestResult] = []
+
+        def build(changes: ChangeSet) -> str:
+            results.append(article_change(changes, article, settings))
+            return "Article ingestion"
+
+        graph = article_graph_iri(article, settings)
+        existed = bool(
+            await select(
+                request.app.state.service,
+                f"SELECT ?a WHERE {{ VALUES ?g {{ <{graph}> }} GRAPH ?g "
+                f"{{ ?a a <{SCHEMA}Article> }} }} LIMIT 1",
+                request.app.state.limits,
+            )
+        )
+        change = await asyncio.to_thread(
+            writes.run,
+            principal,
+            build,
+            f"POST /api/articles ({name}, sha256 {article.sha256})",
+            request.headers.get("x-change-reason"),
+        )
+        result = results[0]
+        slug = result.graph[len(settings.article_ns) :]
+        body = {**result.summary(), "change": change.iri, "id": slug}
+        return Response(
+            json.dumps(body, indent=2) + "\n",
+            status_code=200 if existed else 201,
+            media_type="application/json",
+            headers={"Location": f"/api/articles/{quote(slug)}"},
+        )
+
+    @router.get("/api/articles/{slug}", summary="One article: JSON-LD, or HTML with highlights")
+    async def get_article(request: Request, slug: str) -> Response:
+        if not _SLUG.match(slug):
+            raise NotFound(f"no article {slug!r}")
+        graph = settings.article_ns + slug
+        media = choose_media_type(
+            request.headers.get("accept"), ["application/ld+json", "text/html", "text/turtle"]
+        )
+        req = QueryRequest(
+            query=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+            accept="application/n-triples",
+            limits=request.app.state.limits,
+        )
+        reply = await request.app.state.service.execute(req)
+        triples = list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
+        if not triples:
+            raise NotFound(f"no article {slug!r}; GET /api/articles lists them")
+        if media != "text/html":
+            fmt = ox.RdfFormat.JSON_LD if media == "application/ld+json" else ox.RdfFormat.TURTLE
+            return Response(ox.serialize(triples, format=fmt), media_type=media)
+        items = await claims_about(request, f"FILTER(?g = <{graph}>)")
+        return HTMLResponse(_render_article(triples, items, settings))
+
+    return router
+
+
+def _render_article(
+    triples: list[ox.Triple], claims: list[dict[str, Any]], settings: Settings
+) -> str:
+    """The article's text with linked mentions and claims highlighted by verdict."""
+    from .entities import templates
+
+    values: dict[tuple[str, str], list[ox.Term]] = {}  # type: ignore[name-defined]
+    for t in triples:
+        values.setdefault((str(t.subject), t.predicate.value), []).append(t.object)
+
+    def one(s: ox.NamedNode, p: str) -> ox.Term | None:  # type: ignore[name-defined]
+        found = values.get((str(s), p))
+        return found[0] if found else None
+
+    article = next(
+        t.subject
+        for t in triples
+        if t.predicate.value == RDF + "type" and t.object.value == SCHEMA + "Article"
+    )
+    encoding = one(article, SCHEMA + "encoding")
+    text = one(encoding, SCHEMA + "text").value if encoding is not None else ""  # type: ignore[union-attr, arg-type]
+    mentions = []
+    for t in triples:
+        if t.predicate.value == OA + "hasBody" and isinstance(t.object, ox.NamedNode):
+            target = one(t.subject, OA + "hasTarget")
+            for sel in values.get((str(target), OA + "hasSelector"), []):
+                start, end = one(sel, OA + "start"), one(sel, OA + "end")  # type: ignore[arg-type]
+                if start is not None and end is not None:
+                    mentions.append((int(start.value), int(end.value), t.object.value))
+    bounds = sorted(
+        {0, len(text), *(m[0] for m in mentions), *(m[1] for m in mentions)}
+        | {c["start"] for c in claims}
+        | {c["end"] for c in claims}
+    )
+    parts = []
+    for a, b in itertools.pairwise(bounds):
+        if a >= len(text):
+            break
+        chunk = escape(text[a:b])
+        link = next((m[2] for m in mentions if m[0] <= a and b <= m[1]), None)
+        if link is not None:
+            href = (
+                "/id/" + link[len(settings.entity_ns) :]
+                if link.startswith(settings.entity_ns)
+                else link
+            )
+            chunk = f'<a href="{escape(href)}">{chunk}</a>'
+        active = [c for c in claims if c["start"] <= a and b <= c["end"]]
+        if active:
+            worst = max(active, key=lambda c: _SEVERITY[c["verdict"]])
+            title = escape(" | ".join(f"{c['verdict']}: {c['reason'] or ''}" for c in active))
+            chunk = f'<mark class="v-{worst["verdict"]}" title="{title}">{chunk}</mark>'
+        parts.append(chunk)
+    title = one(article, SCHEMA + "name")
+    return templates.get_template("article.html").render(
+        title=title.value if title is not None else "Article",
+        body="".join(parts),
+        claims=claims,
+        counts={v: sum(1 for c in claims if c["verdict"] == v) for v in VERDICTS},
+    )
