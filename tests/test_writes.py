@@ -355,10 +355,14 @@ def test_reads_during_writes_see_all_or_nothing_of_a_write(writable: Writable) -
                 params={"graph": g},
                 content=body,
                 headers={"content-type": "application/n-triples", **writable.auth()},
+                timeout=120,  # the remote backend reads a change's context query by query
             )
             assert r.status_code in (200, 201), r.text
             r = httpx.delete(
-                writable.base + "/graph-store", params={"graph": g}, headers=writable.auth()
+                writable.base + "/graph-store",
+                params={"graph": g},
+                headers=writable.auth(),
+                timeout=120,
             )
             assert r.status_code == 200
     finally:
