@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..changeset import ChangeSet
 from ..config import Settings
-from ..errors import BadInputError, NotFound, UnsupportedMediaType
+from ..errors import BadInputError, InvalidParameter, NotFound, UnsupportedMediaType
 from ..ingest import IngestResult, article_graph_iri, parse_article
 from ..linkeddata import select
 from ..negotiation import choose_media_type
@@ -148,7 +148,7 @@ def articles_router(settings: Settings) -> APIRouter:
         filters = []
         if verdict is not None:
             if verdict not in VERDICTS:
-                raise BadInputError(f"verdict={verdict!r}: use one of {', '.join(VERDICTS)}")
+                raise InvalidParameter(f"verdict={verdict!r}: use one of {', '.join(VERDICTS)}")
             filters.append(f"FILTER(?verdict = <{ibi}{verdict}>)")
         if entity is not None:
             e = _iri_param(entity, settings, "entity")
