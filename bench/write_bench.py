@@ -39,7 +39,7 @@ from ibigraph.auth import add_token  # noqa: E402
 from ibigraph.config import Settings  # noqa: E402
 from ibigraph.store import StoreWriter  # noqa: E402
 from ibigraph.update import UpdateRequest  # noqa: E402
-from ibigraph.writes import Principal, Vocabulary, run_change, update_change  # noqa: E402
+from ibigraph.writes import Principal, Vocabulary, commit_change, update_change  # noqa: E402
 from tests.server import start_server  # noqa: E402
 
 PREFIXES = """PREFIX id: <https://w3id.org/ibigraph/id/>
@@ -120,18 +120,14 @@ def main() -> int:
             assert r.status_code == 200, r.text
             t0 = time.perf_counter()
             text = update(tag + "c")
-            with StoreWriter(store).transaction() as txn:
-                run_change(
-                    txn,
-                    lambda changes, audit, txn=txn: txn.commit(
-                        changes.removed, [*changes.added, *audit]
-                    ),
-                    lambda changes, text=text: update_change(changes, UpdateRequest(text), vocab),
-                    principal=Principal("bench", "curator"),
-                    request_text=text,
-                    reason=None,
-                    vocab=vocab,
-                )
+            commit_change(
+                StoreWriter(store),
+                lambda changes, text=text: update_change(changes, UpdateRequest(text), vocab),
+                principal=Principal("bench", "curator"),
+                request_text=text,
+                reason=None,
+                vocab=vocab,
+            )
             times["ibigraph core"].append(time.perf_counter() - t0)
             quads = bare_quads(tag + "b")
             t0 = time.perf_counter()

@@ -12,7 +12,7 @@ from ibigraph.build import build_store
 from ibigraph.config import Settings
 from ibigraph.store import StoreWriter, open_store
 from ibigraph.update import UpdateRequest
-from ibigraph.writes import Principal, Vocabulary, run_change, update_change
+from ibigraph.writes import Principal, Vocabulary, commit_change, update_change
 
 from .test_cli import invoke
 
@@ -28,16 +28,14 @@ def alt_name(label: str) -> str:
 def write(settings: Settings, update: str) -> None:
     """One curated write through the same core the HTTP layer uses."""
     vocab = Vocabulary(settings)
-    with StoreWriter(settings.store_path).transaction() as txn:
-        run_change(
-            txn,
-            lambda changes, audit: txn.commit(changes.removed, [*changes.added, *audit]),
-            lambda changes: update_change(changes, UpdateRequest(update), vocab),
-            principal=Principal("tester", "curator"),
-            request_text=update,
-            reason=None,
-            vocab=vocab,
-        )
+    commit_change(
+        StoreWriter(settings.store_path),
+        lambda changes: update_change(changes, UpdateRequest(update), vocab),
+        principal=Principal("tester", "curator"),
+        request_text=update,
+        reason=None,
+        vocab=vocab,
+    )
 
 
 def quads(settings: Settings) -> set[ox.Quad]:
