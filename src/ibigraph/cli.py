@@ -487,17 +487,22 @@ def export(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Write every graph of the store (ttl and nt merge all graphs into one)."""
+    """Write every graph of the store (ttl and nt write the union of the source graphs)."""
     settings = _settings(store)
     st = open_store(settings.store_path)
     quads = list(st.quads())
     if fmt in (ExportFormat.ttl, ExportFormat.nt):
         err.print(
             "[yellow]note:[/yellow] Turtle and N-Triples hold one graph, so the source graphs"
-            " are merged; use trig or nq to keep them"
+            " are merged (the default graph; article and audit graphs are left out); use trig"
+            " or nq to keep every graph"
         )
         data = ox.serialize(
-            (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+            (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in quads
+                if isinstance(q.graph_name, ox.DefaultGraph)
+            ),
             format=_GRAPH_FORMATS[fmt.value],
             prefixes=prefixes(settings.base) if fmt is ExportFormat.ttl else None,
         )
