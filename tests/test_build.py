@@ -127,3 +127,12 @@ def test_bad_base_is_refused() -> None:
 def test_missing_data_path_is_bad_input(fixture_settings: Settings, tmp_path: Path) -> None:
     with pytest.raises(DataSyntaxError, match="no such file"):
         build_store(fixture_settings, [tmp_path / "nope.trig"])
+
+
+def test_first_build_creates_the_store_folder(fixture_settings: Settings) -> None:
+    settings = fixture_settings.with_(
+        store_path=fixture_settings.store_path.parent / "new" / "store"
+    )
+    assert not settings.store_path.parent.exists()
+    build_store(settings)
+    assert open_store(settings.store_path).stats(settings.entity_ns).entities > 0

@@ -184,6 +184,7 @@ class StoreWriter:
     def locked(self) -> Iterator[None]:
         with self._thread_lock:
             lock_file = self.path.parent / f".{self.path.name}.write-lock"
+            lock_file.parent.mkdir(parents=True, exist_ok=True)  # a first build on a fresh machine
             with lock_file.open("a") as f:
                 fcntl.flock(f, fcntl.LOCK_EX)
                 try:
