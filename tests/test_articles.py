@@ -276,8 +276,47 @@ def test_verdicts_follow_curated_writes(server: Server) -> None:
     assert r.status_code == 200, r.text
     assert IBI_ARTICLE in r.json()["graphs"]  # the verdicts changed in the same write
     assert _verdict(server.base, "korea-brain-research-institute") == {"supported"}
+    assert _consistent_article_graphs(server.base)
     r = httpx.delete(
         server.base + "/graph-store", params={"graph": g}, headers=server.auth(), timeout=60
     )
     assert r.status_code == 200, r.text
     assert _verdict(server.base, "korea-brain-research-institute") == {"contradicted"}
+    assert _consistent_article_graphs(server.base)
+
+
+def _consistent_article_graphs(base: str) -> bool:
+    """Re-verified claims keep their materialized schema.org copies in step: every claim's
+    schema:creativeWorkStatus is its verdict, and every evidence node keeps its schema type."""
+    query = """PREFIX ibi: <https://w3id.org/ibigraph/ontology#>
+    PREFIX schema: <https://schema.org/>
+    ASK { GRAPH ?g {
+      { ?c ibi:verdict ?v ; schema:creativeWorkStatus ?w FILTER(?v != ?w) }
+      UNION { ?e a ibi:Evidence FILTER NOT EXISTS { ?e a schema:CreativeWork } }
+    } }"""
+    r = httpx.post(base + "/sparql", data={"query": query}, headers={"accept": "application/json"})
+    return r.json()["boolean"] is False
+
+
+@needs_seed
+def test_curated_write_leaves_unaffected_verdicts_and_their_materialization_alone(
+    server: Server,
+) -> None:
+    """A write about an entity the article mentions re-verifies its claims; when no verdict
+    changes, the article graph is not touched, and a flipped verdict leaves no stale copy."""
+    before = httpx.get(server.base + "/api/articles").json()
+    g = "https://w3id.org/ibigraph/source/ibi-about-us"
+    update = f"""PREFIX schema: <https://schema.org/>
+    INSERT DATA {{ GRAPH <{g}> {{ <{ID}international-brain-initiative>
+        schema:alternateName "IBI (test)"@en }} }}"""
+    r = httpx.post(
+        server.base + "/update",
+        content=update,
+        headers={"content-type": "application/sparql-update", **server.auth()},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["graphs"] == [g]
+    assert r.json()["quadsAdded"] == 2  # the fact and its union copy: no article quad
+    assert httpx.get(server.base + "/api/articles").json() == before
+    assert _consistent_article_graphs(server.base)

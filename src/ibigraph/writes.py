@@ -191,12 +191,13 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
             before = changes.source.quads_for_pattern(*t)
             if any(in_union(q) for q in before):
                 changes.remove(default)  # it was only the union copy of a removed fact
-    reverify(changes, {t[0] for t in touched} | {t[2] for t in touched}, settings)
+    reverify(changes, {t[0] for t in touched} | {t[2] for t in touched}, vocab)
 
 
-def reverify(changes: ChangeSet, nodes: set[ox.Term], settings: Settings) -> None:  # type: ignore[name-defined]
+def reverify(changes: ChangeSet, nodes: set[ox.Term], vocab: Vocabulary) -> None:  # type: ignore[name-defined]
     """Recompute the verdicts of article claims about `nodes`, whose curated facts changed,
     within the same change (verdicts never lag behind the curated data)."""
+    settings, ontology = vocab.settings, vocab.sources.ontology
     graphs: set[ox.NamedNode] = set()
     for node in nodes:
         if not (isinstance(node, ox.NamedNode) and node.value.startswith(settings.entity_ns)):
@@ -208,13 +209,22 @@ def reverify(changes: ChangeSet, nodes: set[ox.Term], settings: Settings) -> Non
                 if isinstance(q.graph_name, ox.NamedNode)
                 and q.graph_name.value.startswith(settings.article_ns)
             )
+    if not graphs:
+        return
+    # the verdict properties and the schema.org properties materialized from them
+    ibi = settings.ontology_ns
+    own = [ox.NamedNode(ibi + p) for p in ("verdict", "verdictReason", "evidence")]
+    x = ox.NamedNode(ibi + "x")
+    derived = {d.predicate for p in own for d in materialize([ox.Quad(x, p, x)], ontology)}
     for g in sorted(graphs, key=str):
         quads = list(changes.match(None, None, None, g))
-        fresh = replace_verdicts(
-            quads, verify_claims(read_claims(quads, settings), changes, settings), settings
-        )
-        changes.discard(set(quads) - set(fresh))
-        changes.extend(q for q in fresh if q not in set(quads))
+        claims = verify_claims(read_claims(quads, settings), changes, settings)
+        ids = {ox.NamedNode(c.iri) for c in claims}
+        base = [q for q in quads if not (q.subject in ids and q.predicate in derived - set(own))]
+        fresh = set(materialize(replace_verdicts(base, claims, settings), ontology))
+        old = set(quads)
+        changes.discard(old - fresh)
+        changes.extend(fresh - old)
 
 
 def article_change(changes: ChangeSet, article: Article, settings: Settings) -> IngestResult:
