@@ -320,3 +320,29 @@ def test_curated_write_leaves_unaffected_verdicts_and_their_materialization_alon
     assert r.json()["quadsAdded"] == 2  # the fact and its union copy: no article quad
     assert httpx.get(server.base + "/api/articles").json() == before
     assert _consistent_article_graphs(server.base)
+
+
+@needs_seed
+def test_article_page_never_links_outside_the_graph(server: Server) -> None:
+    """A mention whose body is not a curated entity (e.g. planted javascript:) is plain text."""
+    graph = IBI_ARTICLE
+    update = f"""PREFIX oa: <http://www.w3.org/ns/oa#>
+    INSERT DATA {{ GRAPH <{graph}> {{
+      <{graph}#evil> a oa:Annotation ; oa:hasBody <javascript:alert(1)> ;
+        oa:hasTarget <{graph}#evil-target> .
+      <{graph}#evil-target> oa:hasSelector <{graph}#evil-position> .
+      <{graph}#evil-position> oa:start 0 ; oa:end 20 .
+    }} }}"""
+    r = httpx.post(
+        server.base + "/update",
+        content=update,
+        headers={"content-type": "application/sparql-update", **server.auth()},
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    page = httpx.get(
+        server.base + "/api/articles/international-brain-initiative",
+        headers={"accept": "text/html"},
+    )
+    assert page.status_code == 200
+    assert "javascript:" not in page.text

@@ -26,6 +26,7 @@ from ..linkeddata import select
 from ..negotiation import choose_media_type
 from ..sparql import QueryRequest
 from ..writes import article_change
+from .writes import change_reason
 
 __all__ = ["articles_router", "claims_about"]
 
@@ -238,7 +239,7 @@ def articles_router(settings: Settings) -> APIRouter:
             principal,
             build,
             f"POST /api/articles ({name}, sha256 {article.sha256})",
-            request.headers.get("x-change-reason"),
+            change_reason(request, {}),
         )
         result = results[0]
         slug = result.graph[len(settings.article_ns) :]
@@ -291,10 +292,15 @@ def _render_article(
         return found[0] if found else None
 
     article = next(
-        t.subject
-        for t in triples
-        if t.predicate.value == RDF + "type" and t.object.value == SCHEMA + "Article"
+        (
+            t.subject
+            for t in triples
+            if t.predicate.value == RDF + "type" and t.object == ox.NamedNode(SCHEMA + "Article")
+        ),
+        None,
     )
+    if article is None:
+        raise NotFound("this graph holds no schema:Article")
     encoding = one(article, SCHEMA + "encoding")
     text = one(encoding, SCHEMA + "text").value if encoding is not None else ""  # type: ignore[union-attr, arg-type]
     mentions = []
@@ -316,16 +322,12 @@ def _render_article(
             break
         chunk = escape(text[a:b])
         link = next((m[2] for m in mentions if m[0] <= a and b <= m[1]), None)
-        if link is not None:
-            href = (
-                "/id/" + link[len(settings.entity_ns) :]
-                if link.startswith(settings.entity_ns)
-                else link
-            )
-            chunk = f'<a href="{escape(href)}">{chunk}</a>'
+        ns = settings.entity_ns
+        if link is not None and link.startswith(ns):  # never javascript: or data: links
+            chunk = f'<a href="/id/{escape(link[len(ns) :])}">{chunk}</a>'
         active = [c for c in claims if c["start"] <= a and b <= c["end"]]
         if active:
-            worst = max(active, key=lambda c: _SEVERITY[c["verdict"]])
+            worst = max(active, key=lambda c: _SEVERITY.get(c["verdict"], 1))
             title = escape(" | ".join(f"{c['verdict']}: {c['reason'] or ''}" for c in active))
             chunk = f'<mark class="v-{worst["verdict"]}" title="{title}">{chunk}</mark>'
         parts.append(chunk)

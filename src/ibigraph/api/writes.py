@@ -42,7 +42,7 @@ from ..writes import (
     update_change,
 )
 
-__all__ = ["Writes", "changes_router", "graph_store_routes", "handle_update"]
+__all__ = ["Writes", "change_reason", "changes_router", "graph_store_routes", "handle_update"]
 
 _BODY_FORMATS: dict[str, ox.RdfFormat] = {
     **GRAPH_TYPES,
@@ -89,7 +89,8 @@ class Writes:
         )
 
 
-def _reason(request: Request, params: dict[str, list[str]]) -> str | None:
+def change_reason(request: Request, params: dict[str, list[str]]) -> str | None:
+    """Why: the X-Change-Reason header or the `comment` parameter (at most 2000 characters)."""
     reason = request.headers.get("x-change-reason") or next(iter(params.get("comment", [])), None)
     if reason is not None and len(reason) > 2000:
         raise BadInputError("the change reason is longer than 2000 characters")
@@ -124,7 +125,7 @@ async def handle_update(
         principal,
         lambda changes: update_change(changes, req, writes.vocab),
         update,
-        _reason(request, params),
+        change_reason(request, params),
     )
     return _change_response(change)
 
@@ -220,7 +221,7 @@ async def graph_store(request: Request) -> Response:
         exc.allow = "GET, HEAD, PUT, POST, DELETE"  # type: ignore[attr-defined]
         raise exc
     principal = writes.principal(request)
-    reason = _reason(request, params)
+    reason = change_reason(request, params)
     created_iri: str | None = None
     if graph is None:
         if method != "POST":
