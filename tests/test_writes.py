@@ -480,3 +480,40 @@ def test_graph_store_oversized_body_is_413(writable: Writable) -> None:
         ).status_code
         == 404
     )
+
+
+def test_a_later_operation_sees_the_union_upkeep_of_an_earlier_one(writable: Writable) -> None:
+    s, g = (
+        f"http://example.org/seq/{uuid.uuid4().hex}",
+        f"http://example.org/gsp/{uuid.uuid4().hex}",
+    )
+    r = writable.update(
+        f"INSERT DATA {{ GRAPH <{g}> {{ <{s}> <http://example.org/p> 1 }} }} ;\n"
+        f"DELETE WHERE {{ <{s}> <http://example.org/p> ?x }}"
+    )
+    assert r.status_code == 200, r.text
+    assert not writable.ask(f"ASK {{ <{s}> ?p ?o }}")
+    assert not writable.ask(f"ASK {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ <{s}> ?p ?o }} }}")
+
+
+def test_deleting_from_the_default_graph_leaves_article_graphs_alone(writable: Writable) -> None:
+    s = f"http://example.org/kept/{uuid.uuid4().hex}"
+    article = f"https://w3id.org/ibigraph/article/test-{uuid.uuid4().hex[:8]}"
+    curated = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    triple = f'<{s}> <http://example.org/p> "x"'
+    r = writable.update(
+        f"INSERT DATA {{ GRAPH <{article}> {{ {triple} }} GRAPH <{curated}> {{ {triple} }} }}"
+    )
+    assert r.status_code == 200, r.text
+    assert writable.update(f"DELETE DATA {{ {triple} }}").status_code == 200
+    assert writable.ask(f"ASK {{ VALUES ?g {{ <{article}> }} GRAPH ?g {{ {triple} }} }}")
+    assert not writable.ask(f"ASK {{ VALUES ?g {{ <{curated}> }} GRAPH ?g {{ {triple} }} }}")
+    assert not writable.ask(f"ASK {{ {triple} }}")
+
+
+def test_copy_move_add_with_the_default_graph_are_refused(writable: Writable) -> None:
+    for op in ("COPY", "MOVE", "ADD"):
+        r = writable.update(f"{op} <{SRC}test-about> TO DEFAULT", accept="application/json")
+        assert r.status_code == 400, r.text
+        assert "union" in r.json()["detail"]
+    assert writable.ask(f"ASK {{ VALUES ?g {{ <{SRC}test-about> }} GRAPH ?g {{ ?s ?p ?o }} }}")

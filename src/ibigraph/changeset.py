@@ -9,7 +9,7 @@ leave it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -34,6 +34,10 @@ class QuadSource(Protocol):
     ) -> Iterator[ox.Quad]: ...
 
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
+
+
+def _is_default(q: ox.Quad) -> bool:
+    return isinstance(q.graph_name, ox.DefaultGraph)
 
 
 class ChangeSet:
@@ -131,6 +135,46 @@ class ChangeSet:
                 yield q
 
     quads_for_pattern = match  # a change set reads like a store (e.g. for ingestion)
+
+    def keep_union(self, in_union: Callable[[str], bool]) -> set[tuple[Term, Term, Term]]:
+        """Make the default graph the union of the graphs `in_union` accepts again, for every
+        triple the change touches; returns those triples. A triple added to the default graph
+        itself (a source description) stays even when no named graph holds it."""
+
+        def counts(q: ox.Quad) -> bool:
+            return isinstance(q.graph_name, ox.NamedNode) and in_union(q.graph_name.value)
+
+        changed = (*self.added, *self.removed)
+        touched = {(q.subject, q.predicate, q.object) for q in changed if counts(q)}
+        touched |= {(q.subject, q.predicate, q.object) for q in changed if _is_default(q)}
+        explicit = {(q.subject, q.predicate, q.object) for q in self.added if _is_default(q)}
+        for t in touched:
+            default = ox.Quad(*t, ox.DefaultGraph())  # type: ignore[arg-type]
+            if any(counts(q) for q in self.match(*t)):  # type: ignore[arg-type]
+                self.add(default)
+            elif (
+                t not in explicit
+                and self.contains(default)
+                and any(counts(q) for q in self.source.quads_for_pattern(*t))  # type: ignore[arg-type]
+            ):
+                self.remove(default)  # it was only the union copy of a removed fact
+        return touched  # type: ignore[return-value]
+
+    def discard_from_union(
+        self,
+        subject: Term,
+        predicate: ox.NamedNode,
+        object: Term,
+        writable: Callable[[str], bool],
+    ) -> None:
+        """Delete a triple from the default graph, which is the union: from the default graph
+        and from every named graph `writable` accepts."""
+        self.discard(
+            q
+            for q in self.match(subject, predicate, object)
+            if _is_default(q)
+            or (isinstance(q.graph_name, ox.NamedNode) and writable(q.graph_name.value))
+        )
 
     def graphs(self) -> set[ox.NamedNode | ox.BlankNode]:
         """Named graphs holding at least one quad after the change."""

@@ -13,7 +13,7 @@ triple deleted from the default graph is deleted from every curated graph that h
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -94,8 +94,11 @@ class _OverlayStore(RdflibStore):
     def __init__(self, changes: ChangeSet, using: UpdateRequest) -> None:
         super().__init__()
         self.changes = changes
-        self.using = [ox.NamedNode(g) for g in using.using_graphs]
-        self.using_named = {ox.NamedNode(g) for g in using.using_named_graphs}
+        try:
+            self.using = [ox.NamedNode(g) for g in using.using_graphs]
+            self.using_named = {ox.NamedNode(g) for g in using.using_named_graphs}
+        except ValueError as e:
+            raise BadInputError(f"a using-graph-uri is not an absolute IRI: {e}") from None
 
     def _graph_names(self, context: rdflib.Graph | None) -> list[ox.NamedNode | None]:
         ident = getattr(context, "identifier", None)
@@ -148,10 +151,17 @@ def _graph_of(term: Node | str | None) -> ox.NamedNode | ox.DefaultGraph:
 
 
 class _Executor:
-    def __init__(self, changes: ChangeSet, req: UpdateRequest, protected: set[str]) -> None:
+    def __init__(
+        self,
+        changes: ChangeSet,
+        req: UpdateRequest,
+        protected: set[str],
+        in_union: Callable[[str], bool],
+    ) -> None:
         self.changes = changes
         self.req = req
         self.protected = protected  # graphs that ALL/NAMED operations leave alone
+        self.in_union = in_union  # graphs whose triples the default graph holds
 
     # -- primitive writes, with the union-default-graph rule -------------------------------
     def insert(self, quads: Iterable[ox.Quad]) -> None:
@@ -160,13 +170,8 @@ class _Executor:
     def delete(self, quads: Iterable[ox.Quad]) -> None:
         for q in list(quads):
             if isinstance(q.graph_name, ox.DefaultGraph):
-                # the default graph is the union: a triple deleted from it goes everywhere
-                self.changes.discard(
-                    m
-                    for m in self.changes.match(q.subject, q.predicate, q.object)
-                    if not isinstance(m.graph_name, ox.NamedNode)
-                    or m.graph_name.value not in self.protected
-                )
+                # the default graph is the union: a triple deleted from it leaves the union
+                self.changes.discard_from_union(q.subject, q.predicate, q.object, self.writable)
             else:
                 self.changes.remove(q)
 
@@ -184,9 +189,13 @@ class _Executor:
         )
 
     # -- operations -------------------------------------------------------------------------
+    def writable(self, graph: str) -> bool:
+        return graph not in self.protected and self.in_union(graph)
+
     def run(self, ops: list[CompValue]) -> None:
         for op in ops:
             getattr(self, "op_" + op.name)(op)
+            self.changes.keep_union(self.in_union)  # the next operation sees the union
 
     def op_InsertData(self, op: CompValue) -> None:
         bnodes: dict[str, ox.BlankNode] = {}  # fresh blank nodes, shared within the request
@@ -331,6 +340,11 @@ class _Executor:
 
     def _copy(self, op: CompValue, *, clear_target: bool, clear_source: bool) -> None:
         src, dst = (_graph_of(g) for g in op.graph)
+        if ox.DefaultGraph() in (src, dst):
+            raise BadInputError(
+                f"{op.name.upper()} with DEFAULT is not supported: the default graph is the union "
+                "of all graphs; name the source graphs instead"
+            )
         if src == dst:
             return
         if isinstance(src, ox.NamedNode) and src not in self.changes.graphs():
@@ -354,6 +368,12 @@ class _Executor:
         self._copy(op, clear_target=True, clear_source=True)
 
 
-def apply_update(changes: ChangeSet, req: UpdateRequest, protected: set[str]) -> None:
-    """Evaluate the update request into `changes`."""
-    _Executor(changes, req, protected).run(parse_update(req))
+def apply_update(
+    changes: ChangeSet,
+    req: UpdateRequest,
+    protected: set[str],
+    in_union: Callable[[str], bool] = lambda graph: True,
+    ops: list[CompValue] | None = None,
+) -> None:
+    """Evaluate the update request (or its already parsed `ops`) into `changes`."""
+    _Executor(changes, req, protected, in_union).run(ops if ops is not None else parse_update(req))

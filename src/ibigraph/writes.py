@@ -124,10 +124,14 @@ class Vocabulary:
         s = self.settings
         return {s.ontology_graph, s.shapes_graph, s.audit_graph}
 
+    def writable_union(self, graph: str) -> bool:
+        """A named graph that deleting from the default graph (the union) reaches."""
+        return graph not in self.protected and self.settings.in_union(graph)
+
 
 # -- 1. requests into change sets ---------------------------------------------------------------
 def update_change(changes: ChangeSet, req: UpdateRequest, vocab: Vocabulary) -> str:
-    apply_update(changes, req, vocab.protected)
+    apply_update(changes, req, vocab.protected, vocab.settings.in_union)
     return "SPARQL Update"
 
 
@@ -136,15 +140,18 @@ def graph_store_change(
     method: str,
     graph: ox.NamedNode | ox.DefaultGraph,
     quads: Iterable[ox.Quad] = (),
+    writable: Callable[[str], bool] = lambda graph: True,
 ) -> str:
     """PUT replaces the graph, POST merges into it, DELETE empties it."""
     target = "DEFAULT" if isinstance(graph, ox.DefaultGraph) else f"<{graph.value}>"
     if method in ("PUT", "DELETE"):
         current = list(changes.match(graph_name=graph))
         if isinstance(graph, ox.DefaultGraph):
-            # the default graph is the union: emptying it means its triples go everywhere
-            current = [m for q in current for m in changes.match(q.subject, q.predicate, q.object)]
-        changes.discard(current)
+            # the default graph is the union: emptying it empties the curated graphs
+            for q in current:
+                changes.discard_from_union(q.subject, q.predicate, q.object, writable)
+        else:
+            changes.discard(current)
     if method in ("PUT", "POST"):
         changes.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
     return f"Graph Store {method} {target}"
@@ -160,7 +167,6 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
                 "audit) and cannot be written over HTTP; change the files and rebuild"
             )
     ontology = vocab.sources.ontology
-    explicit_default = {_triple(q) for q in changes.added if q.graph_name == _DEFAULT}
     # materialized schema.org types/properties follow the quads they come from
     changes.extend(materialize(list(changes.added), ontology))
     removed = set(changes.removed)
@@ -176,21 +182,7 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
             q for q in removed if (q.subject, q.graph_name) == (subject, graph) and q in implied
         )
     # the default graph stays the union of the named graphs (audit and article graphs apart)
-    settings = vocab.settings
-
-    def in_union(q: ox.Quad) -> bool:
-        return isinstance(q.graph_name, ox.NamedNode) and settings.in_union(q.graph_name.value)
-
-    touched = {_triple(q) for q in (*changes.added, *changes.removed) if in_union(q)}
-    touched |= {_triple(q) for q in (*changes.added, *changes.removed) if q.graph_name == _DEFAULT}
-    for t in touched:
-        default = ox.Quad(*t, _DEFAULT)
-        if any(in_union(q) for q in changes.match(*t)):
-            changes.add(default)
-        elif t not in explicit_default and changes.contains(default):
-            before = changes.source.quads_for_pattern(*t)
-            if any(in_union(q) for q in before):
-                changes.remove(default)  # it was only the union copy of a removed fact
+    touched = changes.keep_union(vocab.settings.in_union)
     reverify(changes, {t[0] for t in touched} | {t[2] for t in touched}, vocab)
 
 

@@ -260,7 +260,7 @@ async def _write(
         if graph is None:  # a dataset POST: quads merge into the graphs they name
             changes.extend(quads)
             return "Graph Store POST (dataset)"
-        return graph_store_change(changes, method, graph, quads)
+        return graph_store_change(changes, method, graph, quads, writes.vocab.writable_union)
 
     target = (
         "dataset"
