@@ -517,3 +517,27 @@ def test_copy_move_add_with_the_default_graph_are_refused(writable: Writable) ->
         assert r.status_code == 400, r.text
         assert "union" in r.json()["detail"]
     assert writable.ask(f"ASK {{ VALUES ?g {{ <{SRC}test-about> }} GRAPH ?g {{ ?s ?p ?o }} }}")
+
+
+def test_rdf_xml_with_entity_declarations_is_refused(writable: Writable) -> None:
+    lol = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/x">'
+        "<ex:p>&b;</ex:p></rdf:Description></rdf:RDF>"
+    )
+    g = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    r = httpx.put(
+        writable.base + "/graph-store",
+        params={"graph": g},
+        content=lol,
+        headers={
+            "content-type": "application/rdf+xml",
+            "accept": "application/json",
+            **writable.auth(),
+        },
+    )
+    assert r.status_code == 400
+    assert "DOCTYPE" in r.json()["detail"]
+    assert httpx.get(writable.base + "/graph-store", params={"graph": g}).status_code == 404

@@ -6,7 +6,9 @@ HTTP Protocol (/graph-store, indirect graph identification) and the change histo
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import re
 import uuid
 from collections.abc import Callable
 from email.parser import BytesParser
@@ -22,6 +24,7 @@ from ..changeset import ChangeSet
 from ..config import Settings
 from ..errors import (
     BadInputError,
+    ChangeTooLarge,
     DataSyntaxError,
     MethodNotAllowed,
     NotFound,
@@ -154,27 +157,37 @@ async def _body_quads(
     header = request.headers.get("content-type", "")
     body = await request.body()
     base = graph_iri or str(request.url).split("?", 1)[0]
-    if header.split(";")[0].strip().lower() == "multipart/form-data":
-        # GSP: each part is an RDF document, all merged into the graph
-        message = BytesParser().parsebytes(f"Content-Type: {header}\r\n\r\n".encode() + body)
-        if not message.is_multipart():
-            raise BadInputError("the multipart/form-data body has no parts")
-        return [
-            q
-            for i, part in enumerate(message.get_payload(), 1)  # type: ignore[arg-type, union-attr]
-            for q in _parse_rdf(
-                part.get("content-type", ""),  # type: ignore[union-attr]
-                part.get_payload(decode=True) or b"",  # type: ignore[union-attr]
-                base,
-                allow_quads=False,
-                where=f"part {i} of the body",
-            )
-        ]
-    return _parse_rdf(header, body, base, allow_quads=allow_quads, where="request body")
+    limit = request.app.state.settings.max_change_quads
+    # parsing is CPU work: off the event loop
+    return await asyncio.to_thread(_parse_body, header, body, base, allow_quads, limit)
+
+
+def _parse_body(
+    header: str, body: bytes, base: str, allow_quads: bool, limit: int
+) -> list[ox.Quad]:
+    if header.split(";")[0].strip().lower() != "multipart/form-data":
+        return _parse_rdf(
+            header, body, base, allow_quads=allow_quads, where="request body", limit=limit
+        )
+    # GSP: each part is an RDF document, all merged into the graph
+    message = BytesParser().parsebytes(f"Content-Type: {header}\r\n\r\n".encode() + body)
+    if not message.is_multipart():
+        raise BadInputError("the multipart/form-data body has no parts")
+    quads: list[ox.Quad] = []
+    for i, part in enumerate(message.get_payload(), 1):  # type: ignore[arg-type, union-attr]
+        quads += _parse_rdf(
+            part.get("content-type", ""),  # type: ignore[union-attr]
+            part.get_payload(decode=True) or b"",  # type: ignore[union-attr]
+            base,
+            allow_quads=False,
+            where=f"part {i} of the body",
+            limit=limit - len(quads),
+        )
+    return quads
 
 
 def _parse_rdf(
-    header: str, body: bytes, base: str, *, allow_quads: bool, where: str
+    header: str, body: bytes, base: str, *, allow_quads: bool, where: str, limit: int
 ) -> list[ox.Quad]:
     ctype = header.split(";")[0].strip().lower()
     fmt = _BODY_FORMATS.get(ctype)
@@ -188,13 +201,20 @@ def _parse_rdf(
             ox.RdfFormat.TRIG: ox.RdfFormat.TURTLE,
             ox.RdfFormat.N_QUADS: ox.RdfFormat.N_TRIPLES,
         }[fmt]
+    if fmt == ox.RdfFormat.RDF_XML and re.search(rb"<!(DOCTYPE|ENTITY)", body, re.I):
+        # internal entities can expand a small body into gigabytes ("billion laughs")
+        raise BadInputError(f"{where}: RDF/XML with a DOCTYPE or ENTITY declaration is refused")
     try:
-        return list(ox.parse(body, format=fmt, base_iri=base, rename_blank_nodes=True))  # type: ignore[arg-type]
+        parsed = ox.parse(body, format=fmt, base_iri=base, rename_blank_nodes=True)  # type: ignore[arg-type]
+        quads = list(itertools.islice(parsed, limit + 1))
     except SyntaxError as e:
         message = str(e)
         if message.startswith("Parser error") and ": " in message:
             message = message.split(": ", 1)[1]
         raise DataSyntaxError(where, message, e.lineno, e.offset) from None
+    if len(quads) > limit:
+        raise ChangeTooLarge(f"{where} holds more than {limit} triples (IBIGRAPH_MAX_CHANGE_QUADS)")
+    return quads
 
 
 async def _graph_exists(request: Request, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
