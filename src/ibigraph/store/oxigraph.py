@@ -27,7 +27,8 @@ __all__ = ["OxigraphStore", "StoreWriter", "WriteTransaction", "open_store", "wr
 
 log = logging.getLogger(__name__)
 
-_KEEP = 2  # store generations kept on disk: the current one and the previous one
+_PRIMARY = ".primary"  # suffix of a generation's writable twin
+_GRACE = 60.0  # seconds a superseded generation stays for readers that may still open it
 
 
 class OxigraphStore:
@@ -112,7 +113,8 @@ def _write_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
         raise
     if path.exists() and not path.is_symlink():
         # A store directory from elsewhere: keep it as a generation rather than delete it.
-        path.rename(generations / f"{path.name}-previous-{time.monotonic_ns()}")
+        # (named to sort before every generation made here, so it counts as the previous one)
+        path.rename(generations / f"00000000T000000.{time.monotonic_ns() % 10**9:09d}-imported")
     _publish(path, target)
     log.info("wrote store %s -> %s", path, target)
     return target
@@ -125,8 +127,10 @@ def _generations(path: Path) -> Path:
 
 
 def _new_generation(generations: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    return generations / f"{stamp}-{os.getpid()}-{time.monotonic_ns()}"
+    """A directory name that sorts by creation time (to the nanosecond)."""
+    ns = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(ns // 10**9))
+    return generations / f"{stamp}.{ns % 10**9:09d}-{os.getpid()}"
 
 
 def _primary(generation: Path) -> Path:
@@ -135,33 +139,50 @@ def _primary(generation: Path) -> Path:
     return generation.with_name(generation.name + _PRIMARY)
 
 
-def _publish(path: Path, target: Path, grace: float = 0.0) -> None:
+def _swap(path: Path, target: Path) -> None:
     link = path.parent / f".{path.name}.link-{os.getpid()}-{threading.get_ident()}"
     link.unlink(missing_ok=True)
     link.symlink_to(os.path.relpath(target.resolve(), path.parent.resolve()))
     os.replace(link, path)  # atomic: readers see the old store or the new one
-    _prune(target.parent, keep=target, grace=grace)
 
 
-_PRIMARY = ".primary"
-_GRACE = 60.0  # seconds a superseded generation stays for readers that still have it open
+def _publish(path: Path, target: Path) -> None:
+    """Make a freshly built store current; older generations go at once (a rebuild)."""
+    _swap(path, target)
+    _prune_quietly(target.parent, target, grace=0.0)
+
+
+def _prune_quietly(generations: Path, keep: Path, grace: float = _GRACE) -> None:
+    """Pruning after the swap: a failure here must not undo or misreport what was published."""
+    try:
+        _prune(generations, keep, grace)
+    except Exception:
+        log.exception("could not prune old store generations in %s", generations)
+
+
 
 
 def _prune(generations: Path, keep: Path, grace: float) -> None:
-    """Keep the current generation, the one before it, and those younger than `grace` seconds
-    (after a write, a reader may still be reading one of them)."""
+    """Keep the current generation, the one before it, and those superseded less than `grace`
+    seconds ago (after a write, a reader may still be opening one of them). Runs under the
+    write lock, so a generation newer than the current one, or a writable twin without its
+    published generation, was left by a process that died mid-write."""
     published = sorted(
-        (d for d in generations.iterdir() if not d.name.endswith(_PRIMARY) and d != keep),
-        key=lambda d: d.stat().st_mtime,
+        (d for d in generations.iterdir() if not d.name.endswith(_PRIMARY)), key=lambda d: d.name
     )
+    if keep not in published:
+        return
+    current = published.index(keep)
     now = time.time()
-    for d in published[: max(0, len(published) - (_KEEP - 1))]:
-        if now - d.stat().st_mtime > grace or len(published) > 50:
+    for i, d in enumerate(published):
+        if i in (current, current - 1):
+            continue
+        superseded = published[i + 1].stat().st_mtime if i < current else 0.0
+        if now - superseded > grace:
             shutil.rmtree(d, ignore_errors=True)
     live = {d.name for d in generations.iterdir() if not d.name.endswith(_PRIMARY)}
     for p in generations.iterdir():
-        orphan = p.name.endswith(_PRIMARY) and p.name[: -len(_PRIMARY)] not in live
-        if orphan and now - p.stat().st_mtime > grace:
+        if p.name.endswith(_PRIMARY) and p.name[: -len(_PRIMARY)] not in live:
             shutil.rmtree(p, ignore_errors=True)
 
 
@@ -205,6 +226,7 @@ class StoreWriter:
                 _recreate_primary(current, primary)
             target = _new_generation(current.parent)
             work = _primary(target)
+            published = False
             try:
                 src = ox.Store(str(primary))
                 src.backup(str(work))
@@ -215,14 +237,14 @@ class StoreWriter:
                     txn.store.flush()
                     txn.store.backup(str(target))
                     txn.close()
-                    _publish(self.path, target, grace=_GRACE)
+                    _swap(self.path, target)
+                    published = True  # from here on the write has happened
+                    _prune_quietly(current.parent, target)
                     return
                 txn.close()
-            except BaseException:
-                shutil.rmtree(target, ignore_errors=True)
-                raise
             finally:
-                if not target.exists():
+                if not published:
+                    shutil.rmtree(target, ignore_errors=True)
                     shutil.rmtree(work, ignore_errors=True)
 
 
