@@ -541,3 +541,33 @@ def test_rdf_xml_with_entity_declarations_is_refused(writable: Writable) -> None
     assert r.status_code == 400
     assert "DOCTYPE" in r.json()["detail"]
     assert httpx.get(writable.base + "/graph-store", params={"graph": g}).status_code == 404
+
+
+def test_a_change_over_the_quad_limit_is_413_and_writes_nothing(fixture_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ibigraph.auth import add_token
+    from ibigraph.build import build_store
+
+    from .conftest import serve_env
+    from .server import run_server
+
+    build_store(fixture_settings)
+    token = add_token(tmp_path / "tokens.json", "curator", "curator")
+    env = serve_env(fixture_settings, tmp_path / "tokens.json", IBIGRAPH_MAX_CHANGE_QUADS="20")
+    auth = {"authorization": f"Bearer {token}"}
+    with run_server(env, tmp_path / "server.log") as base:
+        r = httpx.post(
+            base + "/update",
+            content="INSERT { GRAPH <urn:x:copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+            headers={"content-type": "application/sparql-update", **auth},
+        )
+        assert r.status_code == 413, r.text
+        assert "IBIGRAPH_MAX_CHANGE_QUADS" in r.text
+        body = "".join(f'<http://e.org/s{i}> <http://e.org/p> "{i}" .\n' for i in range(30))
+        r = httpx.put(
+            base + "/graph-store",
+            params={"graph": "urn:x:copy"},
+            content=body,
+            headers={"content-type": "application/n-triples", **auth},
+        )
+        assert r.status_code == 413, r.text
+        assert httpx.get(base + "/graph-store", params={"graph": "urn:x:copy"}).status_code == 404

@@ -29,7 +29,7 @@ from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from .changeset import ChangeSet, Term
-from .errors import BadInputError, ForbiddenFeature, NotFound, QuerySyntaxError
+from .errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
 from .rdfconv import from_rdflib, to_rdflib
 
 __all__ = ["UpdateRequest", "apply_update", "parse_update", "to_ox"]
@@ -269,15 +269,21 @@ class _Executor:
             ctx = ctx.pushGraph(rdflib.Graph(store=store, identifier=_USING))
         elif with_graph is not None:
             ctx = ctx.pushGraph(rdflib.Graph(store=store, identifier=with_graph))
-        solutions = list(evalPart(ctx, where))
         target = _graph_of(with_graph)
         dels: list[ox.Quad] = []
         adds: list[ox.Quad] = []
-        for sol in solutions:
+        # the WHERE clause is evaluated on the state before this operation: nothing is applied
+        # until every solution has been read
+        for sol in evalPart(ctx, where):
             if delete is not None:
                 dels.extend(self._fill(delete, sol, target, fresh=False))
             if insert is not None:
                 adds.extend(self._fill(insert, sol, target, fresh=True))
+            if len(dels) + len(adds) > self.changes.max_quads:
+                raise ChangeTooLarge(
+                    f"the update would add or remove more than {self.changes.max_quads} quads; "
+                    "split it into smaller writes (or raise IBIGRAPH_MAX_CHANGE_QUADS)"
+                )
         self.delete(dels)
         self.insert(adds)
 

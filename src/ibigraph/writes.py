@@ -25,6 +25,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF as RDFLIB_RDF
 from rdflib.namespace import SH as RDFLIB_SH
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from .changeset import ChangeSet, QuadSource
 from .config import Settings
@@ -130,8 +131,10 @@ class Vocabulary:
 
 
 # -- 1. requests into change sets ---------------------------------------------------------------
-def update_change(changes: ChangeSet, req: UpdateRequest, vocab: Vocabulary) -> str:
-    apply_update(changes, req, vocab.protected, vocab.settings.in_union)
+def update_change(
+    changes: ChangeSet, req: UpdateRequest, vocab: Vocabulary, ops: list[CompValue] | None = None
+) -> str:
+    apply_update(changes, req, vocab.protected, vocab.settings.in_union, ops)
     return "SPARQL Update"
 
 

@@ -35,7 +35,7 @@ from ..negotiation import GRAPH_TYPES, choose_media_type
 from ..sparql import QueryRequest
 from ..store import StoreWriter
 from ..store.remote import RemoteService, RemoteWriter
-from ..update import UpdateRequest
+from ..update import UpdateRequest, parse_update
 from ..writes import (
     Change,
     Principal,
@@ -123,10 +123,11 @@ async def handle_update(
         using_graphs=tuple(params.get("using-graph-uri", ())),
         using_named_graphs=tuple(params.get("using-named-graph-uri", ())),
     )
+    ops = await asyncio.to_thread(parse_update, req)  # syntax, LOAD, SERVICE: before any lock
     change = await asyncio.to_thread(
         writes.run,
         principal,
-        lambda changes: update_change(changes, req, writes.vocab),
+        lambda changes: update_change(changes, req, writes.vocab, ops),
         update,
         change_reason(request, params),
     )
