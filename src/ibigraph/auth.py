@@ -89,7 +89,7 @@ class TokenFile:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._entries: list[TokenEntry] = []
 
     def entries(self) -> list[TokenEntry]:
@@ -97,7 +97,7 @@ class TokenFile:
             return []
         try:
             st = self.path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
         except FileNotFoundError:
             return []
         if stamp != self._stamp:
@@ -123,6 +123,8 @@ class TokenFile:
                 found = e
         if found is None:
             raise Unauthorized("the bearer token is not valid on this server")
+        if found.role not in ROLES:
+            raise Forbidden(f"the token of {found.name!r} has an unknown role {found.role!r}")
         if ROLES.index(found.role) < ROLES.index(role):
             raise Forbidden(
                 f"{action} needs the {role} role; the token of {found.name!r} has the role "

@@ -67,9 +67,6 @@ class ChangeSet:
         found = self.source.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)
         return next(iter(found), None)
 
-    def in_source(self, q: ox.Quad) -> bool:
-        return self.stored(q) is not None
-
     def contains(self, q: ox.Quad) -> bool:
         if q in self.added:
             return True

@@ -222,7 +222,7 @@ def load(
     """
     settings = _settings(store)
     quads = [q for f in data_files(paths) for q in parse_file(f, settings.base)]
-    write_store(settings.store_path, with_union_default_graph(quads))
+    write_store(settings.store_path, with_union_default_graph(quads, settings.in_union))
     out.print(f"loaded {settings.store_path} ({len(quads)} quads from {len(paths)} files)")
 
 

@@ -17,7 +17,6 @@
     ├── UnsupportedMediaType      (415) a request body of a type we do not read
     ├── InvalidParameter          (422) an API parameter of the wrong type or value
     ├── ValidationFailed          (422) data parses but violates the SHACL shapes
-    ├── NotImplementedHere        (501) e.g. SPARQL Update before writes exist
     ├── StoreError                (503) the store is missing, locked or unreadable
     ├── Busy                      (503) every query worker is taken for too long
     └── QueryTimeout              (503) the query ran past the time limit and was stopped
@@ -47,7 +46,6 @@ __all__ = [
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
-    "NotImplementedHere",
     "PayloadTooLarge",
     "QuerySyntaxError",
     "QueryTimeout",
@@ -167,10 +165,6 @@ class NotFound(IbigraphError):
 
 class UnsupportedMediaType(IbigraphError):
     status, title = 415, "Unsupported media type"
-
-
-class NotImplementedHere(IbigraphError):
-    status, title = 501, "Not implemented"
 
 
 class Busy(IbigraphError):

@@ -153,7 +153,7 @@ def articles_router(settings: Settings) -> APIRouter:
             filters.append(f"FILTER(?verdict = <{ibi}{verdict}>)")
         if entity is not None:
             e = _iri_param(entity, settings, "entity")
-            filters.append(f"FILTER(?subject = {e} || ?value = {e})")
+            filters.append(f"{{ ?claim <{RDF}subject> {e} }} UNION {{ ?claim <{RDF}object> {e} }}")
         if article is not None:
             if not _SLUG.match(article):
                 raise BadInputError(f"article={article!r} is not an article slug")

@@ -153,7 +153,7 @@ async def entity(name: str, request: Request) -> Response:
     if media == "text/html":
         ibi = settings.ontology_ns
         changes = await history(request, settings, f"?c <{ibi}changedEntity> <{iri}> .", 5, 0)
-        claims = await claims_about(request, f"FILTER(?subject = <{iri}>)", 200)
+        claims = await claims_about(request, f"?claim <{RDF}subject> <{iri}> .", 200)
         return HTMLResponse(render_entity(doc, request, path, changes, claims), headers=headers)
     body = serialize(doc.quads, doc.triples, media, request, subject=iri)
     return Response(body, media_type=media, headers=headers)

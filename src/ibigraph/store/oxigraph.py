@@ -160,8 +160,6 @@ def _prune_quietly(generations: Path, keep: Path, grace: float = _GRACE) -> None
         log.exception("could not prune old store generations in %s", generations)
 
 
-
-
 def _prune(generations: Path, keep: Path, grace: float) -> None:
     """Keep the current generation, the one before it, and those superseded less than `grace`
     seconds ago (after a write, a reader may still be opening one of them). Runs under the

@@ -235,12 +235,10 @@ class RemoteWriter:
         self.service = service
         self.union = ox.NamedNode(service.default_graph)
         self.timeout = timeout
-        self.committed = False
 
     @contextmanager
     def transaction(self) -> Iterator[RemoteWriter]:
         with self._lock:
-            self.committed = False
             yield self
 
     def _select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
@@ -324,4 +322,3 @@ class RemoteWriter:
             client.query().response.read()
         except (SPARQLWrapperException, urllib.error.URLError, TimeoutError) as e:
             raise StoreError(f"the SPARQL server refused the write: {_remote_message(e)}") from None
-        self.committed = True
