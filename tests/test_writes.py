@@ -571,3 +571,23 @@ def test_a_change_over_the_quad_limit_is_413_and_writes_nothing(fixture_settings
         )
         assert r.status_code == 413, r.text
         assert httpx.get(base + "/graph-store", params={"graph": "urn:x:copy"}).status_code == 404
+
+
+def test_an_update_can_extend_a_stored_blank_node(writable: Writable) -> None:
+    g = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    r = httpx.put(
+        writable.base + "/graph-store",
+        params={"graph": g},
+        content='<http://e.org/p1> <http://example.org/card> [ <http://example.org/n> "1" ] .',
+        headers={"content-type": "text/turtle", **writable.auth()},
+    )
+    assert r.status_code == 201, r.text
+    r = writable.update(
+        f'INSERT {{ GRAPH <{g}> {{ ?b <http://example.org/m> "2" }} }} '
+        f"WHERE {{ GRAPH <{g}> {{ ?s <http://example.org/card> ?b }} }}"
+    )
+    assert r.status_code == 200, r.text
+    assert writable.ask(
+        f"ASK {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s <http://example.org/card> ?b . "
+        '?b <http://example.org/n> "1" ; <http://example.org/m> "2" } }'
+    )

@@ -206,6 +206,9 @@ SYSTEM_GRAPH_PREFIXES = (
 )
 
 
+_VIRTUOSO_BNODE = re.compile(r"b\d+")  # a stored blank node as Virtuoso names it (nodeID://b10000)
+
+
 def _sparql_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     if isinstance(t, ox.BlankNode):
         return f"<nodeID://{t.value}>"  # how Virtuoso names a stored blank node in a query
@@ -290,8 +293,8 @@ class RemoteWriter:
     def _block(self, quads: Iterable[ox.Quad], *, insert: bool = False) -> str:
         def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
             # new blank nodes are written as such (one per label in the request)
-            if insert and isinstance(t, ox.BlankNode):
-                return f"_:b{t.value}"  # Virtuoso 7 rejects labels that start with a digit
+            if insert and isinstance(t, ox.BlankNode) and not _VIRTUOSO_BNODE.fullmatch(t.value):
+                return f"_:b{t.value}"  # new; Virtuoso 7 rejects labels that start with a digit
             return _sparql_term(t)
 
         by_graph: dict[str, list[str]] = {}
