@@ -591,3 +591,25 @@ def test_an_update_can_extend_a_stored_blank_node(writable: Writable) -> None:
         f"ASK {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s <http://example.org/card> ?b . "
         '?b <http://example.org/n> "1" ; <http://example.org/m> "2" } }'
     )
+
+
+def test_dataset_post_puts_quads_in_their_graphs_and_refuses_blank_graph_names(
+    writable: Writable,
+) -> None:
+    g = f"http://example.org/gsp/{uuid.uuid4().hex}"
+    headers = {"content-type": "application/trig", "accept": "application/json", **writable.auth()}
+    r = httpx.post(
+        writable.base + "/graph-store",
+        content=f'<{g}> {{ <http://e.org/a> <http://e.org/b> "trig" . }}',
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    assert writable.ask(f'ASK {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s ?p "trig" }} }}')
+    r = httpx.post(
+        writable.base + "/graph-store",
+        content='_:g { <http://e.org/a> <http://e.org/b> "blank-graph" . }',
+        headers=headers,
+    )
+    assert r.status_code == 400
+    assert "blank node" in r.json()["detail"]
+    assert not writable.ask('ASK { GRAPH ?g { ?s ?p "blank-graph" } }')

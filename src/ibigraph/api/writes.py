@@ -250,6 +250,8 @@ async def graph_store(request: Request) -> Response:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if _BODY_FORMATS.get(ctype) in _QUAD_FORMATS:
             quads = await _body_quads(request, None, allow_quads=True)  # into their own graphs
+            if any(isinstance(q.graph_name, ox.BlankNode) for q in quads):
+                raise BadInputError("name every graph of the body with an IRI, not a blank node")
             return await _write(request, writes, principal, reason, "POST", None, quads)
         created_iri = f"{writes.settings.base}graph/{uuid.uuid4()}"
         graph = ox.NamedNode(created_iri)
