@@ -613,3 +613,21 @@ def test_dataset_post_puts_quads_in_their_graphs_and_refuses_blank_graph_names(
     assert r.status_code == 400
     assert "blank node" in r.json()["detail"]
     assert not writable.ask('ASK { GRAPH ?g { ?s ?p "blank-graph" } }')
+
+
+def test_using_named_limits_what_graph_iri_sees(writable: Writable) -> None:
+    a, b = (f"http://example.org/gsp/{uuid.uuid4().hex}" for _ in range(2))
+    marker = _unique()
+    r = writable.update(
+        f'INSERT DATA {{ GRAPH <{a}> {{ <http://e.org/s> <http://e.org/p> "a" }} '
+        f'GRAPH <{b}> {{ <http://e.org/s> <http://e.org/p> "b" }} }}'
+    )
+    assert r.status_code == 200, r.text
+    r = writable.update(
+        f"INSERT {{ GRAPH <urn:x:{marker}> {{ ?s <http://e.org/seen> ?o }} }} USING NAMED <{a}> "
+        f"WHERE {{ {{ GRAPH <{a}> {{ ?s ?p ?o }} }} UNION {{ GRAPH <{b}> {{ ?s ?p ?o }} }} }}"
+    )
+    assert r.status_code == 200, r.text
+    seen = f"ASK {{ VALUES ?g {{ <urn:x:{marker}> }} GRAPH ?g {{ ?s <http://e.org/seen> "
+    assert writable.ask(seen + '"a" } }')
+    assert not writable.ask(seen + '"b" } }')  # <b> is outside the USING NAMED dataset

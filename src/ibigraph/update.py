@@ -108,7 +108,10 @@ class _OverlayStore(RdflibStore):
             return list(self.using)
         if isinstance(ident, rdflib.BNode):
             return []
-        return [ox.NamedNode(str(ident))]
+        graph = ox.NamedNode(str(ident))
+        if self.using_named and graph not in self.using_named and graph not in self.using:
+            return []  # USING NAMED limits the graphs GRAPH <g> can see too
+        return [graph]
 
     def triples(self, triple_pattern, context=None):  # type: ignore[no-untyped-def]
         s, p, o = (
