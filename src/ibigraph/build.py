@@ -9,10 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .config import Settings
-from .errors import ValidationFailed
+from .errors import StoreHasWrites, ValidationFailed
 from .ingest import ingest_article, read_article
 from .load import Sources, materialize, read_sources
 from .store import write_store
+from .store.maintenance import count_changes
 from .validate import ValidationReport, validate_quads
 
 __all__ = [
@@ -83,11 +84,25 @@ def with_union_default_graph(
     return quads + sorted((q for q in union if q not in present), key=str)
 
 
-def build_store(settings: Settings, paths: Iterable[Path] | None = None) -> BuildResult:
-    """Build the on-disk store; raise ValidationFailed (store untouched) if the data is invalid."""
+def build_store(
+    settings: Settings, paths: Iterable[Path] | None = None, *, keep_writes: bool = False
+) -> BuildResult:
+    """Build the on-disk store; raise ValidationFailed (store untouched) if the data is invalid.
+    With `keep_writes`, raise StoreHasWrites (store untouched) instead of replacing a store that
+    holds changes made over HTTP; checked under the write lock, so none can slip in between."""
     sources, data, report = check(settings, paths, articles=True)
     if not report.conforms:
         raise ValidationFailed(report)
     quads = with_union_default_graph([*sources.ontology, *sources.shapes, *data], settings.in_union)
-    target = write_store(settings.store_path, quads)
+
+    def guard() -> None:
+        written = count_changes(settings) if settings.store_path.exists() else 0
+        if written:
+            raise StoreHasWrites(
+                f"the store at {settings.store_path} holds {written} change(s) made over HTTP "
+                "that the data files do not have; back it up (`ibigraph backup FILE.nq`) and "
+                "rebuild with --force"
+            )
+
+    target = write_store(settings.store_path, quads, guard if keep_writes else None)
     return BuildResult(store_dir=target, quads=len(quads), report=report)

@@ -25,11 +25,11 @@ from . import __version__
 from .auth import TokenFile, add_token, remove_token
 from .build import build_store, check, with_union_default_graph
 from .config import Settings
-from .errors import IbigraphError, StoreError, ValidationFailed
+from .errors import IbigraphError, StoreError, StoreHasWrites, ValidationFailed
 from .load import data_files, parse_file
 from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
 from .store import StoreWriter, open_store, write_store
-from .store.maintenance import backup_store, count_changes, restore_store, validate_store
+from .store.maintenance import backup_store, restore_store, validate_store
 from .validate import ValidationReport
 from .vocab import compact, prefixes
 
@@ -189,18 +189,13 @@ def build(
     A store that has accepted writes over HTTP holds facts the files do not: it is replaced
     only with --force (save them first with `ibigraph backup`)."""
     settings = _settings(store)
-    written = count_changes(settings) if settings.store_path.exists() else 0
-    if written and not force:
-        message = (
-            f"the store at {settings.store_path} holds {written} change(s) made over HTTP that "
-            "the data files do not have; back it up (`ibigraph backup FILE.nq`) and rebuild "
-            "with --force"
-        )
-        if skip_if_written:
-            out.print(f"not rebuilt: {message}")
-            return
-        raise StoreError(message)
-    result = build_store(settings, paths or None)
+    try:
+        result = build_store(settings, paths or None, keep_writes=not force)
+    except StoreHasWrites as e:
+        if not skip_if_written:
+            raise
+        out.print(f"not rebuilt: {escape(e.detail)}")
+        return
     w = len(result.report.warnings)
     out.print(
         f"built {settings.store_path} ({result.quads} quads"

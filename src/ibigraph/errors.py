@@ -18,6 +18,7 @@
     ├── InvalidParameter          (422) an API parameter of the wrong type or value
     ├── ValidationFailed          (422) data parses but violates the SHACL shapes
     ├── StoreError                (503) the store is missing, locked or unreadable
+    │   └── StoreHasWrites        (409) a rebuild would drop changes made over HTTP
     ├── Busy                      (503) every query worker is taken for too long
     └── QueryTimeout              (503) the query ran past the time limit and was stopped
 
@@ -51,6 +52,7 @@ __all__ = [
     "QueryTimeout",
     "ResultTooLarge",
     "StoreError",
+    "StoreHasWrites",
     "Unauthorized",
     "UnsupportedMediaType",
     "ValidationFailed",
@@ -118,6 +120,12 @@ class ValidationFailed(IbigraphError):
 
 class StoreError(IbigraphError):
     status, title = 503, "Store unavailable"
+
+
+class StoreHasWrites(StoreError):
+    """A rebuild would drop changes made over HTTP."""
+
+    status, title = 409, "Store holds curated writes"
 
 
 class ForbiddenFeature(BadInputError):

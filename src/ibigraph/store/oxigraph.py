@@ -13,7 +13,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,13 +90,16 @@ def open_store(path: Path) -> OxigraphStore:
         raise StoreError(f"cannot open the store at {path}: {e}") from None
 
 
-def write_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Write `quads` into a new store and make `path` point at it. Returns the new directory."""
+def write_store(
+    path: Path, quads: Iterable[ox.Quad], guard: Callable[[], None] | None = None
+) -> Path:
+    """Write `quads` into a new store and make `path` point at it. Returns the new directory.
+    `guard` runs under the write lock just before the swap; if it raises, nothing changes."""
     with StoreWriter(path).locked():
-        return _write_store(path, quads)
+        return _write_store(path, quads, guard)
 
 
-def _write_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
+def _write_store(path: Path, quads: Iterable[ox.Quad], guard: Callable[[], None] | None) -> Path:
     generations = _generations(path)
     target = _new_generation(generations)
     primary = _primary(target)
@@ -107,6 +110,8 @@ def _write_store(path: Path, quads: Iterable[ox.Quad]) -> Path:
         store.optimize()
         store.backup(str(target))
         del store
+        if guard is not None:
+            guard()
     except BaseException:
         shutil.rmtree(primary, ignore_errors=True)
         shutil.rmtree(target, ignore_errors=True)
