@@ -92,12 +92,22 @@ class ChangeSet:
             self.removed.add(stored)
             self._check_size()
 
+    def prefetch(self, subjects: Iterable[Term] = (), objects: Iterable[Term] = ()) -> None:
+        """Let a remote source read these nodes' quads in bulk before one-by-one lookups."""
+        prefetch = getattr(self.source, "prefetch", None)
+        if prefetch is not None:
+            prefetch(subjects, objects)
+
     def extend(self, quads: Iterable[ox.Quad]) -> None:
+        quads = list(quads)
+        self.prefetch(subjects={q.subject for q in quads})
         for q in quads:
             self.add(q)
 
     def discard(self, quads: Iterable[ox.Quad]) -> None:
-        for q in list(quads):
+        quads = list(quads)
+        self.prefetch(subjects={q.subject for q in quads})
+        for q in quads:
             self.remove(q)
 
     def _check_size(self) -> None:
@@ -142,6 +152,7 @@ class ChangeSet:
             return isinstance(q.graph_name, ox.NamedNode) and in_union(q.graph_name.value)
 
         changed = (*self.added, *self.removed)
+        self.prefetch(subjects={q.subject for q in changed})
         touched = {(q.subject, q.predicate, q.object) for q in changed if counts(q)}
         touched |= {(q.subject, q.predicate, q.object) for q in changed if _is_default(q)}
         explicit = {(q.subject, q.predicate, q.object) for q in self.added if _is_default(q)}

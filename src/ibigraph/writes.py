@@ -274,12 +274,14 @@ def neighbourhood(changes: ChangeSet, vocab: Vocabulary) -> tuple[list[ox.Quad],
             focus.add(q.object)
         if isinstance(q.graph_name, ox.NamedNode):
             focus.add(q.graph_name)
+    changes.prefetch(subjects=focus, objects=focus)
     for node in list(focus):
         for i, q in enumerate(changes.match(None, None, node, _DEFAULT)):
             if i >= MAX_INCOMING:
                 break
             focus.add(q.subject)
     quads: set[ox.Quad] = set()
+    changes.prefetch(subjects=focus)
     for node in list(focus):
         quads.update(changes.match(node, None, None, None))
     graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}

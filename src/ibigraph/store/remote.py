@@ -215,6 +215,9 @@ def _sparql_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return str(t)
 
 
+_PREFETCH_CHUNK = 100  # nodes per VALUES query
+
+
 class RemoteWriter:
     """Reads a change's context with SELECT queries and commits it as one SPARQL Update
     request (DELETE DATA; INSERT DATA) to the server's update endpoint.
@@ -238,11 +241,37 @@ class RemoteWriter:
         self.service = service
         self.union = ox.NamedNode(service.default_graph)
         self.timeout = timeout
+        # every quad of a prefetched subject / object: nothing changes on the server while a
+        # change is being prepared (it is written at the end, in one request)
+        self._by_subject: dict[ox.Term, list[ox.Quad]] = {}  # type: ignore[name-defined]
+        self._by_object: dict[ox.Term, list[ox.Quad]] = {}  # type: ignore[name-defined]
 
     @contextmanager
     def transaction(self) -> Iterator[RemoteWriter]:
         with self._lock:
+            self._by_subject.clear()
+            self._by_object.clear()
             yield self
+
+    def prefetch(self, subjects: Iterable[ox.Term] = (), objects: Iterable[ox.Term] = ()) -> None:  # type: ignore[name-defined]
+        """Read every quad of these subjects (and objects) in a few VALUES queries, so that
+        the lookups a change makes one quad at a time are answered from memory."""
+        for var, nodes, cache in (
+            ("s", subjects, self._by_subject),
+            ("o", objects, self._by_object),
+        ):
+            todo = sorted(
+                {n for n in nodes if isinstance(n, ox.NamedNode | ox.BlankNode) and n not in cache},
+                key=str,
+            )
+            for i in range(0, len(todo), _PREFETCH_CHUNK):
+                chunk = todo[i : i + _PREFETCH_CHUNK]
+                for n in chunk:
+                    cache[n] = []
+                values = " ".join(_sparql_term(n) for n in chunk)
+                query = f"SELECT * WHERE {{ VALUES ?{var} {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+                for q in self._quads(self._select(query), None, None, None, None):
+                    cache[q.subject if var == "s" else q.object].append(q)
 
     def _select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
         client = SPARQLWrapper(self.service.query_url)
@@ -268,6 +297,19 @@ class RemoteWriter:
         return g != self.union and not g.value.startswith(SYSTEM_GRAPH_PREFIXES)
 
     def quads_for_pattern(self, s, p, o, g=None) -> Iterator[ox.Quad]:  # type: ignore[no-untyped-def]
+        cached = self._by_subject.get(s) if s is not None else None
+        if cached is None and o is not None:
+            cached = self._by_object.get(o)
+        if cached is not None:
+            for q in cached:
+                if (
+                    (s is None or q.subject == s)
+                    and (p is None or q.predicate == p)
+                    and (o is None or q.object == o)
+                    and (g is None or q.graph_name == g)
+                ):
+                    yield q
+            return
         terms = [("s", s), ("p", p), ("o", o)]
         pattern = " ".join("?" + n if t is None else _sparql_term(t) for n, t in terms)
         if isinstance(g, ox.DefaultGraph):
@@ -276,13 +318,16 @@ class RemoteWriter:
             where = f"GRAPH {_sparql_term(g)} {{ {pattern} }}"
         else:
             where = f"GRAPH ?g {{ {pattern} }}"
-        for row in self._select(f"SELECT * WHERE {{ {where} }}"):
+        yield from self._quads(self._select(f"SELECT * WHERE {{ {where} }}"), s, p, o, g)
+
+    def _quads(self, rows, s, p, o, g) -> Iterator[ox.Quad]:  # type: ignore[no-untyped-def]
+        for row in rows:
             graph = row.get("g", g)
             if graph is None or isinstance(graph, ox.DefaultGraph) or graph == self.union:
                 graph = ox.DefaultGraph()
-            elif not self._is_data_graph(graph):  # type: ignore[arg-type]
+            elif not self._is_data_graph(graph):
                 continue
-            yield ox.Quad(row.get("s", s), row.get("p", p), row.get("o", o), graph)  # type: ignore[arg-type]
+            yield ox.Quad(row.get("s", s), row.get("p", p), row.get("o", o), graph)
 
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
         for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
