@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,6 +86,23 @@ def endpoint(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Base URL of a real `ibigraph serve` process over the protocol dataset, on each backend."""
+    tmp = tmp_path_factory.mktemp(f"endpoint-{request.param}")
+    limits = {
+        "IBIGRAPH_QUERY_TIMEOUT": "5",
+        "IBIGRAPH_MAX_ROWS": "500",
+        "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
+        "IBIGRAPH_WORKERS": "2",
+    }
+    with serve_protocol_dataset(request.param, tmp, limits) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serve_protocol_dataset(
+    backend: str, tmp: Path, env: dict[str, str], *, writes: bool = False
+) -> Iterator[str]:
+    """A real server over the protocol dataset on `backend` ("oxigraph" or "virtuoso", which
+    is started here); with `writes`, the remote backend gets Virtuoso's update endpoint."""
     import os
 
     from ibigraph.load import parse_file
@@ -92,21 +110,14 @@ def endpoint(
 
     from .server import run_server
 
-    tmp = tmp_path_factory.mktemp(f"endpoint-{request.param}")
     nquads = protocol_dataset(tmp)
-    limits = {
-        "IBIGRAPH_QUERY_TIMEOUT": "5",
-        "IBIGRAPH_MAX_ROWS": "500",
-        "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
-        "IBIGRAPH_WORKERS": "2",
-    }
-    if request.param == "oxigraph":
+    if backend == "oxigraph":
         store = tmp / "store"
         write_store(store, parse_file(nquads))
-        with run_server({"IBIGRAPH_STORE": str(store), **limits}, tmp / "server.log") as base:
+        with run_server({"IBIGRAPH_STORE": str(store), **env}, tmp / "server.log") as base:
             yield base
         return
-    from .virtuoso import find_virtuoso, run_virtuoso
+    from .virtuoso import PASSWORD, USER, find_virtuoso, run_virtuoso
 
     if find_virtuoso() is None:
         if os.environ.get("CI"):
@@ -114,11 +125,17 @@ def endpoint(
         pytest.skip("Virtuoso is not installed; run .ci/install-virtuoso")
     with run_virtuoso(tmp / "virtuoso", nquads=nquads, default_graph=UNION_GRAPH) as v:
         env = {
+            **env,
             "IBIGRAPH_BACKEND": "remote",
             "IBIGRAPH_REMOTE_QUERY_URL": v.query_url,
             "IBIGRAPH_REMOTE_DEFAULT_GRAPH": UNION_GRAPH,
-            **limits,
         }
+        if writes:
+            env |= {
+                "IBIGRAPH_REMOTE_UPDATE_URL": v.update_url_basic,
+                "IBIGRAPH_REMOTE_USER": USER,
+                "IBIGRAPH_REMOTE_PASSWORD": PASSWORD,
+            }
         with run_server(env, tmp / "server.log") as base:
             yield base
 
@@ -189,18 +206,11 @@ def writable(
 ) -> Iterator[Writable]:
     """A real `ibigraph serve` over the protocol dataset that accepts writes, per backend
     (one per test module: modules may clear it)."""
-    import os
-
     from ibigraph.auth import ROLES, add_token
-    from ibigraph.load import parse_file
-    from ibigraph.store import write_store
-
-    from .server import run_server
 
     tmp = tmp_path_factory.mktemp(f"writable-{request.param}")
     tokens_file = tmp / "tokens.json"
     tokens = {role: add_token(tokens_file, f"{role}-user", role) for role in ROLES}
-    nquads = protocol_dataset(tmp)
     env = {
         "IBIGRAPH_TOKENS_FILE": str(tokens_file),
         "IBIGRAPH_ONTOLOGY_DIR": str(ROOT / "ontology"),
@@ -208,26 +218,5 @@ def writable(
         "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
         "IBIGRAPH_WORKERS": "2",
     }
-    if request.param == "oxigraph":
-        store = tmp / "store"
-        write_store(store, parse_file(nquads))
-        with run_server({"IBIGRAPH_STORE": str(store), **env}, tmp / "server.log") as base:
-            yield Writable(base, "oxigraph", tokens)
-        return
-    from .virtuoso import PASSWORD, USER, find_virtuoso, run_virtuoso
-
-    if find_virtuoso() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Virtuoso is not installed (.ci/install-virtuoso); CI requires it")
-        pytest.skip("Virtuoso is not installed; run .ci/install-virtuoso")
-    with run_virtuoso(tmp / "virtuoso", nquads=nquads, default_graph=UNION_GRAPH) as v:
-        env |= {
-            "IBIGRAPH_BACKEND": "remote",
-            "IBIGRAPH_REMOTE_QUERY_URL": v.query_url,
-            "IBIGRAPH_REMOTE_UPDATE_URL": v.update_url_basic,
-            "IBIGRAPH_REMOTE_USER": USER,
-            "IBIGRAPH_REMOTE_PASSWORD": PASSWORD,
-            "IBIGRAPH_REMOTE_DEFAULT_GRAPH": UNION_GRAPH,
-        }
-        with run_server(env, tmp / "server.log") as base:
-            yield Writable(base, "virtuoso", tokens)
+    with serve_protocol_dataset(request.param, tmp, env, writes=True) as base:
+        yield Writable(base, request.param, tokens)

@@ -40,6 +40,10 @@ class Server:
     def auth(self, token: str | None = None) -> dict[str, str]:
         return {"authorization": f"Bearer {token or self.token}"}
 
+    def update(self, text: str) -> httpx.Response:
+        headers = {"content-type": "application/sparql-update", **self.auth()}
+        return httpx.post(self.base + "/update", content=text, headers=headers, timeout=60)
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -267,12 +271,7 @@ def test_verdicts_follow_curated_writes(server: Server) -> None:
         dcterms:title "A test source"@en ; dcterms:publisher "Tests" ;
         dcterms:date "2026-11-26"^^xsd:date .
     }}"""
-    r = httpx.post(
-        server.base + "/update",
-        content=update,
-        headers={"content-type": "application/sparql-update", **server.auth()},
-        timeout=60,
-    )
+    r = server.update(update)
     assert r.status_code == 200, r.text
     assert IBI_ARTICLE in r.json()["graphs"]  # the verdicts changed in the same write
     assert _verdict(server.base, "korea-brain-research-institute") == {"supported"}
@@ -309,12 +308,7 @@ def test_curated_write_leaves_unaffected_verdicts_and_their_materialization_alon
     update = f"""PREFIX schema: <https://schema.org/>
     INSERT DATA {{ GRAPH <{g}> {{ <{ID}international-brain-initiative>
         schema:alternateName "IBI (test)"@en }} }}"""
-    r = httpx.post(
-        server.base + "/update",
-        content=update,
-        headers={"content-type": "application/sparql-update", **server.auth()},
-        timeout=60,
-    )
+    r = server.update(update)
     assert r.status_code == 200, r.text
     assert r.json()["graphs"] == [g]
     assert r.json()["quadsAdded"] == 2  # the fact and its union copy: no article quad
@@ -333,12 +327,7 @@ def test_article_page_never_links_outside_the_graph(server: Server) -> None:
       <{graph}#evil-target> oa:hasSelector <{graph}#evil-position> .
       <{graph}#evil-position> oa:start 0 ; oa:end 20 .
     }} }}"""
-    r = httpx.post(
-        server.base + "/update",
-        content=update,
-        headers={"content-type": "application/sparql-update", **server.auth()},
-        timeout=60,
-    )
+    r = server.update(update)
     assert r.status_code == 200, r.text
     page = httpx.get(
         server.base + "/api/articles/international-brain-initiative",
