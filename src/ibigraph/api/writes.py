@@ -100,13 +100,9 @@ def change_reason(request: Request, params: dict[str, list[str]]) -> str | None:
     return reason or None
 
 
-def _change_response(change: Change, status: int = 200, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return Response(
-        json.dumps(change.to_json(), indent=2) + "\n",
-        status_code=status,
-        media_type="application/json",
-        headers={"Location": change.iri, **(headers or {})} if status == 201 else headers,
-    )
+def _change_response(change: Change) -> Response:
+    """200 with the recorded change; the Graph Store sets 201 and Location for a new graph."""
+    return Response(json.dumps(change.to_json(), indent=2) + "\n", media_type="application/json")
 
 
 async def handle_update(
