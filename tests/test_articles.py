@@ -221,6 +221,16 @@ def test_claims_api_filters_by_verdict_and_entity(server: Server) -> None:
 
 
 @needs_seed
+def test_article_list_gives_claim_counts_and_candidates_for_curation(server: Server) -> None:
+    articles = httpx.get(server.base + "/api/articles").json()["articles"]
+    seed = next(a for a in articles if a["article"] == IBI_ARTICLE)
+    assert seed["model"] == "DeepSeek V3.2"
+    assert seed["subject"] == ID + "international-brain-initiative"
+    assert seed["claims"]["contradicted"] >= 1
+    assert "European Union" in seed["candidates"]  # named, but no curated entity
+
+
+@needs_seed
 def test_article_page_highlights_claims_and_links_mentions(server: Server) -> None:
     html = httpx.get(
         server.base + "/api/articles/international-brain-initiative",

@@ -197,6 +197,18 @@ def articles_router(settings: Settings) -> APIRouter:
             )
             if "v" in r:
                 item["claims"][r["v"].value.rsplit("#", 1)[-1]] = int(r["n"].value)
+        # organization-like names that match no curated entity: leads for curators
+        candidates = await select(
+            request.app.state.service,
+            f"""SELECT DISTINCT ?g ?text WHERE {{
+                  GRAPH ?g {{ ?c <{OA}motivatedBy> <{OA}tagging> ; <{OA}bodyValue> ?text }}
+                  FILTER(STRSTARTS(STR(?g), "{settings.article_ns}")) }} ORDER BY ?g ?text""",
+            request.app.state.limits,
+        )
+        for item in by_graph.values():
+            item["candidates"] = [
+                r["text"].value for r in candidates if r["g"].value == item["article"]
+            ]
         body = {"articles": list(by_graph.values())}
         return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
 
