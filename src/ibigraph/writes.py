@@ -264,8 +264,7 @@ def neighbourhood(changes: ChangeSet, vocab: Vocabulary) -> tuple[list[ox.Quad],
     touched += [
         q
         for q in (*changes.added, *changes.removed)
-        if q.graph_name == _DEFAULT
-        and not any(m.graph_name != _DEFAULT for m in changes.match(*_triple(q)))
+        if q.graph_name == _DEFAULT and not _is_union_copy(changes, q, vocab.settings.in_union)
     ]
     focus: set[ox.NamedNode | ox.BlankNode] = set()
     for q in touched:
@@ -299,13 +298,18 @@ def neighbourhood(changes: ChangeSet, vocab: Vocabulary) -> tuple[list[ox.Quad],
         q
         for q in quads
         if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in protected)
-        and not (q.graph_name == _DEFAULT and _is_union_copy(changes, q))
+        and not (q.graph_name == _DEFAULT and _is_union_copy(changes, q, vocab.settings.in_union))
     ]
     return data, {n.value for n in focus}
 
 
-def _is_union_copy(changes: ChangeSet, q: ox.Quad) -> bool:
-    return any(m.graph_name != _DEFAULT for m in changes.match(*_triple(q)))
+def _is_union_copy(changes: ChangeSet, q: ox.Quad, in_union: Callable[[str], bool]) -> bool:
+    """A default-graph quad that is there because a graph of the union holds its triple (the
+    rule ChangeSet.keep_union maintains), not a fact of the default graph itself."""
+    return any(
+        isinstance(m.graph_name, ox.NamedNode) and in_union(m.graph_name.value)
+        for m in changes.match(*_triple(q))
+    )
 
 
 def check(changes: ChangeSet, vocab: Vocabulary) -> ValidationReport:
