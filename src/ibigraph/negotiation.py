@@ -11,15 +11,19 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import NotAcceptable
+from .errors import BadInputError, NotAcceptable
 
 __all__ = [
     "FORMAT_ALIASES",
+    "FORMAT_PARAMETERS",
     "GRAPH_TYPES",
     "RESULTS_TYPES",
     "MediaRange",
     "choose_media_type",
+    "format_accept",
+    "named_formats",
     "parse_accept",
+    "unknown_format",
 ]
 
 # SELECT / ASK results: media type -> pyoxigraph format (first is the default)
@@ -67,6 +71,23 @@ FORMAT_ALIASES = {
     "nq": "application/n-quads",
     "nquads": "application/n-quads",
 }
+# What the same word means for a graph result (CONSTRUCT/DESCRIBE): SPARQLWrapper sends
+# `format=xml` for RDF/XML and `format=n3`, `rdf+xml`, `json-ld` for its other graph formats.
+_GRAPH_ALIASES = {
+    "xml": "application/rdf+xml",
+    "json": "application/ld+json",
+    "n3": "text/turtle",  # Turtle is N3
+    "rdf+xml": "application/rdf+xml",
+}
+_EXTRA_MEDIA = {
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/n3": "text/turtle",
+    "application/x-json+ld": "application/ld+json",
+}
+# Query parameters clients use to ask for a result format instead of Accept: `format`
+# (Virtuoso, Fuseki), `output` (Fuseki, sparqler), `results` (SPARQLWrapper sends all three).
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 @dataclass(frozen=True)
@@ -151,3 +172,55 @@ def choose_media_type(accept: str | None, offered: list[str]) -> str:
     if q <= 0:
         raise NotAcceptable(offered)
     return best
+
+
+def named_formats(values: list[str]) -> list[str]:
+    """The media types that `format`-style parameter values name (aliases such as `json`,
+    `ttl`, `xml`, or media types; several values, or comma-separated), in order; unknown
+    values are left out."""
+    named: list[str] = []
+    for value in values:
+        for word in value.split(","):
+            w = word.split(";")[0].strip().lower()
+            if not w:
+                continue
+            meant = [FORMAT_ALIASES.get(w), _GRAPH_ALIASES.get(w), _EXTRA_MEDIA.get(w)]
+            if "/" in w and w not in _EXTRA_MEDIA:
+                meant.append(_SYNONYMS.get(w, w))
+            named += [m for m in meant if m is not None and m not in named]
+    return named
+
+
+def format_accept(values: list[str], header: str | None) -> str | None:
+    """An Accept header for a request that named formats in query parameters.
+
+    The formats named come first; the request's own Accept header follows at half its weight,
+    so a format that does not fit the query form (SPARQLWrapper's `format=xml` on a CONSTRUCT
+    means RDF/XML) or a value no server agrees on does not turn a good request into an error
+    when Accept can decide. With no Accept header, only the formats named count, and values
+    that name no format are a 400.
+    """
+    named = named_formats(values)
+    if not named:
+        if not header or not header.strip():
+            raise unknown_format(values)
+        return header
+    if not header or not header.strip():
+        return ", ".join(named)
+    weaker = [
+        f"{r.type}/{r.subtype};q={r.q / 2:.3f}"
+        for r in parse_accept(header, frozenset(_all_types()))
+        if r.q > 0
+    ]
+    return ", ".join([*named, *weaker])
+
+
+def unknown_format(values: list[str]) -> BadInputError:
+    return BadInputError(
+        f"unknown format {values[0]!r}; use one of {', '.join(sorted(FORMAT_ALIASES))}"
+        " or a media type"
+    )
+
+
+def _all_types() -> list[str]:
+    return [*RESULTS_TYPES, *GRAPH_TYPES]

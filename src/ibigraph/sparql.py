@@ -81,6 +81,8 @@ class QueryRequest:
     named_graphs: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
+    # only report a syntax error (the answer would be a 406): parse, do not write a result
+    check_only: bool = False
 
 
 @dataclass(frozen=True)

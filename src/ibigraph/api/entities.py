@@ -27,7 +27,7 @@ from .writes import history
 
 __all__ = ["EXTENSIONS", "router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(tags=["linked data"])
 templates = Environment(
     loader=PackageLoader("ibigraph", "web/templates"), autoescape=select_autoescape(["html"])
 )
@@ -82,12 +82,13 @@ def _alternates(path: str) -> list[tuple[str, str]]:
 
 
 def _headers(path: str, media: str) -> dict[str, str]:
-    links = [f'<{href}>; rel="alternate"; type="{t}"' for t, href in _alternates(path)]
-    return {
-        "Vary": "Accept",
-        "Content-Location": f"{path}.{_EXT_OF[media]}",
-        "Link": ", ".join(links),
-    }
+    headers = {"Vary": "Accept", "Content-Location": f"{path}.{_EXT_OF[media]}"}
+    if media != "application/ld+json":
+        # pyld's document loaders (3.x) fail on a JSON-LD response that has more than one
+        # rel="alternate" link (they expect at most one); JSON-LD clients get none
+        links = [f'<{href}>; rel="alternate"; type="{t}"' for t, href in _alternates(path)]
+        headers["Link"] = ", ".join(links)
+    return headers
 
 
 def _server_base(request: Request) -> str:

@@ -1,6 +1,7 @@
-"""One pure-ASGI middleware for what every response needs: metrics, CORS, gzip and the request
-body limit. One layer instead of four Starlette middlewares keeps the per-request cost low
-(each layer wraps `send` again; measured at 15-25 % of a cheap query's throughput each)."""
+"""One pure-ASGI middleware for what every response needs: metrics, CORS, gzip, the request
+body limit and HEAD (answered as the GET it stands for, with the same headers and no body).
+One layer instead of four Starlette middlewares keeps the per-request cost low (each layer
+wraps `send` again; measured at 15-25 % of a cheap query's throughput each)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ class HttpPolicyMiddleware:
         start = time.perf_counter()
         path = scope["path"] if scope["path"] in _KNOWN else "other"
         method = scope["method"]
+        if method == "HEAD":  # every GET route answers HEAD (RFC 9110 9.3.2)
+            scope = {**scope, "method": "GET"}
+            send = _headless(send)
         origin = accept_gzip = length = authorization = None
         preflight = False
         for name, value in scope["headers"]:
@@ -188,6 +192,18 @@ class HttpPolicyMiddleware:
             await send(message)
 
         return wrapped
+
+
+def _headless(send: Any) -> Any:
+    """Pass the response head on; replace the body by one empty message."""
+
+    async def headless(message: Any) -> None:
+        if message["type"] != "http.response.body":
+            await send(message)
+        elif not message.get("more_body"):
+            await send({"type": "http.response.body", "body": b""})
+
+    return headless
 
 
 class _Status:

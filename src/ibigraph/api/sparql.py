@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -14,10 +15,20 @@ from starlette.routing import Route
 from ..errors import (
     BadInputError,
     MethodNotAllowed,
+    NotAcceptable,
     QueryTimeout,
     UnsupportedMediaType,
 )
-from ..negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES, choose_media_type
+from ..negotiation import (
+    FORMAT_ALIASES,
+    FORMAT_PARAMETERS,
+    GRAPH_TYPES,
+    RESULTS_TYPES,
+    choose_media_type,
+    format_accept,
+    named_formats,
+    unknown_format,
+)
 from ..sparql import Limits, QueryRequest, inspect_query
 from ..store.service import QueryService
 from .writes import handle_update
@@ -38,6 +49,9 @@ _W3C_FORMATS = {
     "application/n-quads": "N-Quads",
 }
 ALLOW = "GET, HEAD, POST, OPTIONS"
+_GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
+_GRAPH_OFFER = list(GRAPH_TYPES)
+_RESULTS_OFFER = list(RESULTS_TYPES)
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:
@@ -62,17 +76,25 @@ def _decode(body: bytes) -> str:
         raise BadInputError(f"the request body is not UTF-8 (byte {e.start})") from None
 
 
+def _format_values(params: dict[str, list[str]]) -> list[str]:
+    return [v for k in FORMAT_PARAMETERS for v in params.get(k, ()) if v.strip()]
+
+
 def _accept(request: Request, params: dict[str, list[str]]) -> str | None:
-    fmt = _one(params, "format")
-    if fmt is None:
-        return request.headers.get("accept")
-    media = FORMAT_ALIASES.get(fmt.lower(), fmt if "/" in fmt else None)
-    if media is None:
-        raise BadInputError(
-            f"unknown format {fmt!r}; use one of {', '.join(sorted(FORMAT_ALIASES))}"
-            " or a media type"
-        )
-    return media
+    values = _format_values(params)
+    header = request.headers.get("accept")
+    return format_accept(values, header) if values else header
+
+
+def _negotiate(accept: str | None, form: str, params: dict[str, list[str]]) -> str:
+    """The result's media type, chosen before the query runs (a 406 costs no evaluation)."""
+    try:
+        return choose_media_type(accept, _GRAPH_OFFER if form in _GRAPH_FORMS else _RESULTS_OFFER)
+    except NotAcceptable:
+        values = _format_values(params)
+        if values and not named_formats(values):
+            raise unknown_format(values) from None
+        raise
 
 
 async def _params(request: Request) -> tuple[dict[str, list[str]], str | None, str | None]:
@@ -148,7 +170,7 @@ async def sparql(request: Request) -> Response:
         return await service_description(request, service, accept)
     if not query.strip():
         raise BadInputError("the query is empty")
-    inspect_query(query)  # refuses SERVICE and updates before any work
+    form = inspect_query(query)  # refuses SERVICE and updates before any work
     headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
     if service.version is not None:
         etag = _etag(service.version, query, accept, params)
@@ -157,12 +179,17 @@ async def sparql(request: Request) -> Response:
             return Response(status_code=304, headers=headers)
     req = QueryRequest(
         query=query,
-        accept=accept,
+        accept=None,
         default_graphs=tuple(params.get("default-graph-uri", ())),
         named_graphs=tuple(params.get("named-graph-uri", ())),
         limits=request.app.state.limits,
         base_iri=_endpoint(request.scope),
     )
+    try:
+        req = replace(req, accept=_negotiate(accept, form, params))
+    except NotAcceptable:
+        await service.execute(replace(req, check_only=True))  # a syntax error comes first
+        raise
     try:
         reply = await service.execute(req)
     except QueryTimeout:

@@ -70,6 +70,9 @@ def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply
         result = store.query(req.query, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as e:
         raise QuerySyntaxError(f"SPARQL syntax {e}") from None
+    if req.check_only:  # results are lazy: nothing was evaluated
+        del result  # dropped on this thread (pyoxigraph's results may not cross threads)
+        return QueryReply("", b"")
     out = render(result, req.accept, req.limits, deadline=deadline)
     return QueryReply(out.media_type, out.body)
 

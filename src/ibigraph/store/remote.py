@@ -112,6 +112,8 @@ class RemoteService:
     def _run(self, req: QueryRequest) -> QueryReply:
         graph = inspect_query(req.query) in ("CONSTRUCT", "DESCRIBE")
         body = self._fetch(req, graph)
+        if req.check_only:  # the server found no syntax error
+            return QueryReply("", b"")
         try:
             if graph:
                 # N-Triples is Turtle; the Turtle parser also takes what servers send for it
