@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: serve test setup lint build validate stats bench clean
+.PHONY: serve test setup lint build validate stats bench soak check-fresh clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no python3.11 or python3 on PATH (set PYTHON=...)"; exit 2; }
@@ -39,6 +39,18 @@ lint: setup
 
 test: lint
 	$(BIN)/pytest
+
+# The kill -9 durability soak at full length (make test runs 3 rounds of it)
+soak: setup
+	IBIGRAPH_SOAK_ROUNDS=20 $(BIN)/pytest tests/test_durability.py
+
+# What a newcomer gets: clone HEAD into an empty temp dir (no ../shared beside it, CI unset)
+# and run `make test` there.
+check-fresh:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	echo "check-fresh: cloning HEAD into $$dir/ibigraph (no ../shared there)" && \
+	git clone --quiet "$(CURDIR)" "$$dir/ibigraph" && \
+	env -u CI $(MAKE) -C "$$dir/ibigraph" test PYTHON="$(PYTHON)"
 
 # Benchmarks (not part of the tests): see bench/README.md
 SIZE ?= 100k

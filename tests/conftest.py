@@ -7,14 +7,52 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from ibigraph.config import Settings
 
+from .optional import W3C, require, summary
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Property tests run on loaded 2-core machines: no deadline, no "too slow" health check.
+settings_profile = hypothesis_settings.register_profile(
+    "ibigraph",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile("ibigraph")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs(component): the test needs an optional component (tests/optional.py)"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        for name in mark.args:
+            require(name)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        if isinstance(longrepr, tuple) and len(longrepr) == 3:
+            reasons.append(str(longrepr[2]))
+    lines = summary(reasons)
+    if lines:
+        terminalreporter.section("what was not tested")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
@@ -52,7 +90,6 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 # --- HTTP service over both backends ------------------------------------------------------------
 
-W3C = ROOT.parent / "shared" / "w3c-sparql11"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 
 
@@ -103,7 +140,6 @@ def serve_protocol_dataset(
 ) -> Iterator[str]:
     """A real server over the protocol dataset on `backend` ("oxigraph" or "virtuoso", which
     is started here); with `writes`, the remote backend gets Virtuoso's update endpoint."""
-    import os
 
     from ibigraph.load import parse_file
     from ibigraph.store import write_store
@@ -117,12 +153,9 @@ def serve_protocol_dataset(
         with run_server({"IBIGRAPH_STORE": str(store), **env}, tmp / "server.log") as base:
             yield base
         return
-    from .virtuoso import PASSWORD, USER, find_virtuoso, run_virtuoso
+    from .virtuoso import PASSWORD, USER, run_virtuoso
 
-    if find_virtuoso() is None:
-        if os.environ.get("CI"):
-            pytest.fail("Virtuoso is not installed (.ci/install-virtuoso); CI requires it")
-        pytest.skip("Virtuoso is not installed; run .ci/install-virtuoso")
+    require("virtuoso")
     with run_virtuoso(tmp / "virtuoso", nquads=nquads, default_graph=UNION_GRAPH) as v:
         env = {
             **env,

@@ -23,8 +23,9 @@ from ibigraph.ingest.article import (
     sentences,
 )
 
+from .optional import SEED
+
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-SEED = Path(__file__).parents[1].parent / "shared" / "seed" / "000_a3c866668d2ad3cb.txt"
 
 
 def spans(article: Article, text: str) -> tuple[int, int]:
@@ -218,7 +219,7 @@ def test_crlf_trailing_spaces_and_extra_blank_lines_are_tolerated() -> None:
     assert_offsets_round_trip(a)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the real seed article is not checked out")
+@pytest.mark.needs("seed")
 def test_real_seed_article_parses() -> None:
     a = read_article(SEED)
     assert (a.title, a.model, a.no_retrieval) == (

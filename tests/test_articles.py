@@ -19,16 +19,14 @@ from ibigraph.config import Settings
 from ibigraph.store import open_store
 
 from .conftest import FIXTURES, ROOT, serve_env
+from .optional import SEED
 from .server import run_server
 from .test_cli import invoke
 
-SEED = ROOT.parent / "shared" / "seed" / "000_a3c866668d2ad3cb.txt"
 ARTICLES = FIXTURES / "articles"
 ID = "https://w3id.org/ibigraph/id/"
 IBI_ARTICLE = "https://w3id.org/ibigraph/article/international-brain-initiative"
-needs_seed = pytest.mark.skipif(
-    not SEED.exists(), reason="../shared/seed is not beside the checkout"
-)
+needs_seed = pytest.mark.needs("seed")
 
 
 @dataclass

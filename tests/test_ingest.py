@@ -32,8 +32,8 @@ from ibigraph.load import materialize
 from ibigraph.validate import validate_quads
 
 from .conftest import FIXTURES, ROOT
+from .optional import SEED, require
 
-SEED = ROOT.parent / "shared" / "seed" / "000_a3c866668d2ad3cb.txt"
 ARTICLES = FIXTURES / "articles"
 ID = "https://w3id.org/ibigraph/id/"
 SRC = "https://w3id.org/ibigraph/source/"
@@ -41,7 +41,7 @@ IBI = "https://w3id.org/ibigraph/ontology#"
 SCHEMA = "https://schema.org/"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
-needs_seed = pytest.mark.skipif(not SEED.exists(), reason="the seed article is not in /work/shared")
+needs_seed = pytest.mark.needs("seed")
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +56,7 @@ def ingest(path: Path, curated: ox.Store, settings: Settings, now: datetime = NO
 
 @pytest.fixture(scope="module")
 def seed(curated: ox.Store, built_store: Settings) -> IngestResult:
-    if not SEED.exists():
-        pytest.skip("the seed article is not in /work/shared")
+    require("seed")
     return ingest(SEED, curated, built_store)
 
 

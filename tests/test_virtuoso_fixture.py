@@ -1,37 +1,23 @@
 """A real Virtuoso from tests/virtuoso.py: N-Quads loading, queries, SPARQL Update over HTTP.
 
-Skipped when Virtuoso (or SPARQLWrapper) is missing, except under CI (``CI`` set), where
-that is a failure: run ``.ci/install-virtuoso``.
+Skipped when Virtuoso is missing, except under CI=true, where that is a failure: run
+``.ci/install-virtuoso``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
+from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 
+from .optional import require
 from .virtuoso import (
     DEFAULT_GRAPH,
     VirtuosoServer,
-    find_isql,
-    find_virtuoso,
     is_system_graph,
     run_virtuoso,
 )
-
-
-def _require(ok: bool, reason: str) -> None:
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)")
-        pytest.skip(reason)
-
-
-try:
-    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
-except ImportError:  # checked in the fixture, so that CI fails rather than skips
-    SPARQLWrapper = None
 
 A = "urn:x-test:graph-a"
 B = "urn:x-test:graph-b"
@@ -51,11 +37,7 @@ EXPECTED = {A: 3, B: 2, DEFAULT_GRAPH: 2}
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
-    _require(
-        find_virtuoso() is not None and find_isql() is not None,
-        "Virtuoso (virtuoso-t, isql-vt) not installed: run .ci/install-virtuoso",
-    )
-    _require(SPARQLWrapper is not None, "SPARQLWrapper not installed: pip install sparqlwrapper")
+    require("virtuoso")
     tmp = tmp_path_factory.mktemp("virtuoso")
     nq = tmp / "tiny.nq"
     nq.write_text(NQUADS)
