@@ -486,3 +486,50 @@ def test_graph_with_an_unknown_iri_matches_nothing(endpoint: str) -> None:
         assert got == expected, (query, body)
         if "head" in body and "vars" in body["head"]:
             assert set(body["head"]["vars"]) == {"s", "p", "o"}  # no helper variable leaks out
+
+
+# --- predeclared prefixes and readable errors ---------------------------------------------------
+
+
+def test_well_known_prefixes_are_predeclared(endpoint: str) -> None:
+    r = httpx.get(
+        endpoint + "/sparql",
+        params={
+            "query": "SELECT ?name WHERE { ?s a schema:Organization ; schema:name ?name } LIMIT 1"
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["results"]["bindings"]
+
+
+def test_a_query_prefix_declaration_wins_over_the_predeclared_one(endpoint: str) -> None:
+    q = "PREFIX schema: <http://example.org/nothing#> ASK { ?s schema:name ?n }"
+    r = httpx.get(endpoint + "/sparql", params={"query": q}, headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.json()["boolean"] is False
+
+
+def test_unknown_prefix_is_named_with_its_position_and_the_known_prefixes(
+    endpoint: str, request: pytest.FixtureRequest
+) -> None:
+    r = httpx.get(
+        endpoint + "/sparql",
+        params={"query": "SELECT * WHERE {\n  ?s foo:bar ?o }"},
+        headers={"Accept": "application/problem+json"},
+    )
+    detail = assert_problem(r, 400)["detail"]
+    if request.node.callspec.params["endpoint"] == "oxigraph":  # a remote server words its own
+        assert "unknown prefix `foo:` at line 2, column 6" in detail
+        assert "schema:" in detail and "id:" in detail
+
+
+def test_service_description_lists_the_predeclared_prefixes(endpoint: str) -> None:
+    r = httpx.get(endpoint + "/sparql", headers={"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    declared = {
+        str(g.value(d, sh.prefix)): str(g.value(d, sh.namespace))
+        for d in g.objects(None, sh.declare)
+    }
+    assert declared["schema"] == "https://schema.org/"
+    assert declared["id"] == "https://w3id.org/ibigraph/id/"

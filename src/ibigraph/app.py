@@ -23,6 +23,7 @@ from .metrics import Metrics
 from .queries import load_queries
 from .sparql import Limits
 from .store.service import open_query_service
+from .vocab import prefixes
 
 __all__ = ["create_app"]
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.writes = Writes(settings, service)
     app.router.routes[:0] = [*sparql.routes, *graph_store_routes]
     app.state.limits = Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes)
+    app.state.prefixes = prefixes(settings.base)  # predeclared in /sparql queries
 
     def openapi() -> dict:  # type: ignore[type-arg]
         if app.openapi_schema is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -21,7 +21,9 @@ __all__ = [
     "QueryRequest",
     "Rendered",
     "inspect_query",
+    "missing_prefixes",
     "render",
+    "syntax_error",
 ]
 
 # Comments, strings and IRIs, blanked out before looking for keywords, so that "SERVICE" in a
@@ -66,6 +68,47 @@ def inspect_query(text: str) -> str:
     return word
 
 
+# A prefixed name's prefix (PN_PREFIX, ASCII part), not inside a variable, IRI or literal
+_PNAME = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:(?=[\w%\\:]|[\s;,.)}\]]|$)")
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def missing_prefixes(text: str, known: Mapping[str, str]) -> dict[str, str]:
+    """The known prefixes a query uses without declaring them (for servers that need the
+    declarations written out)."""
+    bare = _OPAQUE.sub(" ", text)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(bare)}
+    used = {m.group(1) or "" for m in _PNAME.finditer(bare)}
+    return {p: known[p] for p in sorted(used - declared) if p in known}
+
+
+def syntax_error(text: str, message: str, known: Mapping[str, str] | None = None) -> str:
+    """A parser's message made readable: an unknown prefix is named with its position and the
+    prefixes the service knows; long lists of expected character ranges are cut."""
+    if "Prefix not found" in message or "prefix not found" in message.lower():
+        bare = _OPAQUE.sub(" ", text)
+        declared = {m.group(1) or "" for m in _DECLARED.finditer(bare)} | set(known or {})
+        for m in _PNAME.finditer(bare):
+            prefix = m.group(1) or ""
+            if prefix not in declared:
+                line = bare.count("\n", 0, m.start()) + 1
+                col = m.start() - (bare.rfind("\n", 0, m.start()) + 1) + 1
+                names = ", ".join(f"{p}:" for p in (known or {}))
+                return (
+                    f"unknown prefix `{prefix}:` at line {line}, column {col}; declare it with "
+                    f"PREFIX {prefix}: <…>"
+                    + (f", or use one this service knows: {names}" if names else "")
+                )
+    cut = min((i for i in (message.find(", ['"), message.find(', ["')) if i >= 0), default=-1)
+    if cut >= 0:
+        message = message[:cut] + ", …"
+    m = _POSITION.search(message)
+    if m:
+        message = message.replace(m.group(0), f"error at line {m.group(1)}, column {m.group(2)}")
+    return message
+
+
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 30.0  # seconds, wall clock, per query
@@ -83,6 +126,8 @@ class QueryRequest:
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
     # only report a syntax error (the answer would be a 406): parse, do not write a result
     check_only: bool = False
+    # predeclared prefixes, for queries that use them without PREFIX (as Wikidata's service)
+    prefixes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,7 @@ async def sparql(request: Request) -> Response:
         named_graphs=tuple(params.get("named-graph-uri", ())),
         limits=request.app.state.limits,
         base_iri=_endpoint(request.scope),
+        prefixes=request.app.state.prefixes,
     )
     try:
         req = replace(req, accept=_negotiate(accept, form, params))
@@ -248,6 +249,16 @@ async def service_description(
     ]
     for media_type in [*RESULTS_TYPES, *GRAPH_TYPES]:
         triples.append(t(node, sd + "resultFormat", ox.NamedNode(fmts + _W3C_FORMATS[media_type])))
+    # the prefixes queries may use without declaring them, as SHACL prefix declarations
+    shacl = "http://www.w3.org/ns/shacl#"
+    any_uri = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+    for name, ns in request.app.state.prefixes.items():
+        decl = ox.BlankNode(f"prefix_{name}")
+        triples += [
+            t(node, shacl + "declare", decl),
+            t(decl, shacl + "prefix", ox.Literal(name)),
+            t(decl, shacl + "namespace", ox.Literal(ns, datatype=any_uri)),
+        ]
     stats = await dataset_statistics(request, service)
     void = "http://rdfs.org/ns/void#"
     triples.append(
@@ -279,7 +290,9 @@ async def service_description(
             ),
         ]
     body = ox.serialize(
-        triples, format=GRAPH_TYPES[media], prefixes={"sd": sd, "void": void, "formats": fmts}
+        triples,
+        format=GRAPH_TYPES[media],
+        prefixes={"sd": sd, "void": void, "formats": fmts, "sh": shacl},
     )
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 

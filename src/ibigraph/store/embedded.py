@@ -27,7 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, QueryTimeout, StoreError
-from ..sparql import QueryRequest, render
+from ..sparql import QueryRequest, render, syntax_error
 
 __all__ = ["EmbeddedService", "QueryReply", "store_version"]
 
@@ -62,6 +62,8 @@ def _open(path: Path) -> ox.Store:
 
 def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply:
     kwargs: dict[str, object] = {"base_iri": req.base_iri}
+    if req.prefixes:
+        kwargs["prefixes"] = dict(req.prefixes)
     if req.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
     if req.named_graphs:
@@ -69,7 +71,9 @@ def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply
     try:
         result = store.query(req.query, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as e:
-        raise QuerySyntaxError(f"SPARQL syntax {e}") from None
+        raise QuerySyntaxError(
+            f"SPARQL syntax {syntax_error(req.query, str(e), req.prefixes)}"
+        ) from None
     if req.check_only:  # results are lazy: nothing was evaluated
         del result  # dropped on this thread (pyoxigraph's results may not cross threads)
         return QueryReply("", b"")

@@ -27,7 +27,7 @@ from ..errors import (
     QueryTimeout,
     StoreError,
 )
-from ..sparql import _OPAQUE, QueryRequest, inspect_query, render
+from ..sparql import _OPAQUE, QueryRequest, inspect_query, missing_prefixes, render
 from .embedded import QueryReply
 
 __all__ = ["RemoteService", "RemoteWriter"]
@@ -72,7 +72,14 @@ class RemoteService:
         # The endpoint's URL is the base IRI, as on the embedded store; a BASE in the query
         # itself comes later in the prologue and wins.
         query = pin_named_graphs(req.query) if not req.named_graphs else req.query
-        client.setQuery(f"BASE <{req.base_iri}>\n{query}" if req.base_iri else query)
+        # the prologue: the endpoint's URL as the base, and the predeclared prefixes the query
+        # uses without declaring them; a BASE in the query itself comes later and wins
+        prologue = "".join(
+            f"PREFIX {p}: <{ns}>\n" for p, ns in missing_prefixes(query, req.prefixes).items()
+        )
+        if req.base_iri:
+            prologue = f"BASE <{req.base_iri}>\n{prologue}"
+        client.setQuery(prologue + query)
         client.setTimeout(max(1, int(req.limits.timeout + 0.999)))
         client.addCustomHttpHeader("Accept", accept)
         if self._auth:
