@@ -16,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from ibigraph.config import Settings
 
-from .optional import W3C, require, summary
+from .optional import SEED, W3C, require, summary
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -76,13 +76,15 @@ def fixture_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The shipped data built once into a real on-disk store, shared by read-only tests."""
+    """The shipped data built once into a real on-disk store, shared by read-only tests, with
+    the seed article ingested (or, in a clone without ../shared, the fixture articles)."""
     from ibigraph.build import build_store
 
     s = Settings(
         store_path=tmp_path_factory.mktemp("built") / "store",
         data_dir=ROOT / "data",
         ontology_dir=ROOT / "ontology",
+        articles_dir=SEED.parent if SEED.exists() else FIXTURES / "articles",
     )
     build_store(s)
     return s

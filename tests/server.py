@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Server", "free_port", "run_server", "start_server"]
+__all__ = ["Server", "free_port", "run_server", "start_server", "wait_ready"]
 
 
 def free_port() -> int:
@@ -34,6 +34,22 @@ class Server:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
+
+
+def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, wait: float = 60.0) -> None:
+    """Wait until the server at `base` answers /ready; fail with its log if it exits first."""
+    deadline = time.monotonic() + wait
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(base + "/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server not ready after {wait} s:\n{log.read_text()}")
+        time.sleep(0.1)
 
 
 @contextlib.contextmanager
@@ -58,18 +74,7 @@ def start_server(env: dict[str, str], log: Path, *, wait: float = 60.0) -> Itera
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(base + "/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not ready after {wait} s:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_ready(base, proc, log, wait)
         yield Server(base, proc)
     finally:
         with contextlib.suppress(ProcessLookupError):

@@ -1,4 +1,9 @@
 """ibigraph: a sourced knowledge graph about the International Brain Initiative."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("ibigraph")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    __version__ = "0.0.0+unknown"
 __all__ = ["__version__"]

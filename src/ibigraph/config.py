@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .resources import resource_dir
+
 __all__ = ["DEFAULT_BASE", "Settings"]
 
 DEFAULT_BASE = "https://w3id.org/ibigraph/"
@@ -13,6 +15,12 @@ DEFAULT_BASE = "https://w3id.org/ibigraph/"
 
 def _path(name: str, default: str) -> Path:
     return Path(os.environ.get(name, default))
+
+
+def _folder(name: str, folder: str) -> Path:
+    """A run-time folder: from the environment, else the checkout's or the package's own."""
+    value = os.environ.get(name)
+    return Path(value) if value else resource_dir(folder)
 
 
 def _int(name: str, default: int) -> int:
@@ -34,9 +42,9 @@ class Settings:
 
     base: str = DEFAULT_BASE
     store_path: Path = field(default_factory=lambda: Path("var/store"))
-    data_dir: Path = field(default_factory=lambda: Path("data"))
-    ontology_dir: Path = field(default_factory=lambda: Path("ontology"))
-    queries_dir: Path = field(default_factory=lambda: Path("queries"))
+    data_dir: Path = field(default_factory=lambda: resource_dir("data"))
+    ontology_dir: Path = field(default_factory=lambda: resource_dir("ontology"))
+    queries_dir: Path = field(default_factory=lambda: resource_dir("queries"))
     # the service
     backend: str = "oxigraph"  # or "remote": a SPARQL 1.1 server
     remote_query_url: str | None = None
@@ -80,9 +88,9 @@ class Settings:
         return cls(
             base=env("IBIGRAPH_BASE", DEFAULT_BASE),
             store_path=_path("IBIGRAPH_STORE", "var/store"),
-            data_dir=_path("IBIGRAPH_DATA_DIR", "data"),
-            ontology_dir=_path("IBIGRAPH_ONTOLOGY_DIR", "ontology"),
-            queries_dir=_path("IBIGRAPH_QUERIES_DIR", "queries"),
+            data_dir=_folder("IBIGRAPH_DATA_DIR", "data"),
+            ontology_dir=_folder("IBIGRAPH_ONTOLOGY_DIR", "ontology"),
+            queries_dir=_folder("IBIGRAPH_QUERIES_DIR", "queries"),
             backend=env("IBIGRAPH_BACKEND", "oxigraph"),
             remote_query_url=env("IBIGRAPH_REMOTE_QUERY_URL"),
             remote_update_url=env("IBIGRAPH_REMOTE_UPDATE_URL"),

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from .. import __version__
 from ..errors import InvalidParameter
 from ..negotiation import GRAPH_TYPES, choose_media_type
 from ..sparql import Limits
@@ -88,6 +89,7 @@ async def void(request: Request) -> Response:
             ),
         ),
         ox.Triple(ds, ox.NamedNode(DCTERMS + "license"), ox.NamedNode(LICENSE)),
+        ox.Triple(ds, ox.NamedNode(DCTERMS + "hasVersion"), ox.Literal(__version__)),
         ox.Triple(ds, ox.NamedNode(VOID + "sparqlEndpoint"), ox.NamedNode(server + "/sparql")),
         ox.Triple(ds, ox.NamedNode(VOID + "uriSpace"), ox.Literal(settings.entity_ns)),
         ox.Triple(ds, ox.NamedNode(VOID + "vocabulary"), ox.NamedNode(SCHEMA)),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from .. import __version__
 from .deps import ServiceDep
 
 __all__ = ["router"]
@@ -17,7 +18,7 @@ router = APIRouter()
 
 @router.get("/health", summary="Liveness: the process answers")
 async def health() -> dict[str, str]:
-    return {"status": "ok"}
+    return {"status": "ok", "version": __version__}
 
 
 @router.get("/ready", summary="Readiness: the store is open and query workers are up")

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from .. import __version__
 from ..errors import (
     BadInputError,
     MethodNotAllowed,
@@ -236,6 +237,7 @@ async def service_description(
         t(node, rdf_type, ox.NamedNode(sd + "Service")),
         t(node, sd + "endpoint", endpoint),
         t(node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query")),
+        t(node, "http://purl.org/dc/terms/hasVersion", ox.Literal(__version__)),
         t(node, sd + "feature", ox.NamedNode(sd + "UnionDefaultGraph")),
         t(
             node,
