@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: no python3.11 or python3 on PATH (set PYTHON=...)"; exit 2; }
+	@echo "make: installing ibigraph and its dependencies into $(VENV) (once; about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -30,14 +31,17 @@ stats: setup
 HOST ?= 127.0.0.1
 PORT ?= 8000
 serve: setup
-	$(BIN)/ibigraph build --skip-if-written
-	$(BIN)/ibigraph serve --host $(HOST) --port $(PORT)
+	@echo "make: building the store in var/store (a store holding HTTP writes is kept)"
+	@$(BIN)/ibigraph build --skip-if-written
+	@echo "make: starting the service on $(HOST):$(PORT) (make serve PORT=... HOST=... to change)"
+	@$(BIN)/ibigraph serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test: lint
+	@echo "make: running the test suite (a few minutes; what was not tested is listed at the end)"
 	$(BIN)/pytest
 
 # The kill -9 durability soak at full length (make test runs 3 rounds of it)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,3 +255,26 @@ def writable(
     }
     with serve_protocol_dataset(request.param, tmp, env, writes=True) as base:
         yield Writable(base, request.param, tokens)
+
+
+# --- the real app in process (httpx over ASGI) -------------------------------------------------
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@contextlib.asynccontextmanager
+async def in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app over `settings`' store, lifespan run, reached through httpx's ASGI transport."""
+    from ibigraph.app import create_app
+
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://ibigraph.test"
+        ) as client,
+    ):
+        yield client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,48 @@ def test_stats_counts_entities_per_class(fixture_settings: Settings) -> None:
     assert stats["graphs"]["https://w3id.org/ibigraph/source/test-about"] > 0
     text = invoke(fixture_settings, "stats")
     assert "10 entities" in text.stdout and "schema:Country" in text.stdout
+
+
+def test_build_says_what_it_validates_and_lists_each_warning(settings: Settings) -> None:
+    r = runner.invoke(app, ["build"], env={**env(settings), "IBIGRAPH_ARTICLES_DIR": "/none"})
+    assert r.exit_code == 0, r.output
+    files = len(list(settings.data_dir.glob("*.trig")))
+    assert f"validating {files} data files against the shapes" in r.output
+    warnings = r.output.count("Warning ")
+    assert warnings >= 1  # the shipped data has known gaps, each named
+    assert f"{warnings} warning{'s' * (warnings != 1)} above" in r.output
+
+
+def test_token_add_writes_beside_the_store_without_environment(
+    fixture_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("IBIGRAPH_STORE", "IBIGRAPH_TOKENS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    store = fixture_settings.store_path
+    r = runner.invoke(app, ["token", "add", "alice"], env={"IBIGRAPH_STORE": str(store)})
+    assert r.exit_code == 0, r.output
+    tokens = store.parent / "tokens.json"
+    assert tokens.exists() and "alice" in tokens.read_text()
+    assert Settings.from_env().tokens_file == Path("var/tokens.json")  # the server's default
+
+
+def test_serve_on_a_taken_port_fails_with_one_clear_line(fixture_settings: Settings) -> None:
+    import socket
+
+    runner.invoke(app, ["build"], env=env(fixture_settings))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "ibigraph", "serve", "--port", str(port), "--workers", "1"],
+            env={**os.environ, **env(fixture_settings)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and f"cannot listen on 127.0.0.1:{port}" in lines[0]
+    assert "PORT=" in lines[0]
+    assert "listening" not in done.stdout  # no URL is printed for a socket that is not bound

@@ -16,6 +16,8 @@ import rdflib
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from ibigraph import __version__
+
 ID = "https://w3id.org/ibigraph/id/"
 SCHEMA = "https://schema.org/"
 NAMES = f"""PREFIX schema: <{SCHEMA}>
@@ -396,7 +398,7 @@ def test_head_has_headers_and_no_body(endpoint: str) -> None:
 
 
 def test_health_ready_and_metrics(endpoint: str) -> None:
-    assert httpx.get(endpoint + "/health").json() == {"status": "ok"}
+    assert httpx.get(endpoint + "/health").json() == {"status": "ok", "version": __version__}
     ready = httpx.get(endpoint + "/ready").json()
     assert ready["status"] == "ready" and ready["query_threads"] >= 1
     httpx.get(endpoint + "/sparql", params={"query": "ASK {}"})

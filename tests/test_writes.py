@@ -73,7 +73,7 @@ def test_writes_are_disabled_without_a_tokens_file(endpoint: str) -> None:
         headers={"content-type": "application/sparql-update", "authorization": "Bearer x"},
     )
     assert r.status_code == 403
-    assert "IBIGRAPH_TOKENS_FILE" in r.text
+    assert "ibigraph token add" in r.text and "tokens.json" in r.text  # says how to enable them
 
 
 # -- accepted writes ---------------------------------------------------------------------------

@@ -108,10 +108,11 @@ class TokenFile:
         """The entry of a valid bearer token of at least `role`; raise 401/403 otherwise."""
         entries = self.entries()
         if not entries:
+            where = f" in {self.path}" if self.path else ""
             raise Forbidden(
-                f"{action} is disabled on this server: no access tokens are configured (set "
-                "IBIGRAPH_TOKENS_FILE and create one with `ibigraph token add NAME --role "
-                "curator`)"
+                f"{action} is disabled on this server: no access tokens are configured{where} "
+                "(create one with `ibigraph token add NAME --role curator`; a running server "
+                "picks it up at once)"
             )
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -23,14 +24,14 @@ from rich.table import Table
 
 from . import __version__
 from .auth import TokenFile, add_token, remove_token
-from .build import build_store, check, with_union_default_graph
+from .build import article_files, build_store, check, with_union_default_graph
 from .config import Settings
 from .errors import IbigraphError, StoreError, StoreHasWrites, ValidationFailed
 from .load import data_files, parse_file
 from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
 from .store import StoreWriter, open_store, write_store
 from .store.maintenance import backup_store, restore_store, validate_store
-from .validate import ValidationReport
+from .validate import ValidationReport, ValidationResult
 from .vocab import compact, prefixes
 
 __all__ = ["app"]
@@ -116,6 +117,13 @@ def _print_report(report: ValidationReport, fmt: ReportFormat, settings: Setting
     if fmt is ReportFormat.json:
         print(report.to_json())
         return
+    _print_results(report.results, settings)
+    n, w = len(report.violations), len(report.warnings)
+    verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
+    out.print(f"{verdict}: {n} violation{'s' * (n != 1)}, {w} warning{'s' * (w != 1)}")
+
+
+def _print_results(results: Iterable[ValidationResult], settings: Settings) -> None:
     pm = prefixes(settings.base)
 
     def c(term: str | None) -> str:
@@ -124,16 +132,13 @@ def _print_report(report: ValidationReport, fmt: ReportFormat, settings: Setting
         return compact(term, pm) if term.startswith(("http://", "https://", "urn:")) else term
 
     colors = {"Violation": "red", "Warning": "yellow", "Info": "blue"}
-    for r in report.results:
+    for r in results:
         color = colors[r.severity]
         out.print(
             f"[{color}]{r.severity}[/{color}] {escape(c(r.focus_node))}"
             f"  path={escape(c(r.path))}  value={escape(c(r.value))}"
         )
         out.print(f"    {escape(r.message)}  [dim]({r.constraint})[/dim]")
-    n, w = len(report.violations), len(report.warnings)
-    verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
-    out.print(f"{verdict}: {n} violation{'s' * (n != 1)}, {w} warning{'s' * (w != 1)}")
 
 
 @app.callback(invoke_without_command=True)
@@ -189,6 +194,18 @@ def build(
     A store that has accepted writes over HTTP holds facts the files do not: it is replaced
     only with --force (save them first with `ibigraph backup`)."""
     settings = _settings(store)
+    files = data_files(list(paths) if paths else [settings.data_dir])
+    articles = article_files(settings)
+    out.print(
+        f"validating {len(files)} data file{'s' * (len(files) != 1)} against the shapes"
+        + (
+            f", ingesting {len(articles)} article{'s' * (len(articles) != 1)} from "
+            f"{escape(str(settings.articles_dir))}"
+            if articles
+            else ""
+        )
+        + " …"
+    )
     try:
         result = build_store(settings, paths or None, keep_writes=not force)
     except StoreHasWrites as e:
@@ -197,9 +214,10 @@ def build(
         out.print(f"not rebuilt: {escape(e.detail)}")
         return
     w = len(result.report.warnings)
+    _print_results(result.report.warnings, settings)
     out.print(
         f"built {settings.store_path} ({result.quads} quads"
-        + (f", {w} warning{'s' * (w != 1)}" if w else "")
+        + (f", {w} warning{'s' * (w != 1)} above" if w else ", no warnings")
         + ")"
     )
 
@@ -266,8 +284,8 @@ def ingest(
     parsed = [read_article(p) for p in articles]
     vocab = Vocabulary(settings)
     principal = Principal(getpass.getuser(), "admin")
-    with Progress(console=err, transient=True, disable=len(parsed) < 2) as progress:
-        task = progress.add_task("ingesting", total=len(parsed))
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"ingesting {len(parsed)} article(s)", total=len(parsed))
         for path, article in zip(articles, parsed, strict=True):
             results = []
 
@@ -293,17 +311,22 @@ def ingest(
             progress.advance(task)
 
 
-token_app = typer.Typer(help="Bearer tokens for writes (hashed in IBIGRAPH_TOKENS_FILE).")
+token_app = typer.Typer(
+    help="Bearer tokens for writes (hashed in var/tokens.json, or IBIGRAPH_TOKENS_FILE)."
+)
 app.add_typer(token_app, name="token")
 
 TokensOpt = Annotated[
-    Path | None, typer.Option("--tokens-file", help="Tokens file [env IBIGRAPH_TOKENS_FILE]")
+    Path | None,
+    typer.Option(
+        "--tokens-file", help="Tokens file [env IBIGRAPH_TOKENS_FILE; tokens.json beside the store]"
+    ),
 ]
 
 
 def _tokens_file(path: Path | None) -> Path:
     path = path or Settings.from_env().tokens_file
-    if path is None:
+    if path is None:  # pragma: no cover - from_env always names one
         raise StoreError("no tokens file: set IBIGRAPH_TOKENS_FILE or pass --tokens-file")
     return path
 
@@ -316,8 +339,12 @@ def token_add(
     tokens_file: TokensOpt = None,
 ) -> None:
     """Create a token and print it once (only its hash is stored)."""
-    token = add_token(_tokens_file(tokens_file), name, role)
-    err.print(f"token for {escape(name)} ({role}); shown once, store it now:")
+    path = _tokens_file(tokens_file)
+    token = add_token(path, name, role)
+    err.print(
+        f"token for {escape(name)} ({role}) added to {escape(str(path))}; a server reading "
+        "that file accepts it at once. Shown once, store it now:"
+    )
     print(token)
 
 
@@ -351,6 +378,12 @@ def serve(
         typer.Option(help="Query time limit, seconds [env IBIGRAPH_QUERY_TIMEOUT; 30]"),
     ] = None,
     store: StoreOpt = None,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log", help="Log one line per request [env IBIGRAPH_ACCESS_LOG; off]"
+        ),
+    ] = False,
 ) -> None:
     """Serve the SPARQL endpoint (and API docs) with uvicorn.
 
@@ -379,19 +412,60 @@ def serve(
         IBIGRAPH_QUERY_TIMEOUT=str(settings.query_timeout),
     )
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ibigraph-metrics-"))
+    access_log = access_log or settings.access_log
     config = Config(
         "ibigraph.app:app_from_env",
         factory=True,
         host=host,
         port=port,
         workers=settings.workers,
-        log_level="warning",
-        access_log=False,
+        log_level="info" if access_log else "warning",
+        access_log=access_log,  # method, path and status; never the Authorization header
         timeout_graceful_shutdown=10,
     )
-    base = f"http://{host}:{port}"
-    out.print(f"ibigraph {__version__}: SPARQL endpoint {base}/sparql · API docs {base}/docs")
-    Multiprocess(config, sockets=[config.bind_socket()]).run()
+    try:
+        sock = _bind(host, port)
+    except OSError as e:
+        reason = e.strerror or str(e)
+        err.print(
+            f"[red]error:[/red] cannot listen on {escape(host)}:{port}: {escape(reason)}; is"
+            " another server there? Choose another port: `make serve PORT=8001` or"
+            " `ibigraph serve --port 8001`"
+        )
+        raise typer.Exit(2) from None
+    shown = f"[{host}]" if ":" in host else host
+    base = escape(f"http://{shown}:{sock.getsockname()[1]}")
+    workers_text = f"{settings.workers} worker{'s' * (settings.workers != 1)}"
+    tokens = settings.tokens_file
+    writes = (
+        f"with the tokens in {tokens}"
+        if tokens and tokens.exists()
+        else f"disabled until `ibigraph token add NAME` writes {tokens}"
+    )
+    out.print(
+        f"ibigraph {__version__} is listening on {base} ({workers_text}, "
+        f"{settings.backend} backend)\n"
+        f"  SPARQL endpoint  {base}/sparql\n"
+        f"  API docs         {base}/docs\n"
+        f"  writes           {escape(writes)}\n"
+        "Another port or interface: `make serve PORT=8001 HOST=0.0.0.0` (or --port, --host);"
+        " Ctrl-C stops it."
+    )
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the URL is printed (as uvicorn binds it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 @app.command()

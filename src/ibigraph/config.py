@@ -60,7 +60,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     cors_origins: tuple[str, ...] = ("*",)
     # writes
-    tokens_file: Path | None = None  # hashed bearer tokens; none -> writes disabled
+    tokens_file: Path | None = None  # hashed bearer tokens; none or no file -> writes disabled
+    access_log: bool = False  # one line per request (never the Authorization header)
     read_role: str | None = None  # if set (e.g. "reader"), reads need a token of that role too
     max_change_quads: int = 100_000  # quads one write may add or remove
     # LLM-written articles ingested at build time (issue #6); skipped if the folder is absent
@@ -104,7 +105,11 @@ class Settings:
             max_result_bytes=_int("IBIGRAPH_MAX_RESULT_BYTES", 64 * 1024 * 1024),
             max_body_bytes=_int("IBIGRAPH_MAX_BODY_BYTES", 1024 * 1024),
             cors_origins=tuple(o.strip() for o in env("IBIGRAPH_CORS_ORIGINS", "*").split(",")),
-            tokens_file=Path(env("IBIGRAPH_TOKENS_FILE")) if env("IBIGRAPH_TOKENS_FILE") else None,
+            # beside the store by default, where `ibigraph token add` writes it
+            tokens_file=Path(env("IBIGRAPH_TOKENS_FILE") or "")
+            if env("IBIGRAPH_TOKENS_FILE")
+            else _path("IBIGRAPH_STORE", "var/store").parent / "tokens.json",
+            access_log=env("IBIGRAPH_ACCESS_LOG", "").lower() in ("1", "true", "yes", "on"),
             read_role=env("IBIGRAPH_READ_ROLE") or None,
             max_change_quads=_int("IBIGRAPH_MAX_CHANGE_QUADS", 100_000),
             articles_dir=_path("IBIGRAPH_ARTICLES_DIR", "../shared/seed"),

@@ -17,7 +17,14 @@ from .sparql import Limits, QueryRequest
 from .store.service import QueryService
 from .vocab import DCTERMS, RDF, SCHEMA, SCHEMA_LINKS
 
-__all__ = ["LINK_PROPERTIES", "EntityDocument", "fetch_document", "rows", "select"]
+__all__ = [
+    "LINK_PROPERTIES",
+    "EntityDocument",
+    "fetch_document",
+    "fetch_resource",
+    "rows",
+    "select",
+]
 
 LINK_PROPERTIES = [SCHEMA + p for p in SCHEMA_LINKS]
 _LABELS = [RDF + "type", SCHEMA + "name"]
@@ -136,3 +143,25 @@ async def fetch_document(service: QueryService, iri: str, limits: Limits) -> Ent
     if not any(q.subject == node and isinstance(q.graph_name, ox.NamedNode) for q in quads):
         return None
     return EntityDocument(iri, quads)
+
+
+def resource_query(iri: ox.NamedNode, limit: int) -> str:
+    """What any other IRI the service mints (a change, an agent, a source graph…) says: its
+    statements in every graph and in the default graph, the links to it, and, if it names a
+    graph, that graph's triples."""
+    e = str(iri)
+    return f"""SELECT DISTINCT ?s ?p ?o ?g WHERE {{
+  {{ GRAPH ?g {{ {e} ?p ?o }} BIND ({e} AS ?s) }}
+  UNION {{ {e} ?p ?o BIND ({e} AS ?s) }}
+  UNION {{ GRAPH ?g {{ ?s ?p {e} }} BIND ({e} AS ?o) }}
+  UNION {{ GRAPH {e} {{ ?s ?p ?o }} BIND ({e} AS ?g) }}
+}} LIMIT {limit}"""
+
+
+async def fetch_resource(service: QueryService, iri: str, limits: Limits) -> EntityDocument | None:
+    """The document of a minted IRI that is not an entity, or None if nothing mentions it."""
+    quads = []
+    for r in await select(service, resource_query(ox.NamedNode(iri), limits.max_rows), limits):
+        g = r.get("g")
+        quads.append(ox.Quad(r["s"], r["p"], r["o"], g if g is not None else ox.DefaultGraph()))  # type: ignore[arg-type]
+    return EntityDocument(iri, quads) if quads else None

@@ -28,6 +28,13 @@ from ..sparql import QueryRequest
 from ..writes import article_change
 from .writes import change_reason
 
+NO_ARTICLES = (
+    "No article has been ingested yet. Add one with `ibigraph ingest ARTICLE.txt` on the "
+    "server, or POST it as text/plain to /api/articles with a curator token "
+    "(Authorization: Bearer …); `ibigraph build` also ingests every *.txt of "
+    "IBIGRAPH_ARTICLES_DIR (default ../shared/seed) when that folder exists."
+)
+
 __all__ = ["articles_router", "claims_about"]
 
 OA = "http://www.w3.org/ns/oa#"
@@ -209,7 +216,9 @@ def articles_router(settings: Settings) -> APIRouter:
             item["candidates"] = [
                 r["text"].value for r in candidates if r["g"].value == item["article"]
             ]
-        body = {"articles": list(by_graph.values())}
+        body: dict[str, Any] = {"articles": list(by_graph.values())}
+        if not by_graph:
+            body["message"] = NO_ARTICLES
         return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
 
     @router.post(

@@ -206,7 +206,8 @@ async def entities(
         {
             "@id": r["e"].value,
             "name": r["name"].value,
-            "url": base + "/id/" + r["e"].value[len(settings.entity_ns) :],
+            # the page here about the entity (its schema:url is the entity's own website)
+            "page": base + "/id/" + r["e"].value[len(settings.entity_ns) :],
         }
         for r in found
     ]
@@ -218,6 +219,7 @@ async def entities(
                 "totalItems": "hydra:totalItems",
                 "member": "hydra:member",
                 "next": {"@id": "hydra:next", "@type": "@id"},
+                "page": {"@id": "schema:mainEntityOfPage", "@type": "@id"},
             },
         ],
         "@id": str(request.url),

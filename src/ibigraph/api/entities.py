@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..errors import IbigraphError
+from ..errors import IbigraphError, NotAcceptable
 from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
-from ..linkeddata import EntityDocument, fetch_document
+from ..linkeddata import EntityDocument, fetch_document, fetch_resource
 from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
 from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
 from .articles import claims_about
@@ -57,6 +58,17 @@ _QUADS = {"application/trig", "application/n-quads"}
 
 class NotFound(IbigraphError):
     status, title = 404, "Not found"
+
+
+def _media(request: Request, fixed: str | None) -> str | None:
+    """The representation asked for, or None if no offered one is acceptable (a 406 once the
+    resource is known to exist; a missing one is 404 whatever the Accept header)."""
+    if fixed:
+        return fixed
+    try:
+        return choose_media_type(request.headers.get("accept"), OFFERED)
+    except NotAcceptable:
+        return None
 
 
 def _split(name: str) -> tuple[str, str | None]:
@@ -129,7 +141,7 @@ def serialize(
     return ox.serialize(data, format=fmt, prefixes=pm) if pm else ox.serialize(data, format=fmt)
 
 
-def _not_found(request: Request, media: str, what: str) -> Response:
+def _not_found(request: Request, media: str | None, what: str) -> Response:
     if media == "text/html":  # autoescaped: `what` holds text from the URL
         body = templates.get_template("notfound.html").render(what=what)
         return HTMLResponse(body, status_code=404, headers={"Vary": "Accept"})
@@ -140,7 +152,7 @@ def _not_found(request: Request, media: str, what: str) -> Response:
 async def entity(name: str, request: Request) -> Response:
     settings = request.app.state.settings
     slug, fixed = _split(name)
-    media = fixed or choose_media_type(request.headers.get("accept"), OFFERED)
+    media = _media(request, fixed)
     path = f"/id/{slug}"
     iri = settings.entity_ns + slug
     doc = (
@@ -150,6 +162,8 @@ async def entity(name: str, request: Request) -> Response:
     )
     if doc is None:
         return _not_found(request, media, f"no entity {iri}")
+    if media is None:
+        raise NotAcceptable(OFFERED)
     headers = _headers(path, media)
     if media == "text/html":
         ibi = settings.ontology_ns
@@ -158,6 +172,94 @@ async def entity(name: str, request: Request) -> Response:
         return HTMLResponse(render_entity(doc, request, path, changes, claims), headers=headers)
     body = serialize(doc.quads, doc.triples, media, request, subject=iri)
     return Response(body, media_type=media, headers=headers)
+
+
+# Other IRIs the service mints under its base, each dereferenceable at the same path:
+# changes (the audit record of a write), agents (token holders and article models), source
+# graphs, graphs created through the Graph Store Protocol.
+MINTED = {
+    "change": "A change: the record of one accepted write",
+    "agent": "An agent: a curator or the model that wrote an article",
+    "source": "A source graph: the facts one public source states",
+    "graph": "A graph created through the Graph Store Protocol",
+}
+_MINTED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~%-]*(/[A-Za-z0-9][A-Za-z0-9._~%-]*)*$")
+
+
+def _minted_route(kind: str) -> Any:
+    async def minted(name: str, request: Request) -> Response:
+        settings = request.app.state.settings
+        stem, fixed = _split(name)
+        media = _media(request, fixed)
+        iri = f"{settings.base}{kind}/{stem}"
+        doc = (
+            await fetch_resource(request.app.state.service, iri, request.app.state.limits)
+            if _MINTED_NAME.match(stem)
+            else None
+        )
+        if doc is None:
+            return _not_found(request, media, f"nothing is known about {iri}")
+        if media is None:
+            raise NotAcceptable(OFFERED)
+        path = f"/{kind}/{stem}"
+        headers = _headers(path, media)
+        if media == "text/html":
+            return HTMLResponse(render_resource(doc, request, MINTED[kind]), headers=headers)
+        body = serialize(doc.quads, doc.triples, media, request)
+        return Response(body, media_type=media, headers=headers)
+
+    minted.__name__ = f"{kind}_document"
+    return minted
+
+
+for _kind, _summary in MINTED.items():
+    router.add_api_route(
+        f"/{_kind}/{{name:path}}", _minted_route(_kind), methods=["GET"], summary=_summary
+    )
+
+
+@router.get("/article/{slug}", summary="An ingested article's IRI: see /api/articles/{slug}")
+async def article_iri(slug: str) -> Response:
+    """Article IRIs (and their #claim, #generation… fragments) live in the article's graph,
+    served with content negotiation at /api/articles/{slug}."""
+    return RedirectResponse(f"/api/articles/{quote(slug, safe='')}", status_code=303)
+
+
+@router.get("/dataset", summary="The dataset's IRI: its VoID and DCAT description is /void")
+async def dataset_iri() -> Response:
+    return RedirectResponse("/void", status_code=303)
+
+
+def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
+    settings = request.app.state.settings
+    pm = prefixes(settings.base)
+    labels = doc.labels()
+    facts = []
+    shown = 0
+    own: dict[str, list[ox.Term]] = {}  # type: ignore[name-defined]
+    for t in doc.triples:
+        if t.subject.value == doc.iri:
+            own.setdefault(t.predicate.value, []).append(t.object)
+    for prop, values in sorted(own.items(), key=lambda kv: _order(kv[0])):
+        vals = []
+        for v in values:
+            shown += 1
+            if isinstance(v, ox.NamedNode):
+                link = _local(v.value, settings)
+                safe = link.startswith(("/", "http://", "https://"))
+                vals.append({"text": _label(v.value, labels, pm), "href": link if safe else None})
+            else:
+                vals.append({"text": v.value, "href": None})
+        facts.append({"iri": prop, "label": compact(prop, pm), "values": vals})
+    name = labels.get(doc.iri) or compact(doc.iri, pm).strip("<>")
+    return templates.get_template("resource.html").render(
+        kind=kind,
+        iri=doc.iri,
+        name=name,
+        facts=facts,
+        more=len(doc.triples) - shown,
+        alternates=_alternates("/" + doc.iri[len(settings.base) :]),
+    )
 
 
 def _label(iri: str, labels: dict[str, str], pm: dict[str, str]) -> str:

@@ -1,0 +1,57 @@
+"""What a newcomer meets first, in process: the version everywhere, and an empty article list
+that says how to add one."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+
+from ibigraph import __version__
+from ibigraph.build import build_store
+from ibigraph.config import Settings
+
+from .conftest import in_process
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_version_is_reported_by_health_service_description_and_void(
+    fixture_settings: Settings,
+) -> None:
+    build_store(fixture_settings)
+    async with in_process(fixture_settings) as client:
+        assert (await client.get("/health")).json()["version"] == __version__
+        dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+        for path in ("/sparql", "/void"):
+            r = await client.get(path, headers={"accept": "text/turtle"})
+            g = rdflib.Graph().parse(data=r.text, format="turtle")
+            assert str(next(g.objects(None, dcterms.hasVersion))) == __version__, path
+
+
+async def test_empty_article_list_says_how_to_add_one(fixture_settings: Settings) -> None:
+    settings = fixture_settings.with_(articles_dir=fixture_settings.store_path.parent / "none")
+    build_store(settings)
+    async with in_process(settings) as client:
+        body = (await client.get("/api/articles")).json()
+    assert body["articles"] == []
+    assert "ibigraph ingest" in body["message"] and "POST" in body["message"]
+
+
+async def test_entity_list_links_its_pages_without_claiming_they_are_websites(
+    fixture_settings: Settings,
+) -> None:
+    from pyld import jsonld
+
+    build_store(fixture_settings)
+    async with in_process(fixture_settings) as client:
+        doc = (await client.get("/api/entities")).json()
+        context = (await client.get("/ns/context.jsonld")).json()
+    doc["@context"] = [context["@context"], doc["@context"][1]]  # the published context, inline
+    expanded = jsonld.expand(doc)
+    collection = expanded[0]
+    members = collection["http://www.w3.org/ns/hydra/core#member"]
+    assert members
+    for m in members:
+        assert "https://schema.org/url" not in m  # a website is a fact; the local page is not
+        page = m["https://schema.org/mainEntityOfPage"][0]["@id"]
+        assert page.startswith("http://ibigraph.test/id/")
