@@ -55,3 +55,24 @@ async def test_entity_list_links_its_pages_without_claiming_they_are_websites(
         assert "https://schema.org/url" not in m  # a website is a fact; the local page is not
         page = m["https://schema.org/mainEntityOfPage"][0]["@id"]
         assert page.startswith("http://ibigraph.test/id/")
+
+
+async def test_a_running_server_accepts_a_token_added_after_it_started(
+    fixture_settings: Settings,
+) -> None:
+    from ibigraph.auth import add_token
+
+    tokens = fixture_settings.store_path.parent / "tokens.json"  # does not exist yet
+    settings = fixture_settings.with_(tokens_file=tokens)
+    build_store(settings)
+    ex = "https://example.org/"
+    update = f'INSERT DATA {{ GRAPH <{ex}g> {{ <{ex}s> <{ex}p> "o" }} }}'
+    async with in_process(settings) as client:
+        headers = {"content-type": "application/sparql-update", "authorization": "Bearer nope"}
+        r = await client.post("/update", content=update, headers=headers)
+        assert r.status_code == 403 and "ibigraph token add" in r.text
+        token = add_token(tokens, "alice", "curator")  # as `ibigraph token add alice` does
+        headers["authorization"] = f"Bearer {token}"
+        r = await client.post("/update", content=update, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["agent"] == "alice"
