@@ -76,3 +76,32 @@ async def test_a_running_server_accepts_a_token_added_after_it_started(
         r = await client.post("/update", content=update, headers=headers)
         assert r.status_code == 200, r.text
         assert r.json()["agent"] == "alice"
+
+
+async def test_a_422_reports_what_the_change_touches_not_its_neighbours_old_warnings(
+    settings: Settings,
+) -> None:
+    from ibigraph.auth import add_token
+
+    tokens = settings.store_path.parent / "tokens.json"
+    token = add_token(tokens, "alice", "curator")
+    settings = settings.with_(tokens_file=tokens, articles_dir=settings.store_path / "none")
+    build_store(settings)
+    ibi = "https://w3id.org/ibigraph/id/international-brain-initiative"
+    update = (
+        "INSERT DATA { GRAPH <https://w3id.org/ibigraph/source/ibi-about-us> { "
+        f'<{ibi}> <https://schema.org/foundingDate> "not a date" }} }}'
+    )
+    async with in_process(settings) as client:
+        r = await client.post(
+            "/update",
+            content=update,
+            headers={
+                "content-type": "application/sparql-update",
+                "authorization": f"Bearer {token}",
+                "accept": "application/problem+json",
+            },
+        )
+    assert r.status_code == 422, r.text
+    results = r.json()["violations"]
+    assert results and all(v["focusNode"] == ibi for v in results), results

@@ -256,9 +256,12 @@ def _triple(q: ox.Quad) -> tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.T
 
 
 # -- 3. checking it -----------------------------------------------------------------------------
-def neighbourhood(changes: ChangeSet, vocab: Vocabulary) -> tuple[list[ox.Quad], set[str]]:
-    """The quads the shapes need to judge what the change touches, as they will be after it,
-    and the nodes whose results count."""
+def neighbourhood(
+    changes: ChangeSet, vocab: Vocabulary
+) -> tuple[list[ox.Quad], set[str], set[str]]:
+    """The quads the shapes need to judge what the change touches, as they will be after it;
+    the nodes whose violations count (the neighbourhood); and the nodes the change itself
+    touches (whose warnings are reported: a neighbour's old warnings are not this change's)."""
     protected = vocab.protected
     touched = [q for q in (*changes.added, *changes.removed) if q.graph_name != _DEFAULT]
     touched += [
@@ -273,6 +276,7 @@ def neighbourhood(changes: ChangeSet, vocab: Vocabulary) -> tuple[list[ox.Quad],
             focus.add(q.object)
         if isinstance(q.graph_name, ox.NamedNode):
             focus.add(q.graph_name)
+    touched_nodes = {n.value for n in focus}
     changes.prefetch(subjects=focus, objects=focus)
     for node in list(focus):
         for i, q in enumerate(changes.match(None, None, node, _DEFAULT)):
@@ -300,7 +304,7 @@ def neighbourhood(changes: ChangeSet, vocab: Vocabulary) -> tuple[list[ox.Quad],
         if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in protected)
         and not (q.graph_name == _DEFAULT and _is_union_copy(changes, q, vocab.settings.in_union))
     ]
-    return data, {n.value for n in focus}
+    return data, {n.value for n in focus}, touched_nodes
 
 
 def _is_union_copy(changes: ChangeSet, q: ox.Quad, in_union: Callable[[str], bool]) -> bool:
@@ -314,15 +318,20 @@ def _is_union_copy(changes: ChangeSet, q: ox.Quad, in_union: Callable[[str], boo
 
 def check(changes: ChangeSet, vocab: Vocabulary) -> ValidationReport:
     """Validate the neighbourhood; raise ValidationFailed if the change breaks a shape."""
-    data, focus = neighbourhood(changes, vocab)
+    data, focus, touched = neighbourhood(changes, vocab)
     if not data:
         return ValidationReport(conforms=True, results=(), graph=None)  # type: ignore[arg-type]
     report = validate_quads(data, vocab.sources, vocab.settings, vocab.shapes)
-    results = tuple(r for r in report.results if r.focus_node in focus)
+
+    def reported(focus_node: str | None, severity: str) -> bool:
+        return focus_node in (focus if severity == "Violation" else touched)
+
+    results = tuple(r for r in report.results if reported(r.focus_node, r.severity))
     conforms = not any(r.severity == "Violation" for r in results)
     graph = report.graph
     for node in list(graph.subjects(RDFLIB_SH.focusNode, None)):
-        if str(graph.value(node, RDFLIB_SH.focusNode)) not in focus:
+        severity = str(graph.value(node, RDFLIB_SH.resultSeverity) or "").rsplit("#", 1)[-1]
+        if not reported(str(graph.value(node, RDFLIB_SH.focusNode)), severity):
             graph.remove((None, RDFLIB_SH.result, node))
             graph.remove((node, None, None))
     graph.set(
