@@ -15,6 +15,7 @@ from . import __version__
 from .api import dataset, entities, health, sparql
 from .api.articles import articles_router
 from .api.middleware import HttpPolicyMiddleware
+from .api.openapi import complete
 from .api.problems import install_error_handlers
 from .api.queries import query_router
 from .api.writes import Writes, changes_router, graph_store_routes
@@ -84,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
                 title=app.title, version=app.version, summary=app.summary, routes=app.routes
             )
             schema["paths"] = {**sparql.OPENAPI, **schema.get("paths", {})}
-            app.openapi_schema = schema
+            app.openapi_schema = complete(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

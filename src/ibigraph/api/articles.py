@@ -26,6 +26,7 @@ from ..linkeddata import select
 from ..negotiation import choose_media_type
 from ..sparql import QueryRequest
 from ..writes import article_change
+from .openapi import MAX_OFFSET
 from .writes import change_reason
 
 NO_ARTICLES = (
@@ -151,7 +152,7 @@ def articles_router(settings: Settings) -> APIRouter:
         entity: str | None = Query(None, description="claims about this entity (slug or IRI)"),
         article: str | None = Query(None, description="claims of this article (slug)"),
         limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ) -> Response:
         filters = []
         if verdict is not None:

@@ -15,6 +15,7 @@ from ..negotiation import GRAPH_TYPES, choose_media_type
 from ..sparql import Limits
 from ..vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
 from .deps import select as _select
+from .openapi import MAX_OFFSET
 from .problems import problem_response
 
 __all__ = ["router"]
@@ -174,7 +175,7 @@ async def entities(
         Query(max_length=200, description="Case-insensitive text in the name or another name"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     settings = request.app.state.settings
     pm = prefixes(settings.base)

@@ -371,9 +371,17 @@ def _order(prop: str) -> tuple[int, str]:
     return (first.index(prop) if prop in first else len(first), prop)
 
 
-@router.get("/ontology")
-@router.get("/ontology.{ext}")
-async def ontology(request: Request, ext: str | None = None) -> Response:
+@router.get("/ontology", summary="The ontology: every class and property, in any format")
+async def ontology(request: Request) -> Response:
+    return await _ontology(request, None)
+
+
+@router.get("/ontology.{ext}", summary="The ontology in the format its extension names")
+async def ontology_file(request: Request, ext: str) -> Response:
+    return await _ontology(request, ext)
+
+
+async def _ontology(request: Request, ext: str | None) -> Response:
     settings = request.app.state.settings
     if ext is not None and ext not in EXTENSIONS:
         return _not_found(request, "application/problem+json", f"no format .{ext}")

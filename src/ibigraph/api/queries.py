@@ -14,6 +14,7 @@ from ..negotiation import RESULTS_TYPES, choose_media_type
 from ..queries import NamedQuery, bind
 from ..sparql import QueryRequest
 from ..store.service import QueryService
+from .openapi import MAX_OFFSET
 
 __all__ = ["query_router"]
 
@@ -125,7 +126,7 @@ def _endpoint(nq: NamedQuery):  # type: ignore[no-untyped-def]
             inspect.Parameter(
                 "offset",
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[int, Query(ge=0)],
+                annotation=Annotated[int, Query(ge=0, le=MAX_OFFSET)],
                 default=0,
             )
         )

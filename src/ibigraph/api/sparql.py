@@ -32,6 +32,7 @@ from ..negotiation import (
 )
 from ..sparql import Limits, QueryRequest, inspect_query
 from ..store.service import QueryService
+from .openapi import RESULT_MEDIA
 from .writes import handle_update
 
 __all__ = ["OPENAPI", "routes"]
@@ -340,7 +341,7 @@ routes = [
     Route("/update", update_endpoint, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
 ]
 
-_RESULT_MEDIA = {t: {} for t in [*RESULTS_TYPES, *GRAPH_TYPES]}
+_RESULT_MEDIA = RESULT_MEDIA
 _ERRORS = {
     "400": {"description": "Malformed query (with the parser's position), SERVICE, bad parameter"},
     "405": {"description": "Method not allowed, or an update sent with GET"},
@@ -368,12 +369,19 @@ _PARAMS = [
         "schema": {"type": "array", "items": {"type": "string"}},
         "description": "Graphs available to GRAPH",
     },
-    {
-        "name": "format",
-        "in": "query",
-        "schema": {"type": "string", "enum": sorted(FORMAT_ALIASES)},
-        "description": "Result format, instead of the Accept header",
-    },
+    *(
+        {
+            "name": name,
+            "in": "query",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "style": "form",
+            "explode": True,
+            "description": "Result format, before the Accept header: "
+            + ", ".join(sorted(FORMAT_ALIASES))
+            + " or a media type (what names no format defers to Accept)",
+        }
+        for name in FORMAT_PARAMETERS
+    ),
 ]
 _WRITE_ERRORS = {
     "400": {"description": "Malformed update or RDF (with the parser's position); LOAD, SERVICE"},

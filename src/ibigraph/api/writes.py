@@ -26,6 +26,7 @@ from ..errors import (
     BadInputError,
     ChangeTooLarge,
     DataSyntaxError,
+    InvalidParameter,
     MethodNotAllowed,
     NotFound,
     UnsupportedMediaType,
@@ -44,6 +45,7 @@ from ..writes import (
     graph_store_change,
     update_change,
 )
+from .openapi import MAX_OFFSET
 
 __all__ = ["Writes", "change_reason", "changes_router", "graph_store_routes", "handle_update"]
 
@@ -327,18 +329,18 @@ def changes_router(settings: Settings) -> APIRouter:
         graph: str | None = Query(None, description="only changes to this graph (IRI)"),
         agent: str | None = Query(None, description="only changes by this token name"),
         limit: int = Query(50, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ) -> Response:
         filters = []
-        for value, pattern in (
-            (entity, f"?c <{ibi}changedEntity> {{}} ."),
-            (graph, f"?c <{ibi}changedGraph> {{}} ."),
+        for name, value, pattern in (
+            ("entity", entity, f"?c <{ibi}changedEntity> {{}} ."),
+            ("graph", graph, f"?c <{ibi}changedGraph> {{}} ."),
         ):
             if value is not None:
                 try:
                     filters.append(pattern.format(ox.NamedNode(value)))
                 except ValueError:
-                    raise BadInputError(f"{value!r} is not an absolute IRI") from None
+                    raise InvalidParameter(f"{name}: {value!r} is not an absolute IRI") from None
         if agent is not None:
             who = ox.NamedNode(settings.base + "agent/" + quote(agent, safe=""))
             filters.append(f"?c <http://www.w3.org/ns/prov#wasAssociatedWith> {who} .")

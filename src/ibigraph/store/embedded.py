@@ -94,14 +94,19 @@ class EmbeddedService:
         self._link: str | None = ""  # the symlink's text when last looked at
         self._version = store_version(store_path)
         self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="query")
+        self._closed = False
         self._running = 0
         self.on_stuck: Callable[[QueryRequest], None] = lambda req: None
         self.stuck = 0
 
     async def start(self) -> None:
+        if self._closed:  # an app whose lifespan runs again (in-process clients, tests)
+            self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="query")
+            self._closed = False
         await self.execute(QueryRequest("ASK {}"))
 
     async def close(self) -> None:
+        self._closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     @property
