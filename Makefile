@@ -16,6 +16,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# JavaScript clients the tests run against the service (Comunica); needs Node 20 and npm
+CLIENTS := tests/clients/node_modules/.installed
+$(CLIENTS): tests/clients/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm not found; the Comunica tests will be skipped"; exit 0; }
+	@echo "make: installing the JavaScript test clients (npm ci in tests/clients)"
+	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
+	@touch $(CLIENTS)
+
 validate: setup
 	$(BIN)/ibigraph validate
 
@@ -40,7 +48,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint $(CLIENTS)
 	@echo "make: running the test suite (a few minutes; what was not tested is listed at the end)"
 	$(BIN)/pytest
 

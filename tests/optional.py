@@ -15,13 +15,24 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["COMPONENTS", "SEED", "SHARED", "W3C", "in_ci", "present", "require", "summary"]
+__all__ = [
+    "COMPONENTS",
+    "COMUNICA",
+    "SEED",
+    "SHARED",
+    "W3C",
+    "in_ci",
+    "present",
+    "require",
+    "summary",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "000_a3c866668d2ad3cb.txt"
 W3C = SHARED / "w3c-sparql11"
 RECONCILIATION = SHARED / "reconciliation-api"
+COMUNICA = ROOT / "tests" / "clients" / "node_modules" / ".bin" / "comunica-sparql"
 SKIP_PREFIX = "optional component missing: "
 
 
@@ -46,6 +57,11 @@ COMPONENTS = {
     ),
     "seed": Component(
         "../shared/seed is not beside the checkout", "seed-article tests", SEED.exists
+    ),
+    "comunica": Component(
+        "Comunica is not installed (needs node and npm; `make test` runs npm ci in tests/clients)",
+        "Comunica client tests",
+        COMUNICA.exists,
     ),
     "w3c": Component(
         "../shared/w3c-sparql11 is not beside the checkout",

@@ -4,6 +4,8 @@ following an IRI, pyld with a real document loader, and HEAD on every GET route.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import warnings
 
 import httpx
@@ -25,6 +27,8 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+
+from .optional import COMUNICA
 
 BASE = "https://w3id.org/ibigraph/"
 IBI = f"<{BASE}id/international-brain-initiative>"
@@ -139,6 +143,38 @@ def test_pyld_expands_an_entity_with_a_real_document_loader(data_server: str) ->
     expanded = jsonld.expand(body, {"documentLoader": loader, "base": data_server})
     ids = {node.get("@id") for node in expanded}
     assert BASE + "id/brain-minds" in ids
+
+
+@pytest.mark.needs("comunica")
+def test_comunica_queries_the_endpoint_and_an_entity_document(data_server: str) -> None:
+    members = (
+        "SELECT ?name WHERE { ?s <https://schema.org/memberOf> "
+        f"{IBI} ; <https://schema.org/name> ?name }}"
+    )
+    done = subprocess.run(
+        [str(COMUNICA), f"sparql@{data_server}/sparql", members, "-t", "application/json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    names = " ".join(row["name"] for row in json.loads(done.stdout))
+    assert "Brain/MINDS" in names and "BRAIN Initiative" in names
+    # an entity IRI followed as a linked-data document (Turtle by negotiation)
+    done = subprocess.run(
+        [
+            str(COMUNICA),
+            f"{data_server}/id/brain-minds",
+            "SELECT ?o WHERE { ?s <https://schema.org/foundingDate> ?o }",
+            "-t",
+            "application/json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout), done.stdout
 
 
 def _get_paths(openapi: dict) -> list[str]:  # type: ignore[type-arg]

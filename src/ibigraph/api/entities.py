@@ -137,8 +137,22 @@ def serialize(
         if media in ("text/turtle", "application/trig", "application/rdf+xml")
         else None
     )
-    data = doc_quads if media in _QUADS else triples
+    # quads: each fact in its source graph, and every triple in the default graph too, as in
+    # the store (the union), so a client that reads the default graph sees the whole document
+    data = [*doc_quads, *_defaults(doc_quads, triples)] if media in _QUADS else triples
     return ox.serialize(data, format=fmt, prefixes=pm) if pm else ox.serialize(data, format=fmt)
+
+
+def _defaults(quads: list[ox.Quad], triples: list[ox.Triple]) -> list[ox.Quad]:
+    present = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name == _DEFAULT}
+    return [
+        ox.Quad(t.subject, t.predicate, t.object)
+        for t in triples
+        if (t.subject, t.predicate, t.object) not in present
+    ]
+
+
+_DEFAULT = ox.DefaultGraph()
 
 
 def _not_found(request: Request, media: str | None, what: str) -> Response:
