@@ -77,6 +77,17 @@ async def test_minted_iris_dereference_in_every_format(fixture_settings: Setting
 
         r = await client.get("/dataset")
         assert r.status_code == 303 and r.headers["location"] == "/void"
+        r = await client.get("/changes")
+        assert r.status_code == 303 and r.headers["location"] == "/api/changes"
+
+        # the shapes graph: SHACL in Turtle; a browser is sent to the ontology page
+        r = await client.get("/shapes", headers={"accept": "text/turtle"})
+        g = rdflib.Graph().parse(data=r.text, format="turtle")
+        assert any(
+            g.subjects(rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#NodeShape"))
+        )
+        r = await client.get("/shapes", headers={"accept": "text/html"})
+        assert r.status_code == 303 and r.headers["location"] == "/ontology"
 
 
 async def test_unknown_minted_iris_are_404(fixture_settings: Settings) -> None:

@@ -395,16 +395,34 @@ async def ontology_file(request: Request, ext: str) -> Response:
     return await _ontology(request, ext)
 
 
-async def _ontology(request: Request, ext: str | None) -> Response:
+@router.get("/shapes", summary="The SHACL shapes (HTML: the ontology page lists them)")
+async def shapes(request: Request) -> Response:
+    return await _ontology(request, None, "shapes")
+
+
+@router.get("/shapes.{ext}", summary="The SHACL shapes in the format its extension names")
+async def shapes_file(request: Request, ext: str) -> Response:
+    return await _ontology(request, ext, "shapes")
+
+
+@router.get("/changes", summary="The audit graph's IRI: its records are listed at /api/changes")
+async def changes_iri() -> Response:
+    return RedirectResponse("/api/changes", status_code=303)
+
+
+async def _ontology(request: Request, ext: str | None, which: str = "ontology") -> Response:
+    """The ontology or the shapes graph (`which`), in the format asked for."""
     settings = request.app.state.settings
     if ext is not None and ext not in EXTENSIONS:
         return _not_found(request, "application/problem+json", f"no format .{ext}")
     media = EXTENSIONS[ext] if ext else choose_media_type(request.headers.get("accept"), OFFERED)
-    graph = ox.NamedNode(settings.ontology_graph)
+    if which == "shapes" and media == "text/html":
+        return RedirectResponse("/ontology", status_code=303)
+    graph = ox.NamedNode(settings.base + which)
     found = await _select(request, f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
     quads = [ox.Quad(r["s"], r["p"], r["o"], graph) for r in found]
     triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in found]
-    headers = _headers("/ontology", media)
+    headers = _headers(f"/{which}", media)
     if media == "text/html":
         shapes = await _select(
             request,

@@ -38,18 +38,18 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/api/entities", _media("application/ld+json")),
     ("get", r"/api/claims", _media("application/json", "application/ld+json")),
     ("get", r"/api/articles/\{slug\}", _media("text/html", "application/ld+json", "text/turtle")),
-    ("get", r"/(id|change|agent|source|graph)/\{name\}|/ontology(\.\{ext\})?", _LINKED),
+    ("get", r"/(id|change|agent|source|graph)/\{name\}|/(ontology|shapes)(\.\{ext\})?", _LINKED),
     ("get", r"/graph-store", _media(*GRAPH_TYPES)),
     ("*", r"/api/.*|/health|/ready|/update|/graph-store", _JSON),
 ]
-_REDIRECTS = re.compile(r"/article/\{slug\}|/dataset")
+_REDIRECTS = re.compile(r"/article/\{slug\}|/dataset|/changes")
 _NEGOTIATED = re.compile(
     r"/sparql|/void|/dumps/.*|/api/claims|/api/articles/\{slug\}|/api/queries/.+"
-    r"|/(id|change|agent|source|graph)/\{name\}|/ontology.*|/graph-store"
+    r"|/(id|change|agent|source|graph)/\{name\}|/ontology.*|/shapes.*|/graph-store"
 )
 _STORE = re.compile(
     r"/sparql|/update|/graph-store|/void|/dumps/.*|/api/.*"
-    r"|/(id|change|agent|source|graph)/\{name\}|/ontology.*|/"
+    r"|/(id|change|agent|source|graph)/\{name\}|/ontology.*|/shapes.*|/"
 )
 _WRITES = {"post", "put", "delete", "patch"}
 
