@@ -631,3 +631,17 @@ def test_using_named_limits_what_graph_iri_sees(writable: Writable) -> None:
     seen = f"ASK {{ VALUES ?g {{ <urn:x:{marker}> }} GRAPH ?g {{ ?s <http://e.org/seen> "
     assert writable.ask(seen + '"a" } }')
     assert not writable.ask(seen + '"b" } }')  # <b> is outside the USING NAMED dataset
+
+
+def test_update_may_use_the_predeclared_prefixes(writable: Writable) -> None:
+    label = _unique()
+    fact = f'id:test-alliance schema:alternateName "{label}"@en'
+    r = writable.update(f"INSERT DATA {{ GRAPH src:test-about {{ {fact} }} }}")
+    assert r.status_code == 200, r.text
+    assert _has_alt_name(writable, label)
+
+
+def test_update_with_an_unknown_prefix_names_it(writable: Writable) -> None:
+    r = writable.update('INSERT DATA { GRAPH src:test-about { id:test-alliance nope:p "x" } }')
+    assert r.status_code == 400
+    assert "unknown prefix `nope:`" in r.text and "schema:" in r.text

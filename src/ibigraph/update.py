@@ -13,8 +13,8 @@ triple deleted from the default graph is deleted from every curated graph that h
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import rdflib
@@ -43,6 +43,7 @@ class UpdateRequest:
     base_iri: str | None = None
     using_graphs: tuple[str, ...] = ()  # protocol `using-graph-uri`
     using_named_graphs: tuple[str, ...] = ()  # protocol `using-named-graph-uri`
+    prefixes: Mapping[str, str] = field(default_factory=dict)  # predeclared, as for queries
 
 
 def to_ox(term: Node) -> Term:
@@ -57,13 +58,20 @@ def parse_update(req: UpdateRequest) -> list[CompValue]:
     and SERVICE."""
     try:
         parsed = sparql_parser.parseUpdate(req.update)
-        ops = translateUpdate(parsed, base=req.base_iri).algebra
+        ops = translateUpdate(parsed, base=req.base_iri, initNs=dict(req.prefixes)).algebra
     except ParseException as e:
         raise QuerySyntaxError(
             f"SPARQL Update syntax error at line {e.lineno}, column {e.col}: {e.msg}"
         ) from None
     except Exception as e:  # rdflib raises plain exceptions for e.g. undefined prefixes
-        raise QuerySyntaxError(f"SPARQL Update syntax error: {e}") from None
+        message = str(e)
+        if message.startswith("Unknown namespace prefix"):
+            prefix = message.rsplit(":", 1)[-1].strip()
+            known = ", ".join(f"{p}:" for p in req.prefixes)
+            message = f"unknown prefix `{prefix}:`; declare it with PREFIX {prefix}: <…>" + (
+                f", or use one this service knows: {known}" if known else ""
+            )
+        raise QuerySyntaxError(f"SPARQL Update syntax error: {message}") from None
     for op in ops:
         if op.name == "Load":
             raise ForbiddenFeature(

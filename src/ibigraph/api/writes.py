@@ -120,6 +120,7 @@ async def handle_update(
         base_iri=base_iri,
         using_graphs=tuple(params.get("using-graph-uri", ())),
         using_named_graphs=tuple(params.get("using-named-graph-uri", ())),
+        prefixes=request.app.state.prefixes,
     )
     ops = await asyncio.to_thread(parse_update, req)  # syntax, LOAD, SERVICE: before any lock
     change = await asyncio.to_thread(
