@@ -105,3 +105,27 @@ async def test_a_422_reports_what_the_change_touches_not_its_neighbours_old_warn
     assert r.status_code == 422, r.text
     results = r.json()["violations"]
     assert results and all(v["focusNode"] == ibi for v in results), results
+
+
+async def test_a_write_that_changes_nothing_names_no_change(fixture_settings: Settings) -> None:
+    from ibigraph.auth import add_token
+
+    tokens = fixture_settings.store_path.parent / "tokens.json"
+    token = add_token(tokens, "alice", "curator")
+    settings = fixture_settings.with_(tokens_file=tokens)
+    build_store(settings)
+    fact = 'id:test-alliance schema:name "Test Alliance"@en'  # already in the fixture data
+    async with in_process(settings) as client:
+        r = await client.post(
+            "/update",
+            content=f"INSERT DATA {{ GRAPH src:test-about {{ {fact} }} }}",
+            headers={
+                "content-type": "application/sparql-update",
+                "authorization": f"Bearer {token}",
+            },
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["quadsAdded"] == 0 and body["change"] is None
+        assert "nothing changed" in body["message"]
+        assert (await client.get("/api/changes")).json()["changes"] == []

@@ -92,8 +92,10 @@ class Change:
     entities: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
+        recorded = bool(self.added or self.removed)  # a write that changes nothing is not
         return {
-            "change": self.iri,
+            "change": self.iri if recorded else None,
+            **({} if recorded else {"message": "nothing changed: the store already says this"}),
             "agent": self.principal.name,
             "operation": self.operation,
             "reason": self.reason,
