@@ -60,14 +60,25 @@ def run_server(env: dict[str, str], log: Path, *, wait: float = 60.0) -> Iterato
 
 
 @contextlib.contextmanager
-def start_server(env: dict[str, str], log: Path, *, wait: float = 60.0) -> Iterator[Server]:
-    """Run the service with `env` added to the environment; yield it (stopped at the end)."""
+def start_server(
+    env: dict[str, str],
+    log: Path,
+    *,
+    wait: float = 60.0,
+    command: list[str] | None = None,
+    cwd: Path | None = None,
+    inherit_env: bool = True,
+) -> Iterator[Server]:
+    """Run the service (`command`, default this Python's `-m ibigraph`) with `env` added to the
+    environment (or as the whole environment); yield it, stopped at the end."""
     port = free_port()
-    full_env = {**os.environ, **env}
+    full_env = {**os.environ, **env} if inherit_env else env
+    program = command or [sys.executable, "-m", "ibigraph"]
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ibigraph", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*program, "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=full_env,
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

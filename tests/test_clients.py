@@ -145,36 +145,28 @@ def test_pyld_expands_an_entity_with_a_real_document_loader(data_server: str) ->
     assert BASE + "id/brain-minds" in ids
 
 
+def _comunica(source: str, query: str) -> list[dict[str, str]]:
+    done = subprocess.run(
+        [str(COMUNICA), source, query, "-t", "application/json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
 @pytest.mark.needs("comunica")
 def test_comunica_queries_the_endpoint_and_an_entity_document(data_server: str) -> None:
     members = (
         "SELECT ?name WHERE { ?s <https://schema.org/memberOf> "
         f"{IBI} ; <https://schema.org/name> ?name }}"
     )
-    done = subprocess.run(
-        [str(COMUNICA), f"sparql@{data_server}/sparql", members, "-t", "application/json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    names = " ".join(row["name"] for row in json.loads(done.stdout))
+    names = " ".join(row["name"] for row in _comunica(f"sparql@{data_server}/sparql", members))
     assert "Brain/MINDS" in names and "BRAIN Initiative" in names
-    # an entity IRI followed as a linked-data document (Turtle by negotiation)
-    done = subprocess.run(
-        [
-            str(COMUNICA),
-            f"{data_server}/id/brain-minds",
-            "SELECT ?o WHERE { ?s <https://schema.org/foundingDate> ?o }",
-            "-t",
-            "application/json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout), done.stdout
+    # an entity IRI followed as a linked-data document (Comunica asks for N-Quads first)
+    founded = "SELECT ?o WHERE { ?s <https://schema.org/foundingDate> ?o }"
+    assert _comunica(f"{data_server}/id/brain-minds", founded)
 
 
 def _get_paths(openapi: dict) -> list[str]:  # type: ignore[type-arg]

@@ -15,7 +15,7 @@ import pytest
 from ibigraph import __version__
 
 from .conftest import ROOT
-from .server import free_port, wait_ready
+from .server import start_server
 
 IBI = "id:international-brain-initiative"
 
@@ -48,19 +48,15 @@ def test_wheel_installed_elsewhere_builds_serves_and_answers(
     _run(bin_dir / "ibigraph", "build", cwd=work, env=env)
     assert (work / "var" / "store").exists()
 
-    port = free_port()
-    log = (tmp / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [bin_dir / "ibigraph", "serve", "--port", str(port), "--workers", "1"],
+    command = [str(bin_dir / "ibigraph")]
+    with start_server(
+        {**env, "IBIGRAPH_WORKERS": "1"},
+        tmp / "serve.log",
+        command=command,
         cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, proc, tmp / "serve.log")
+        inherit_env=False,
+    ) as server:
+        base = server.base
         assert httpx.get(base + "/health").json()["version"] == __version__
         r = httpx.get(
             base + "/sparql",
@@ -72,7 +68,3 @@ def test_wheel_installed_elsewhere_builds_serves_and_answers(
         assert httpx.get(base + "/api/queries/ibi_members").status_code == 200  # packaged .rq
         page = httpx.get(base + "/id/brain-minds", headers={"accept": "text/html"})
         assert page.status_code == 200 and "Brain/MINDS" in page.text  # packaged templates
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=20)
-        log.close()
