@@ -47,6 +47,7 @@ serve: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint $(CLIENTS)
 	@echo "make: running the test suite (a few minutes; what was not tested is listed at the end)"

@@ -7,6 +7,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -79,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limits = Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes)
     app.state.prefixes = prefixes(settings.base)  # predeclared in /sparql queries
 
-    def openapi() -> dict:  # type: ignore[type-arg]
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
                 title=app.title, version=app.version, summary=app.summary, routes=app.routes

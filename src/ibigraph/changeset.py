@@ -15,11 +15,9 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .errors import ChangeTooLarge, QueryTimeout
+from .terms import GraphName, Subject, Term, object_of, subject_of, triple_of
 
 __all__ = ["ChangeSet", "QuadSource", "Term"]
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
 class QuadSource(Protocol):
@@ -27,7 +25,7 @@ class QuadSource(Protocol):
 
     def quads_for_pattern(
         self,
-        subject: Term | None,
+        subject: Subject | None,
         predicate: ox.NamedNode | None,
         object: Term | None,
         graph_name: GraphName | None = None,
@@ -64,7 +62,9 @@ class ChangeSet:
         """The source's own copy of `q`, if it holds it. The store may keep a literal in a
         canonical form (Oxigraph stores an xsd:nonNegativeInteger as an xsd:integer), so the
         copy can differ from `q` and is what removal must name."""
-        found = self.source.quads_for_pattern(q.subject, q.predicate, q.object, q.graph_name)
+        found = self.source.quads_for_pattern(
+            subject_of(q), q.predicate, object_of(q), q.graph_name
+        )
         return next(iter(found), None)
 
     def contains(self, q: ox.Quad) -> bool:
@@ -100,13 +100,13 @@ class ChangeSet:
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
-        self.prefetch(subjects={q.subject for q in quads})
+        self.prefetch(subjects={subject_of(q) for q in quads})
         for q in quads:
             self.add(q)
 
     def discard(self, quads: Iterable[ox.Quad]) -> None:
         quads = list(quads)
-        self.prefetch(subjects={q.subject for q in quads})
+        self.prefetch(subjects={subject_of(q) for q in quads})
         for q in quads:
             self.remove(q)
 
@@ -119,7 +119,7 @@ class ChangeSet:
 
     def match(
         self,
-        subject: Term | None = None,
+        subject: Subject | None = None,
         predicate: ox.NamedNode | None = None,
         object: Term | None = None,
         graph_name: GraphName | None = None,
@@ -143,7 +143,9 @@ class ChangeSet:
 
     quads_for_pattern = match  # a change set reads like a store (e.g. for ingestion)
 
-    def keep_union(self, in_union: Callable[[str], bool]) -> set[tuple[Term, Term, Term]]:
+    def keep_union(
+        self, in_union: Callable[[str], bool]
+    ) -> set[tuple[Subject, ox.NamedNode, Term]]:
         """Make the default graph the union of the graphs `in_union` accepts again, for every
         triple the change touches; returns those triples. A triple added to the default graph
         itself (a source description) stays even when no named graph holds it."""
@@ -152,25 +154,25 @@ class ChangeSet:
             return isinstance(q.graph_name, ox.NamedNode) and in_union(q.graph_name.value)
 
         changed = (*self.added, *self.removed)
-        self.prefetch(subjects={q.subject for q in changed})
-        touched = {(q.subject, q.predicate, q.object) for q in changed if counts(q)}
-        touched |= {(q.subject, q.predicate, q.object) for q in changed if _is_default(q)}
-        explicit = {(q.subject, q.predicate, q.object) for q in self.added if _is_default(q)}
+        self.prefetch(subjects={subject_of(q) for q in changed})
+        touched = {triple_of(q) for q in changed if counts(q)}
+        touched |= {triple_of(q) for q in changed if _is_default(q)}
+        explicit = {triple_of(q) for q in self.added if _is_default(q)}
         for t in touched:
-            default = ox.Quad(*t, ox.DefaultGraph())  # type: ignore[arg-type]
-            if any(counts(q) for q in self.match(*t)):  # type: ignore[arg-type]
+            default = ox.Quad(*t, ox.DefaultGraph())
+            if any(counts(q) for q in self.match(*t)):
                 self.add(default)
             elif (
                 t not in explicit
                 and self.contains(default)
-                and any(counts(q) for q in self.source.quads_for_pattern(*t))  # type: ignore[arg-type]
+                and any(counts(q) for q in self.source.quads_for_pattern(*t))
             ):
                 self.remove(default)  # it was only the union copy of a removed fact
-        return touched  # type: ignore[return-value]
+        return touched
 
     def discard_from_union(
         self,
-        subject: Term,
+        subject: Subject,
         predicate: ox.NamedNode,
         object: Term,
         writable: Callable[[str], bool],
@@ -192,4 +194,4 @@ class ChangeSet:
         for g in touched & names:
             if next(self.match(graph_name=g), None) is None:
                 names.discard(g)
-        return names  # type: ignore[return-value]
+        return names

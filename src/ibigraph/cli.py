@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar, cast
 
 import pyoxigraph as ox
 import typer
@@ -33,6 +33,11 @@ from .store import StoreWriter, open_store, write_store
 from .store.maintenance import backup_store, restore_store, validate_store
 from .validate import ValidationReport, ValidationResult
 from .vocab import compact, prefixes
+
+if TYPE_CHECKING:
+    from .changeset import ChangeSet
+    from .ingest import Article, IngestResult
+    from .terms import Term
 
 __all__ = ["app"]
 
@@ -287,9 +292,14 @@ def ingest(
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"ingesting {len(parsed)} article(s)", total=len(parsed))
         for path, article in zip(articles, parsed, strict=True):
-            results = []
+            results: list[IngestResult] = []
 
-            def build(changes, article=article, results=results, path=path):  # type: ignore[no-untyped-def]
+            def build(
+                changes: ChangeSet,
+                article: Article = article,
+                results: list[IngestResult] = results,
+                path: Path = path,
+            ) -> str:
                 results.append(article_change(changes, article, settings))
                 return f"Article ingestion ({path.name})"
 
@@ -487,7 +497,7 @@ def query(
     fmt_v = fmt.value
     if isinstance(result, ox.QueryBoolean):
         if fmt_v in _RESULT_FORMATS:
-            sys.stdout.write(result.serialize(format=_RESULT_FORMATS[fmt_v]).decode())
+            sys.stdout.write(cast(bytes, result.serialize(format=_RESULT_FORMATS[fmt_v])).decode())
         else:
             out.print("true" if bool(result) else "false")
         return
@@ -499,7 +509,7 @@ def query(
                 pm,
             )
         elif fmt_v in _GRAPH_FORMATS and fmt_v not in ("trig", "nq"):
-            sys.stdout.write(result.serialize(format=_GRAPH_FORMATS[fmt_v]).decode())
+            sys.stdout.write(cast(bytes, result.serialize(format=_GRAPH_FORMATS[fmt_v])).decode())
         else:
             raise typer.BadParameter(
                 f"a graph result cannot be written as {fmt_v}; use table, ttl, nt or jsonld"
@@ -509,7 +519,7 @@ def query(
         names = [v.value for v in result.variables]
         _print_table(names, ([row[n] for n in names] for row in result), pm)
     elif fmt_v in _RESULT_FORMATS:
-        sys.stdout.write(result.serialize(format=_RESULT_FORMATS[fmt_v]).decode())
+        sys.stdout.write(cast(bytes, result.serialize(format=_RESULT_FORMATS[fmt_v])).decode())
     else:
         raise typer.BadParameter(
             f"a SELECT result cannot be written as {fmt_v}; use table, json, csv, tsv or xml"
@@ -537,7 +547,9 @@ def _term(t: ox.NamedNode | ox.BlankNode | ox.Literal | None, pm: dict[str, str]
     return t.value
 
 
-def _print_table(columns: list[str], rows, pm: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def _print_table(
+    columns: list[str], rows: Iterable[Iterable[Term | None]], pm: dict[str, str]
+) -> None:
     table = Table(*columns, show_lines=False)
     n = 0
     for row in rows:
@@ -576,12 +588,13 @@ def export(
             prefixes=prefixes(settings.base) if fmt is ExportFormat.ttl else None,
         )
     else:
-        kw = (
+        kw: dict[str, Any] = (
             {"prefixes": prefixes(settings.base)}
             if fmt in (ExportFormat.trig, ExportFormat.jsonld)
             else {}
         )
         data = ox.serialize(quads, format=_GRAPH_FORMATS[fmt.value], **kw)
+    assert data is not None  # no output file: the bytes
     if output is None:
         sys.stdout.buffer.write(data)
     else:

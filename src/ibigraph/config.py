@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .resources import resource_dir
 
@@ -115,9 +116,9 @@ class Settings:
             articles_dir=_path("IBIGRAPH_ARTICLES_DIR", "../shared/seed"),
         )
 
-    def with_(self, **changes: object) -> Settings:
+    def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (None values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @property
     def entity_ns(self) -> str:

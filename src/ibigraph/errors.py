@@ -149,6 +149,7 @@ class NotAcceptable(IbigraphError):
 
 class MethodNotAllowed(IbigraphError):
     status, title = 405, "Method not allowed"
+    allow: str  # the Allow header, if set (else the error handler's default)
 
 
 class PayloadTooLarge(IbigraphError):

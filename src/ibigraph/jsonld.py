@@ -8,7 +8,7 @@ so the server never fetches anything to produce them.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from pyld import jsonld
@@ -72,7 +72,7 @@ def to_jsonld(
     types: list[str] | None = None,
 ) -> bytes:
     """Quads as a JSON-LD document in one of the four forms."""
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode()
+    nquads = cast(bytes, ox.serialize(quads, format=ox.RdfFormat.N_QUADS)).decode()
     expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads", "useNativeTypes": False})
     ctx = context(base)
     if form == "expanded":

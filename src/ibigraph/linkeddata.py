@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph as ox
 
 from .sparql import Limits, QueryRequest
 from .store.service import QueryService
+from .terms import GraphName, Subject, Term, object_of, subject_of
 from .vocab import DCTERMS, RDF, SCHEMA, SCHEMA_LINKS
 
 __all__ = [
@@ -56,10 +58,12 @@ def document_query(iri: ox.NamedNode) -> str:
 }}"""
 
 
-def rows(body: bytes) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-    results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    names = [v.value for v in results.variables]  # type: ignore[union-attr]
-    return [{n: row[n] for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]
+def rows(body: bytes) -> list[dict[str, Term]]:
+    results = cast(
+        ox.QuerySolutions, ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    )
+    names = [v.value for v in results.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in results]
 
 
 @dataclass
@@ -81,36 +85,36 @@ class EntityDocument:
     def types(self) -> list[str]:
         return sorted(
             {
-                q.object.value
+                object_of(q).value
                 for q in self.quads
-                if q.subject.value == self.iri and q.predicate.value == RDF + "type"
+                if subject_of(q).value == self.iri and q.predicate.value == RDF + "type"
             }
         )
 
-    def facts(self) -> dict[str, list[tuple[ox.Term, list[str]]]]:  # type: ignore[name-defined]
+    def facts(self) -> dict[str, list[tuple[Term, list[str]]]]:
         """The entity's own facts: property -> [(value, [source graphs])]."""
-        out: dict[str, dict[str, tuple[object, list[str]]]] = defaultdict(dict)
+        out: dict[str, dict[str, tuple[Term, list[str]]]] = defaultdict(dict)
         for q in self.quads:
-            if q.subject.value == self.iri and isinstance(q.graph_name, ox.NamedNode):
+            if subject_of(q).value == self.iri and isinstance(q.graph_name, ox.NamedNode):
                 key = str(q.object)
-                entry = out[q.predicate.value].setdefault(key, (q.object, []))
+                entry = out[q.predicate.value].setdefault(key, (object_of(q), []))
                 entry[1].append(q.graph_name.value)
         return {p: [(v, sorted(set(g))) for v, g in vals.values()] for p, vals in out.items()}
 
     def incoming(self) -> list[tuple[str, str]]:
         return sorted(
             {
-                (q.subject.value, q.predicate.value)
+                (subject_of(q).value, q.predicate.value)
                 for q in self.quads
                 if isinstance(q.object, ox.NamedNode)
                 and q.object.value == self.iri
-                and q.subject.value != self.iri
+                and subject_of(q).value != self.iri
             }
         )
 
     def labels(self) -> dict[str, str]:
         return {
-            q.subject.value: q.object.value
+            subject_of(q).value: object_of(q).value
             for q in self.quads
             if q.predicate.value == SCHEMA + "name"
         }
@@ -119,13 +123,12 @@ class EntityDocument:
         out: dict[str, dict[str, str]] = defaultdict(dict)
         for q in self.quads:
             if q.predicate.value.startswith(DCTERMS) and isinstance(q.graph_name, ox.DefaultGraph):
-                out[q.subject.value][q.predicate.value.removeprefix(DCTERMS)] = q.object.value
+                key = q.predicate.value.removeprefix(DCTERMS)
+                out[subject_of(q).value][key] = object_of(q).value
         return dict(out)
 
 
-async def select(
-    service: QueryService, query: str, limits: Limits
-) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+async def select(service: QueryService, query: str, limits: Limits) -> list[dict[str, Term]]:
     """Run a SELECT through the service and return its rows as terms."""
     reply = await service.execute(
         QueryRequest(query, accept="application/sparql-results+json", limits=limits)
@@ -133,13 +136,23 @@ async def select(
     return rows(reply.body)
 
 
+def _quad(r: dict[str, Term]) -> ox.Quad:
+    """The quad of a row of ?s ?p ?o and an optional ?g (default graph if unbound)."""
+    g = r.get("g")
+    return ox.Quad(
+        cast(Subject, r["s"]),
+        cast(ox.NamedNode, r["p"]),
+        r["o"],
+        cast(GraphName, g) if g is not None else ox.DefaultGraph(),
+    )
+
+
 async def fetch_document(service: QueryService, iri: str, limits: Limits) -> EntityDocument | None:
     """The entity's document, or None if nothing states a fact about it."""
     node = ox.NamedNode(iri)
-    quads = []
+    quads: list[ox.Quad] = []
     for r in await select(service, document_query(node), limits):
-        g = r.get("g")
-        quads.append(ox.Quad(r["s"], r["p"], r["o"], g if g is not None else ox.DefaultGraph()))  # type: ignore[arg-type]
+        quads.append(_quad(r))
     if not any(q.subject == node and isinstance(q.graph_name, ox.NamedNode) for q in quads):
         return None
     return EntityDocument(iri, quads)
@@ -160,8 +173,7 @@ def resource_query(iri: ox.NamedNode, limit: int) -> str:
 
 async def fetch_resource(service: QueryService, iri: str, limits: Limits) -> EntityDocument | None:
     """The document of a minted IRI that is not an entity, or None if nothing mentions it."""
-    quads = []
+    quads: list[ox.Quad] = []
     for r in await select(service, resource_query(ox.NamedNode(iri), limits.max_rows), limits):
-        g = r.get("g")
-        quads.append(ox.Quad(r["s"], r["p"], r["o"], g if g is not None else ox.DefaultGraph()))  # type: ignore[arg-type]
+        quads.append(_quad(r))
     return EntityDocument(iri, quads) if quads else None

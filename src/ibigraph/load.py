@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
 from .config import DEFAULT_BASE, Settings
 from .errors import DataSyntaxError
+from .terms import subject_of
 from .vocab import RDF, RDFS, SCHEMA
 
 __all__ = [
@@ -55,11 +57,15 @@ def format_for(path: Path) -> ox.RdfFormat:
         ) from None
 
 
-def _rebase_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph, base: str):  # type: ignore[no-untyped-def]
+_T = TypeVar("_T", bound=ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph)
+
+
+def _rebase_term(term: _T, base: str) -> _T:
+    """`term`, or a term of the same kind with its IRI moved from the default base to `base`."""
     if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE):
-        return ox.NamedNode(base + term.value[len(DEFAULT_BASE) :])
+        return cast(_T, ox.NamedNode(base + term.value[len(DEFAULT_BASE) :]))
     if isinstance(term, ox.Literal) and term.datatype.value.startswith(DEFAULT_BASE):
-        return ox.Literal(term.value, datatype=_rebase_term(term.datatype, base))
+        return cast(_T, ox.Literal(term.value, datatype=_rebase_term(term.datatype, base)))
     return term
 
 
@@ -70,7 +76,10 @@ def rebase(quads: Iterable[ox.Quad], base: str) -> Iterator[ox.Quad]:
         return
     for q in quads:
         yield ox.Quad(
-            *(_rebase_term(t, base) for t in (q.subject, q.predicate, q.object, q.graph_name))
+            _rebase_term(q.subject, base),
+            _rebase_term(q.predicate, base),
+            _rebase_term(q.object, base),
+            _rebase_term(q.graph_name, base),
         )
 
 
@@ -165,12 +174,12 @@ def materialize(data: Iterable[ox.Quad], ontology: Iterable[ox.Quad]) -> list[ox
     and an `rdfs:label` for every `schema:name`, so schema.org queries need no reasoning."""
     onto = list(ontology)
     supers_c = _closure(
-        (q.subject.value, q.object.value)
+        (subject_of(q).value, q.object.value)
         for q in onto
         if q.predicate.value == _SUBCLASS and isinstance(q.object, ox.NamedNode)
     )
     supers_p = _closure(
-        (q.subject.value, q.object.value)
+        (subject_of(q).value, q.object.value)
         for q in onto
         if q.predicate.value == _SUBPROPERTY and isinstance(q.object, ox.NamedNode)
     )

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import overload
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.term import Node
 
+from .terms import Term, object_of, subject_of
+
 __all__ = ["from_rdflib", "to_rdflib", "to_rdflib_graph"]
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+@overload
+def to_rdflib(term: ox.NamedNode) -> rdflib.URIRef: ...
+@overload
+def to_rdflib(term: ox.BlankNode) -> rdflib.BNode: ...
+@overload
+def to_rdflib(term: ox.Literal) -> rdflib.Literal: ...
+def to_rdflib(term: Term) -> Node:
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -21,7 +30,7 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def from_rdflib(term: Node) -> Term:
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
@@ -39,5 +48,5 @@ def to_rdflib_graph(quads: Iterable[ox.Quad]) -> rdflib.Graph:
     """The union of the quads' graphs as one rdflib graph."""
     g = rdflib.Graph()
     for q in quads:
-        g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
+        g.add((to_rdflib(subject_of(q)), to_rdflib(q.predicate), to_rdflib(object_of(q))))
     return g

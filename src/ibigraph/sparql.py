@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -103,9 +104,11 @@ def syntax_error(text: str, message: str, known: Mapping[str, str] | None = None
     cut = min((i for i in (message.find(", ['"), message.find(', ["')) if i >= 0), default=-1)
     if cut >= 0:
         message = message[:cut] + ", …"
-    m = _POSITION.search(message)
-    if m:
-        message = message.replace(m.group(0), f"error at line {m.group(1)}, column {m.group(2)}")
+    pos = _POSITION.search(message)
+    if pos:
+        message = message.replace(
+            pos.group(0), f"error at line {pos.group(1)}, column {pos.group(2)}"
+        )
     return message
 
 
@@ -137,7 +140,8 @@ class Rendered:
 
 
 class _Capped:
-    """A write target for pyoxigraph serializers that stops at the caps."""
+    """A write target for pyoxigraph serializers that stops at the caps (they call only `write`
+    and `flush`: it is passed as an `IO[bytes]`)."""
 
     def __init__(
         self, limits: Limits, row_markers: tuple[bytes, ...] = (), deadline: float | None = None
@@ -213,15 +217,16 @@ def render(
             triples.append(t)
         fmt = GRAPH_TYPES[media_type]
         out = _Capped(limits, deadline=deadline)
-        ox.serialize(_as_quads(triples) if fmt in _QUAD_FORMATS else triples, out, fmt)
+        data = _as_quads(triples) if fmt in _QUAD_FORMATS else triples
+        ox.serialize(data, cast(IO[bytes], out), fmt)
         return Rendered(media_type, b"".join(out.chunks))
     media_type = choose_media_type(accept, list(RESULTS_TYPES))
-    fmt = RESULTS_TYPES[media_type]
+    results_format = RESULTS_TYPES[media_type]
     out = _Capped(limits, deadline=deadline)
     if isinstance(result, ox.QuerySolutions):
-        out.markers, out.header_rows = _ROW_MARKERS[fmt]
+        out.markers, out.header_rows = _ROW_MARKERS[results_format]
         out.keep = max(len(m) for m in out.markers) - 1
-    result.serialize(out, fmt)
+    result.serialize(cast(IO[bytes], out), results_format)
     return Rendered(media_type, b"".join(out.chunks))
 
 

@@ -13,8 +13,9 @@ triple deleted from the default graph is deleted from every curated graph that h
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import pyoxigraph as ox
 import rdflib
@@ -31,6 +32,7 @@ from rdflib.term import Node
 from .changeset import ChangeSet, Term
 from .errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
 from .rdfconv import from_rdflib, to_rdflib
+from .terms import Subject, object_of, subject_of
 
 __all__ = ["UpdateRequest", "apply_update", "parse_update", "to_ox"]
 
@@ -108,10 +110,10 @@ class _OverlayStore(RdflibStore):
         except ValueError as e:
             raise BadInputError(f"a using-graph-uri is not an absolute IRI: {e}") from None
 
-    def _graph_names(self, context: rdflib.Graph | None) -> list[ox.NamedNode | None]:
+    def _graph_names(self, context: rdflib.Graph | None) -> list[ox.NamedNode | ox.DefaultGraph]:
         ident = getattr(context, "identifier", None)
         if ident is None or ident == DATASET_DEFAULT_GRAPH_ID:
-            return [ox.DefaultGraph()]  # type: ignore[list-item]
+            return [ox.DefaultGraph()]
         if ident == _USING:
             return list(self.using)
         if isinstance(ident, rdflib.BNode):
@@ -121,7 +123,11 @@ class _OverlayStore(RdflibStore):
             return []  # USING NAMED limits the graphs GRAPH <g> can see too
         return [graph]
 
-    def triples(self, triple_pattern, context=None):  # type: ignore[no-untyped-def]
+    def triples(
+        self,
+        triple_pattern: tuple[Node | None, Node | None, Node | None],
+        context: rdflib.Graph | None = None,
+    ) -> Iterator[tuple[tuple[Node, Node, Node], Iterator[rdflib.Graph | None]]]:
         s, p, o = (
             None if t is None or isinstance(t, rdflib.Variable) else to_ox(t)
             for t in triple_pattern
@@ -130,26 +136,29 @@ class _OverlayStore(RdflibStore):
             return
         seen: set[tuple[Term, Term, Term]] = set()
         for g in self._graph_names(context):
-            for q in self.changes.match(s, p, o, g):  # type: ignore[arg-type]
-                key = (q.subject, q.predicate, q.object)
+            # a SPARQL pattern's predicate is an IRI or a variable
+            for q in self.changes.match(s, cast(ox.NamedNode | None, p), o, g):
+                key = (subject_of(q), q.predicate, object_of(q))
                 if key not in seen:
                     seen.add(key)
-                    yield tuple(to_rdflib(t) for t in key), iter(())
+                    yield (to_rdflib(key[0]), to_rdflib(key[1]), to_rdflib(key[2])), iter(())
 
-    def contexts(self, triple=None):  # type: ignore[no-untyped-def]
+    def contexts(
+        self, triple: tuple[Node, Node, Node] | None = None
+    ) -> Generator[rdflib.Graph, None, None]:
         names = self.changes.graphs()
         if self.using_named:
-            names &= self.using_named  # type: ignore[operator]
+            names &= self.using_named
         for g in sorted(names, key=str):
             yield rdflib.Graph(store=self, identifier=to_rdflib(g))
 
-    def __len__(self, context=None) -> int:  # type: ignore[no-untyped-def]
+    def __len__(self, context: rdflib.Graph | None = None) -> int:
         return sum(1 for _ in self.triples((None, None, None), context))
 
-    def add_graph(self, graph):  # type: ignore[no-untyped-def]
+    def add_graph(self, graph: rdflib.Graph) -> None:
         pass  # rdflib announces the default graph; graphs exist while they hold quads
 
-    def add(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def add(self, *args: Any, **kwargs: Any) -> None:
         raise AssertionError("WHERE clauses never write")
 
     remove = addN = add
@@ -182,7 +191,9 @@ class _Executor:
         for q in list(quads):
             if isinstance(q.graph_name, ox.DefaultGraph):
                 # the default graph is the union: a triple deleted from it leaves the union
-                self.changes.discard_from_union(q.subject, q.predicate, q.object, self.writable)
+                self.changes.discard_from_union(
+                    subject_of(q), q.predicate, object_of(q), self.writable
+                )
             else:
                 self.changes.remove(q)
 
@@ -221,11 +232,16 @@ class _Executor:
                 return bnodes.setdefault(str(t), ox.BlankNode(uuid.uuid4().hex))
             return to_ox(t)
 
+        # ox.Quad refuses a literal subject or a predicate that is not an IRI (TypeError)
         for s, p, o in op.triples or ():
-            yield ox.Quad(term(s), term(p), term(o), ox.DefaultGraph())  # type: ignore[arg-type]
+            yield ox.Quad(
+                cast(Subject, term(s)), cast(ox.NamedNode, term(p)), term(o), ox.DefaultGraph()
+            )
         for g, triples in (op.quads or {}).items():
             for s, p, o in triples:
-                yield ox.Quad(term(s), term(p), term(o), _graph_of(g))  # type: ignore[arg-type]
+                yield ox.Quad(
+                    cast(Subject, term(s)), cast(ox.NamedNode, term(p)), term(o), _graph_of(g)
+                )
 
     def op_DeleteWhere(self, op: CompValue) -> None:
         where = CompValue("BGP", triples=list(op.triples or ()))
@@ -254,7 +270,7 @@ class _Executor:
         *,
         delete: CompValue | None,
         insert: CompValue | None,
-        with_graph: Node | None,
+        with_graph: rdflib.URIRef | None,
         using: bool,
         using_clauses: list[CompValue] | None = None,
     ) -> None:
@@ -299,7 +315,11 @@ class _Executor:
         self.insert(adds)
 
     def _fill(
-        self, template: CompValue, sol: object, target: ox.NamedNode | ox.DefaultGraph, fresh: bool
+        self,
+        template: CompValue,
+        sol: Mapping[rdflib.Variable, Node],
+        target: ox.NamedNode | ox.DefaultGraph,
+        fresh: bool,
     ) -> Iterator[ox.Quad]:
         """Instantiate a template for one solution; triples with unbound variables are skipped,
         blank nodes are new for each solution."""
@@ -307,14 +327,16 @@ class _Executor:
 
         def term(t: Node) -> Node | None:
             if isinstance(t, rdflib.Variable):
-                return sol.get(t)  # type: ignore[attr-defined]
+                return sol.get(t)
             if isinstance(t, rdflib.BNode):
                 if not fresh:
                     raise BadInputError("blank nodes are not allowed in a DELETE template")
                 return rdflib.BNode(bnodes.setdefault(str(t), ox.BlankNode(uuid.uuid4().hex)).value)
             return t
 
-        groups: list[tuple[Node | None, list]] = [(None, template.triples or [])]  # type: ignore[type-arg]
+        groups: list[tuple[Node | None, list[tuple[Node, Node, Node]]]] = [
+            (None, template.triples or [])
+        ]
         groups += list((template.quads or {}).items())
         for g, triples in groups:
             graph: ox.NamedNode | ox.DefaultGraph = target
@@ -329,7 +351,10 @@ class _Executor:
                     continue
                 if isinstance(st, rdflib.Literal) or not isinstance(pt, rdflib.URIRef):
                     continue  # not a valid triple: skipped, as the spec says
-                yield ox.Quad(to_ox(st), to_ox(pt), to_ox(ot), graph)  # type: ignore[arg-type]
+                # st is an IRI or a blank node, pt an IRI
+                yield ox.Quad(
+                    cast(Subject, to_ox(st)), cast(ox.NamedNode, to_ox(pt)), to_ox(ot), graph
+                )
 
     def _targets(self, op: CompValue) -> list[ox.NamedNode | ox.DefaultGraph]:
         g = op.graphiri

@@ -37,7 +37,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+# looked up with what `Graph.value` returns
+_SEVERITY: dict[rdflib.term.Node | None, str] = {
+    SH.Violation: "Violation",
+    SH.Warning: "Warning",
+    SH.Info: "Info",
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class ValidationResult:
 class ValidationReport:
     conforms: bool
     results: tuple[ValidationResult, ...]
-    graph: rdflib.Graph = field(repr=False, compare=False)
+    graph: rdflib.Graph | None = field(repr=False, compare=False)  # None: nothing was validated
 
     @property
     def violations(self) -> tuple[ValidationResult, ...]:
@@ -114,7 +119,7 @@ def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult,
                 path=_str(report.value(r, SH.resultPath)),
                 value=_str(report.value(r, SH.value)),
                 message="; ".join(sorted(messages)) or "(no message)",
-                severity=_SEVERITY.get(report.value(r, SH.resultSeverity), "Violation"),  # type: ignore[arg-type]
+                severity=_SEVERITY.get(report.value(r, SH.resultSeverity), "Violation"),
                 shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
                 constraint=str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
                 sparql_constraint=str(constraint)
@@ -166,6 +171,6 @@ def validate_quads(
         allow_infos=True,
         abort_on_first=False,
     )
-    results = _results(report, generic)  # type: ignore[arg-type]
+    results = _results(report, generic)
     log.info("validated %d quads: %d results", len(data), len(results))
-    return ValidationReport(conforms=bool(conforms), results=results, graph=report)  # type: ignore[arg-type]
+    return ValidationReport(conforms=bool(conforms), results=results, graph=report)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import cast
 
 import pyoxigraph as ox
 import rdflib
@@ -38,9 +39,10 @@ from .ingest import (
     replace_verdicts,
     verify_claims,
 )
-from .load import materialize, read_sources
+from .load import Sources, materialize, read_sources
 from .store import StoreWriter
 from .store.remote import RemoteWriter
+from .terms import Term, object_of, subject_of, triple_of
 from .update import UpdateRequest, apply_update
 from .validate import ShapesContext, ValidationReport, validate_quads
 from .vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
@@ -115,7 +117,7 @@ class Vocabulary:
         self.settings = settings
 
     @cached_property
-    def sources(self):  # type: ignore[no-untyped-def]
+    def sources(self) -> Sources:
         return read_sources(self.settings, paths=[])
 
     @cached_property
@@ -154,7 +156,7 @@ def graph_store_change(
         if isinstance(graph, ox.DefaultGraph):
             # the default graph is the union: emptying it empties the curated graphs
             for q in current:
-                changes.discard_from_union(q.subject, q.predicate, q.object, writable)
+                changes.discard_from_union(subject_of(q), q.predicate, object_of(q), writable)
         else:
             changes.discard(current)
     if method in ("PUT", "POST"):
@@ -177,21 +179,24 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
     removed = set(changes.removed)
     derived = set(materialize(list(removed), ontology)) - removed
     for d in derived:
-        rest = [q for q in changes.match(d.subject, None, None, d.graph_name) if q not in derived]
+        rest = [
+            q for q in changes.match(subject_of(d), None, None, d.graph_name) if q not in derived
+        ]
         if d not in set(materialize(rest, ontology)):
             changes.remove(d)
     # a removed quad that what remains still implies stays (e.g. a PUT restating a graph)
-    for subject, graph in {(q.subject, q.graph_name) for q in removed}:
+    for subject, graph in {(subject_of(q), q.graph_name) for q in removed}:
         implied = set(materialize(list(changes.match(subject, None, None, graph)), ontology))
         changes.extend(
             q for q in removed if (q.subject, q.graph_name) == (subject, graph) and q in implied
         )
     # the default graph stays the union of the named graphs (audit and article graphs apart)
     touched = changes.keep_union(vocab.settings.in_union)
-    reverify(changes, {t[0] for t in touched} | {t[2] for t in touched}, vocab)
+    subjects: set[Term] = {t[0] for t in touched}
+    reverify(changes, subjects | {t[2] for t in touched}, vocab)
 
 
-def reverify(changes: ChangeSet, nodes: set[ox.Term], vocab: Vocabulary) -> None:  # type: ignore[name-defined]
+def reverify(changes: ChangeSet, nodes: set[Term], vocab: Vocabulary) -> None:
     """Recompute the verdicts of article claims about `nodes`, whose curated facts changed,
     within the same change (verdicts never lag behind the curated data)."""
     settings, ontology = vocab.settings, vocab.sources.ontology
@@ -253,10 +258,6 @@ def commit_change(
         )
 
 
-def _triple(q: ox.Quad) -> tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]:  # type: ignore[name-defined]
-    return (q.subject, q.predicate, q.object)
-
-
 # -- 3. checking it -----------------------------------------------------------------------------
 def neighbourhood(
     changes: ChangeSet, vocab: Vocabulary
@@ -273,7 +274,7 @@ def neighbourhood(
     ]
     focus: set[ox.NamedNode | ox.BlankNode] = set()
     for q in touched:
-        focus.add(q.subject)
+        focus.add(subject_of(q))
         if q.predicate != _TYPE and isinstance(q.object, (ox.NamedNode, ox.BlankNode)):
             focus.add(q.object)
         if isinstance(q.graph_name, ox.NamedNode):
@@ -284,7 +285,7 @@ def neighbourhood(
         for i, q in enumerate(changes.match(None, None, node, _DEFAULT)):
             if i >= MAX_INCOMING:
                 break
-            focus.add(q.subject)
+            focus.add(subject_of(q))
     quads: set[ox.Quad] = set()
     changes.prefetch(subjects=focus)
     for node in list(focus):
@@ -292,9 +293,9 @@ def neighbourhood(
     graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
     for g in graphs:
         for d in changes.match(g, _SOURCE, None, _DEFAULT):
-            for other in changes.match(None, _SOURCE, d.object, _DEFAULT):
-                focus.add(other.subject)
-                quads.update(changes.match(other.subject, None, None, _DEFAULT))
+            for other in changes.match(None, _SOURCE, object_of(d), _DEFAULT):
+                focus.add(subject_of(other))
+                quads.update(changes.match(subject_of(other), None, None, _DEFAULT))
         quads.update(changes.match(g, None, None, _DEFAULT))
         focus.add(g)
     for q in list(quads):
@@ -314,7 +315,7 @@ def _is_union_copy(changes: ChangeSet, q: ox.Quad, in_union: Callable[[str], boo
     rule ChangeSet.keep_union maintains), not a fact of the default graph itself."""
     return any(
         isinstance(m.graph_name, ox.NamedNode) and in_union(m.graph_name.value)
-        for m in changes.match(*_triple(q))
+        for m in changes.match(*triple_of(q))
     )
 
 
@@ -322,7 +323,7 @@ def check(changes: ChangeSet, vocab: Vocabulary) -> ValidationReport:
     """Validate the neighbourhood; raise ValidationFailed if the change breaks a shape."""
     data, focus, touched = neighbourhood(changes, vocab)
     if not data:
-        return ValidationReport(conforms=True, results=(), graph=None)  # type: ignore[arg-type]
+        return ValidationReport(conforms=True, results=(), graph=None)
     report = validate_quads(data, vocab.sources, vocab.settings, vocab.shapes)
 
     def reported(focus_node: str | None, severity: str) -> bool:
@@ -330,7 +331,7 @@ def check(changes: ChangeSet, vocab: Vocabulary) -> ValidationReport:
 
     results = tuple(r for r in report.results if reported(r.focus_node, r.severity))
     conforms = not any(r.severity == "Violation" for r in results)
-    graph = report.graph
+    graph = cast(rdflib.Graph, report.graph)  # validate_quads always returns one
     for node in list(graph.subjects(RDFLIB_SH.focusNode, None)):
         severity = str(graph.value(node, RDFLIB_SH.resultSeverity) or "").rsplit("#", 1)[-1]
         if not reported(str(graph.value(node, RDFLIB_SH.focusNode)), severity):
@@ -362,7 +363,7 @@ def audit_quads(change: Change, settings: Settings) -> list[ox.Quad]:
     def when(t: datetime) -> ox.Literal:
         return lit(t.isoformat().replace("+00:00", "Z"), XSD + "dateTime")
 
-    triples: list[tuple[ox.NamedNode, str, ox.Term]] = [  # type: ignore[name-defined]
+    triples: list[tuple[ox.NamedNode, str, Term]] = [
         (c, RDF + "type", ox.NamedNode(ibi + "Change")),
         (c, RDF + "type", ox.NamedNode(PROV + "Activity")),
         (c, RDF + "type", ox.NamedNode(SCHEMA + "UpdateAction")),

@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 from html import escape
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -25,6 +25,7 @@ from ..ingest import IngestResult, article_graph_iri, parse_article
 from ..linkeddata import select
 from ..negotiation import choose_media_type
 from ..sparql import QueryRequest
+from ..terms import Term, object_of
 from ..writes import article_change
 from .openapi import MAX_OFFSET
 from .writes import change_reason
@@ -265,9 +266,9 @@ def articles_router(settings: Settings) -> APIRouter:
         )
         result = results[0]
         slug = result.graph[len(settings.article_ns) :]
-        body = {**result.summary(), "change": change.iri, "id": slug}
+        summary = {**result.summary(), "change": change.iri, "id": slug}
         return Response(
-            json.dumps(body, indent=2) + "\n",
+            json.dumps(summary, indent=2) + "\n",
             status_code=200 if existed else 201,
             media_type="application/json",
             headers={"Location": f"/api/articles/{quote(slug)}"},
@@ -287,7 +288,7 @@ def articles_router(settings: Settings) -> APIRouter:
             limits=request.app.state.limits,
         )
         reply = await request.app.state.service.execute(req)
-        triples = list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
+        triples: list[ox.Quad] = list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
         if not triples:
             raise NotFound(f"no article {slug!r}; GET /api/articles lists them")
         if media != "text/html":
@@ -300,16 +301,16 @@ def articles_router(settings: Settings) -> APIRouter:
 
 
 def _render_article(
-    triples: list[ox.Triple], claims: list[dict[str, Any]], settings: Settings
+    triples: list[ox.Quad], claims: list[dict[str, Any]], settings: Settings
 ) -> str:
     """The article's text with linked mentions and claims highlighted by verdict."""
     from .entities import templates
 
-    values: dict[tuple[str, str], list[ox.Term]] = {}  # type: ignore[name-defined]
+    values: dict[tuple[str, str], list[Term]] = {}
     for t in triples:
-        values.setdefault((str(t.subject), t.predicate.value), []).append(t.object)
+        values.setdefault((str(t.subject), t.predicate.value), []).append(object_of(t))
 
-    def one(s: ox.NamedNode, p: str) -> ox.Term | None:  # type: ignore[name-defined]
+    def one(s: Term | ox.Triple | None, p: str) -> Term | None:
         found = values.get((str(s), p))
         return found[0] if found else None
 
@@ -324,13 +325,13 @@ def _render_article(
     if article is None:
         raise NotFound("this graph holds no schema:Article")
     encoding = one(article, SCHEMA + "encoding")
-    text = one(encoding, SCHEMA + "text").value if encoding is not None else ""  # type: ignore[union-attr, arg-type]
+    text = cast(ox.Literal, one(encoding, SCHEMA + "text")).value if encoding is not None else ""
     mentions = []
     for t in triples:
         if t.predicate.value == OA + "hasBody" and isinstance(t.object, ox.NamedNode):
             target = one(t.subject, OA + "hasTarget")
             for sel in values.get((str(target), OA + "hasSelector"), []):
-                start, end = one(sel, OA + "start"), one(sel, OA + "end")  # type: ignore[arg-type]
+                start, end = one(sel, OA + "start"), one(sel, OA + "end")
                 if start is not None and end is not None:
                     mentions.append((int(start.value), int(end.value), t.object.value))
     bounds = sorted(
@@ -353,9 +354,9 @@ def _render_article(
             title = escape(" | ".join(f"{c['verdict']}: {c['reason'] or ''}" for c in active))
             chunk = f'<mark class="v-{worst["verdict"]}" title="{title}">{chunk}</mark>'
         parts.append(chunk)
-    title = one(article, SCHEMA + "name")
+    heading = one(article, SCHEMA + "name")
     return templates.get_template("article.html").render(
-        title=title.value if title is not None else "Article",
+        title=heading.value if heading is not None else "Article",
         body="".join(parts),
         claims=claims,
         counts={v: sum(1 for c in claims if c["verdict"] == v) for v in VERDICTS},

@@ -17,7 +17,8 @@ __all__ = ["ServiceDep", "get_service", "select"]
 
 
 async def get_service(request: Request) -> QueryService:
-    return request.app.state.service  # type: ignore[no-any-return]
+    service: QueryService = request.app.state.service
+    return service
 
 
 ServiceDep = Annotated[QueryService, Depends(get_service)]

@@ -8,7 +8,7 @@ see the README for why 200 and not 303.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -20,6 +20,7 @@ from ..errors import IbigraphError, NotAcceptable
 from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ..linkeddata import EntityDocument, fetch_document, fetch_resource
 from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
+from ..terms import Term, object_of, subject_of
 from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
 from .articles import claims_about
 from .deps import select as _select
@@ -140,7 +141,8 @@ def serialize(
     # quads: each fact in its source graph, and every triple in the default graph too, as in
     # the store (the union), so a client that reads the default graph sees the whole document
     data = [*doc_quads, *_defaults(doc_quads, triples)] if media in _QUADS else triples
-    return ox.serialize(data, format=fmt, prefixes=pm) if pm else ox.serialize(data, format=fmt)
+    out = ox.serialize(data, format=fmt, prefixes=pm) if pm else ox.serialize(data, format=fmt)
+    return cast(bytes, out)  # no output file: the bytes
 
 
 def _defaults(quads: list[ox.Quad], triples: list[ox.Triple]) -> list[ox.Quad]:
@@ -250,10 +252,10 @@ def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
     labels = doc.labels()
     facts = []
     shown = 0
-    own: dict[str, list[ox.Term]] = {}  # type: ignore[name-defined]
+    own: dict[str, list[Term]] = {}
     for t in doc.triples:
-        if t.subject.value == doc.iri:
-            own.setdefault(t.predicate.value, []).append(t.object)
+        if subject_of(t).value == doc.iri:
+            own.setdefault(t.predicate.value, []).append(object_of(t))
     for prop, values in sorted(own.items(), key=lambda kv: _order(kv[0])):
         vals = []
         for v in values:
@@ -296,7 +298,7 @@ def render_entity(
     for prop, values in sorted(doc.facts().items(), key=lambda kv: _order(kv[0])):
         if prop in (RDF + "type", RDFS + "label", SCHEMA + "name", SCHEMA + "description"):
             continue
-        vals = []
+        vals: list[dict[str, Any]] = []
         for value, graphs in values:
             srcs = []
             for g in graphs:
@@ -312,7 +314,8 @@ def render_entity(
                     }
                 )
             else:
-                note = f"@{value.language}" if value.language and value.language != "en" else ""
+                lang = cast(ox.Literal, value).language  # a blank node would fail here, as before
+                note = f"@{lang}" if lang and lang != "en" else ""
                 vals.append({"text": value.value, "href": None, "note": note, "sources": srcs})
         facts.append(
             {
@@ -442,7 +445,7 @@ def render_ontology(triples: list[ox.Triple], shapes: list[dict[str, Any]], sett
     for t in triples:
         by.setdefault(t.subject.value if hasattr(t.subject, "value") else "", {}).setdefault(
             t.predicate.value, []
-        ).append(t.object.value)
+        ).append(object_of(t).value)
     constraints: dict[str, list[dict[str, str]]] = {}
     for r in shapes:
         constraints.setdefault(r["class"].value, []).append(

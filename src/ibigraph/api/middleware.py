@@ -95,8 +95,10 @@ class HttpPolicyMiddleware:
             try:
                 self.read_check(authorization)
             except IbigraphError as e:
-                headers = {"WWW-Authenticate": 'Bearer realm="ibigraph"'} if e.status == 401 else {}
-                response = problem_response(Request(scope), e.status, e.title, e.detail, headers)
+                challenge = (
+                    {"WWW-Authenticate": 'Bearer realm="ibigraph"'} if e.status == 401 else {}
+                )
+                response = problem_response(Request(scope), e.status, e.title, e.detail, challenge)
                 send = self._wrap(send, allowed, origin, False, start, path, _Status())
                 await response(scope, receive, send)
                 self._count(method, path, e.status)

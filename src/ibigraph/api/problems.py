@@ -9,6 +9,7 @@ import logging
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import IbigraphError, MethodNotAllowed, NotAcceptable, Unauthorized, ValidationFailed
@@ -128,7 +129,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return problem_response(request, 422, "Invalid parameter", "; ".join(parts))
 
 
-def install_error_handlers(app) -> None:  # type: ignore[no-untyped-def]
+def install_error_handlers(app: Starlette) -> None:
     app.add_exception_handler(IbigraphError, _ibigraph_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

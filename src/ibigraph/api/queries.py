@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 import pyoxigraph as ox
@@ -55,14 +56,14 @@ def plain_value(term: dict[str, str]) -> Any:
 
 def _annotation(p: Any) -> Any:
     """The Python type and Query() FastAPI validates and documents the parameter with."""
-    base = Literal[tuple(p.enum)] if p.enum else (int if p.type == "year" else _ANNOTATIONS[p.type])  # type: ignore[valid-type]
-    bounds = {"ge": 1000, "le": 2999} if p.type == "year" else {}
-    extra = {"examples": [p.example]} if p.example is not None else {}
+    base = Literal[tuple(p.enum)] if p.enum else (int if p.type == "year" else _ANNOTATIONS[p.type])
+    bounds: dict[str, Any] = {"ge": 1000, "le": 2999} if p.type == "year" else {}
+    extra: dict[str, Any] = {"examples": [p.example]} if p.example is not None else {}
     query = Query(description=f"{p.description} ({p.type})".strip(), **bounds, **extra)
     return Annotated[base if p.required else base | None, query]
 
 
-def _endpoint(nq: NamedQuery):  # type: ignore[no-untyped-def]
+def _endpoint(nq: NamedQuery) -> Callable[..., Awaitable[Response]]:
     async def run(request: Request, **kwargs: Any) -> Response:
         service: QueryService = request.app.state.service
         settings = request.app.state.settings
@@ -166,7 +167,7 @@ def query_router(queries: dict[str, NamedQuery]) -> APIRouter:
             for q in queries.values()
         ]
 
-    content = {t: {} for t in JSON_TYPES}
+    content: dict[str, dict[str, Any]] = {t: {} for t in JSON_TYPES}
     for q in queries.values():
         router.add_api_route(
             f"/{q.name}",

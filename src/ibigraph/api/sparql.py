@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import cast
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Scope
 
 from .. import __version__
 from ..errors import (
@@ -32,6 +34,7 @@ from ..negotiation import (
 )
 from ..sparql import Limits, QueryRequest, inspect_query
 from ..store.service import QueryService
+from ..terms import Subject, Term
 from .openapi import RESULT_MEDIA
 from .writes import handle_update
 
@@ -152,7 +155,7 @@ def _etag(version: str, query: str, accept: str | None, params: dict[str, list[s
     return f'"{h.hexdigest()}"'
 
 
-def _endpoint(scope: dict) -> str:  # type: ignore[type-arg]
+def _endpoint(scope: Scope) -> str:
     """This endpoint's URL, the base IRI of queries (cheaper than `request.url`)."""
     host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
     if host is None:
@@ -215,7 +218,7 @@ async def _chunks(body: bytes) -> AsyncIterator[bytes]:
 
 async def sparql_other_methods(request: Request) -> Response:
     exc = MethodNotAllowed(f"{request.method} is not supported at /sparql; use GET or POST")
-    exc.allow = ALLOW  # type: ignore[attr-defined]
+    exc.allow = ALLOW
     raise exc
 
 
@@ -231,7 +234,7 @@ async def service_description(
     default = ox.BlankNode("defaultGraph")
     endpoint = ox.NamedNode(str(request.url).split("?", 1)[0])
 
-    def t(s, p, o):  # type: ignore[no-untyped-def]
+    def t(s: Subject, p: ox.NamedNode | str, o: Term) -> ox.Triple:
         return ox.Triple(s, ox.NamedNode(p) if isinstance(p, str) else p, o)
 
     triples = [
@@ -302,9 +305,9 @@ async def service_description(
 
 async def dataset_statistics(request: Request, service: QueryService) -> dict[str, int]:
     """Triples per graph ("" for the default graph), cached per store version."""
-    cache = request.app.state.__dict__.setdefault("dataset_stats", {})
+    cache: dict[str, dict[str, int]] = request.app.state.__dict__.setdefault("dataset_stats", {})
     if service.version is not None and service.version in cache:
-        return cache[service.version]  # type: ignore[no-any-return]
+        return cache[service.version]
     q = (
         "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
         " GROUP BY ?g"
@@ -313,7 +316,8 @@ async def dataset_statistics(request: Request, service: QueryService) -> dict[st
         QueryRequest(q, accept="application/sparql-results+json", limits=Limits(timeout=60))
     )
     stats = {}
-    for row in ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON):
+    results = ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON)
+    for row in cast(ox.QuerySolutions, results):
         g = row["g"]
         stats[g.value if g is not None else ""] = int(row["n"].value)
     if service.version is not None:
@@ -327,7 +331,7 @@ async def update_endpoint(request: Request) -> Response:
     """SPARQL 1.1 Update only, for clients that want a separate URL for writes."""
     if request.method != "POST":
         exc = MethodNotAllowed("send SPARQL Update to /update with POST")
-        exc.allow = "POST, OPTIONS"  # type: ignore[attr-defined]
+        exc.allow = "POST, OPTIONS"
         raise exc
     params, _, update = await _params(request)
     if update is None:

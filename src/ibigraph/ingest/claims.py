@@ -37,6 +37,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from ..config import Settings
 from ..vocab import RDF, SCHEMA
@@ -476,13 +477,15 @@ def _types(ctx: _Context, s: _Sentence) -> Iterator[_Draft]:
             noun = m.group("noun") if rule == "type-such-as" else "training programme"
             cls = class_for(noun, ctx.settings)
             for item in _list_at(ctx, m.end(), s.end) if cls else []:
-                if item.iri and not item.described:
-                    yield _Draft(item.iri, rdf_type, cls, True, m.start(), item.end, rule)
+                if item.iri and not item.described:  # cls is set: else there are no items
+                    yield _Draft(
+                        item.iri, rdf_type, cast(str, cls), True, m.start(), item.end, rule
+                    )
     for x in ctx.in_sentence(s):
-        if (m := _SUFFIX.match(text, x.end, s.end)) and not ctx.index.is_place(x.iri):
-            cls = class_for(m.group("noun"), ctx.settings)
+        if (suffix := _SUFFIX.match(text, x.end, s.end)) and not ctx.index.is_place(x.iri):
+            cls = class_for(suffix.group("noun"), ctx.settings)
             if cls:
-                yield _Draft(x.iri, rdf_type, cls, True, x.start, m.end(), "type-suffix")
+                yield _Draft(x.iri, rdf_type, cls, True, x.start, suffix.end(), "type-suffix")
 
 
 def _aliases(ctx: _Context, s: _Sentence) -> Iterator[_Draft]:

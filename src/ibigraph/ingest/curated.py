@@ -17,6 +17,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from ..config import Settings
+from ..terms import object_of
 from ..vocab import DCTERMS, RDF, RDFS, SCHEMA
 
 __all__ = ["Curated", "Fact", "QuadReader", "article_ns"]
@@ -88,7 +89,7 @@ class Curated:
         p = ox.NamedNode(predicate) if predicate else None
         o = ox.NamedNode(obj) if obj else None
         out = {
-            Fact(q.subject.value, q.predicate.value, q.object, q.graph_name.value)
+            Fact(q.subject.value, q.predicate.value, object_of(q), q.graph_name.value)
             for q in self.reader.quads_for_pattern(s, p, o, None)
             if isinstance(q.graph_name, ox.NamedNode)
             and q.graph_name.value in self.sources

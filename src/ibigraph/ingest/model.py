@@ -42,6 +42,7 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from ..config import Settings
+from ..terms import graph_of, object_of, subject_of
 from ..vocab import PROV, RDF, SCHEMA, XSD
 from .article import Article
 from .claims import VERDICTS, Claim, Evidence
@@ -262,18 +263,18 @@ def replace_verdicts(
     ids = {c.iri for c in claims}
     quads = list(quads)
     evidence = {
-        q.object.value
+        object_of(q).value
         for q in quads
-        if q.subject.value in ids and q.predicate.value == ibi + "evidence"
+        if subject_of(q).value in ids and q.predicate.value == ibi + "evidence"
     }
     verdict_props = {ibi + "verdict", ibi + "verdictReason", ibi + "evidence"}
     kept = [
         q
         for q in quads
-        if q.subject.value not in evidence
-        and not (q.subject.value in ids and q.predicate.value in verdict_props)
+        if subject_of(q).value not in evidence
+        and not (subject_of(q).value in ids and q.predicate.value in verdict_props)
     ]
-    graphs = {q.subject.value: q.graph_name.value for q in quads if q.subject.value in ids}
+    graphs = {subject_of(q).value: graph_of(q).value for q in quads if subject_of(q).value in ids}
     new = [q for c in claims if c.iri in graphs for q in verdict_quads(c, graphs[c.iri], settings)]
     return list(dict.fromkeys(kept + new))
 

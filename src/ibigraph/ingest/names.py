@@ -125,9 +125,9 @@ class NameIndex:
             if best:
                 found.append(best)
         chosen: list[NameMatch] = []
-        for m in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
-            if all(m.end <= c.start or m.start >= c.end for c in chosen):
-                chosen.append(m)
+        for n in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
+            if all(n.end <= c.start or n.start >= c.end for c in chosen):
+                chosen.append(n)
         return sorted(chosen, key=lambda m: m.start)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 
@@ -60,8 +61,17 @@ def _open(path: Path) -> ox.Store:
         raise StoreError(f"cannot open the store at {path}: {e}") from None
 
 
+class _QueryOptions(TypedDict, total=False):
+    """Keyword arguments of `ox.Store.query`."""
+
+    base_iri: str | None
+    prefixes: dict[str, str]
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
+    named_graphs: list[ox.NamedNode | ox.BlankNode]
+
+
 def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply:
-    kwargs: dict[str, object] = {"base_iri": req.base_iri}
+    kwargs: _QueryOptions = {"base_iri": req.base_iri}
     if req.prefixes:
         kwargs["prefixes"] = dict(req.prefixes)
     if req.default_graphs:
@@ -69,7 +79,7 @@ def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply
     if req.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
     try:
-        result = store.query(req.query, **kwargs)  # type: ignore[arg-type]
+        result = store.query(req.query, **kwargs)
     except SyntaxError as e:
         raise QuerySyntaxError(
             f"SPARQL syntax {syntax_error(req.query, str(e), req.prefixes)}"

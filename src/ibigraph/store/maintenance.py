@@ -4,7 +4,9 @@ holds now, and how many HTTP writes it has accepted."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -23,7 +25,7 @@ def backup_store(path: Path, target: Path) -> int:
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     n = 0
 
-    def counted():  # type: ignore[no-untyped-def]
+    def counted() -> Iterator[ox.Quad]:
         nonlocal n
         for q in store.quads():
             n += 1
@@ -66,11 +68,11 @@ def split_store(settings: Settings) -> Sources:
             default.append(q)
             continue
         named_triples.add(ox.Triple(q.subject, q.predicate, q.object))
-        if g.value == settings.ontology_graph:  # type: ignore[union-attr]
+        if g.value == settings.ontology_graph:
             ontology.append(q)
-        elif g.value == settings.shapes_graph:  # type: ignore[union-attr]
+        elif g.value == settings.shapes_graph:
             shapes.append(q)
-        elif g.value != settings.audit_graph:  # type: ignore[union-attr]
+        elif g.value != settings.audit_graph:
             data.append(q)
     data += [q for q in default if ox.Triple(q.subject, q.predicate, q.object) not in named_triples]
     return Sources(ontology=ontology, shapes=shapes, data=data)
@@ -89,4 +91,4 @@ def count_changes(settings: Settings) -> int:
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{settings.audit_graph}> "
         f"{{ ?c a <{settings.ontology_ns}Change> }} }}"
     )
-    return int(next(iter(result))["n"].value)  # type: ignore[index,arg-type]
+    return int(next(iter(cast(ox.QuerySolutions, result)))["n"].value)

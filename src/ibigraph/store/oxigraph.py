@@ -16,10 +16,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
+from ..terms import GraphName, Subject, Term
 from ..vocab import RDF
 from .base import GraphStats
 
@@ -42,30 +44,31 @@ class OxigraphStore:
         except SyntaxError as e:
             raise QuerySyntaxError(f"SPARQL syntax {e}") from None
 
+    def _select(self, sparql: str) -> ox.QuerySolutions:
+        return cast(ox.QuerySolutions, self._store.query(sparql))
+
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)
 
     def stats(self, entity_ns: str) -> GraphStats:
         graphs: dict[str, int] = {}
-        for row in self._store.query(
+        for row in self._select(
             "SELECT ?g (COUNT(*) AS ?n) "
             "WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
         ):
             g = row["g"]
             graphs[g.value if g is not None else ""] = int(row["n"].value)
-        triples = next(iter(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[
-            "n"
-        ].value
+        triples = next(iter(self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value
         classes = {
             row["c"].value: int(row["n"].value)
-            for row in self._store.query(
+            for row in self._select(
                 f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c "
                 f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c'
             )
         }
         entities = next(
             iter(
-                self._store.query(
+                self._select(
                     f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
                     f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }}'
                 )
@@ -237,6 +240,7 @@ class StoreWriter:
                 txn = WriteTransaction(ox.Store(str(work)))
                 yield txn
                 if txn.committed:
+                    assert txn.store is not None  # committed, not yet closed
                     txn.store.flush()
                     txn.store.backup(str(target))
                     txn.close()
@@ -256,7 +260,13 @@ class WriteTransaction:
         self.store: ox.Store | None = store
         self.committed = False
 
-    def quads_for_pattern(self, s, p, o, g=None):  # type: ignore[no-untyped-def]
+    def quads_for_pattern(
+        self,
+        s: Subject | None,
+        p: ox.NamedNode | None,
+        o: Term | None,
+        g: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
         assert self.store is not None
         return self.store.quads_for_pattern(s, p, o, g)
 

@@ -15,6 +15,7 @@ import threading
 import urllib.error
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
@@ -28,6 +29,7 @@ from ..errors import (
     StoreError,
 )
 from ..sparql import _OPAQUE, QueryRequest, inspect_query, missing_prefixes, render
+from ..terms import GraphName, Subject, Term, object_of, subject_of
 from .embedded import QueryReply
 
 __all__ = ["RemoteService", "RemoteWriter"]
@@ -218,7 +220,7 @@ SYSTEM_GRAPH_PREFIXES = (
 _VIRTUOSO_BNODE = re.compile(r"b\d+")  # a stored blank node as Virtuoso names it (nodeID://b10000)
 
 
-def _sparql_term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+def _sparql_term(t: Term) -> str:
     if isinstance(t, ox.BlankNode):
         return f"<nodeID://{t.value}>"  # how Virtuoso names a stored blank node in a query
     return str(t)
@@ -252,8 +254,8 @@ class RemoteWriter:
         self.timeout = timeout
         # every quad of a prefetched subject / object: nothing changes on the server while a
         # change is being prepared (it is written at the end, in one request)
-        self._by_subject: dict[ox.Term, list[ox.Quad]] = {}  # type: ignore[name-defined]
-        self._by_object: dict[ox.Term, list[ox.Quad]] = {}  # type: ignore[name-defined]
+        self._by_subject: dict[Term, list[ox.Quad]] = {}
+        self._by_object: dict[Term, list[ox.Quad]] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[RemoteWriter]:
@@ -262,7 +264,7 @@ class RemoteWriter:
             self._by_object.clear()
             yield self
 
-    def prefetch(self, subjects: Iterable[ox.Term] = (), objects: Iterable[ox.Term] = ()) -> None:  # type: ignore[name-defined]
+    def prefetch(self, subjects: Iterable[Term] = (), objects: Iterable[Term] = ()) -> None:
         """Read every quad of these subjects (and objects) in a few VALUES queries, so that
         the lookups a change makes one quad at a time are answered from memory."""
         for var, nodes, cache in (
@@ -280,9 +282,9 @@ class RemoteWriter:
                 values = " ".join(_sparql_term(n) for n in chunk)
                 query = f"SELECT * WHERE {{ VALUES ?{var} {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
                 for q in self._quads(self._select(query), None, None, None, None):
-                    cache[q.subject if var == "s" else q.object].append(q)
+                    cache[subject_of(q) if var == "s" else object_of(q)].append(q)
 
-    def _select(self, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    def _select(self, query: str) -> list[dict[str, Term]]:
         client = SPARQLWrapper(self.service.query_url)
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
@@ -305,7 +307,13 @@ class RemoteWriter:
     def _is_data_graph(self, g: ox.NamedNode | ox.BlankNode) -> bool:
         return g != self.union and not g.value.startswith(SYSTEM_GRAPH_PREFIXES)
 
-    def quads_for_pattern(self, s, p, o, g=None) -> Iterator[ox.Quad]:  # type: ignore[no-untyped-def]
+    def quads_for_pattern(
+        self,
+        s: Subject | None,
+        p: ox.NamedNode | None,
+        o: Term | None,
+        g: GraphName | None = None,
+    ) -> Iterator[ox.Quad]:
         cached = self._by_subject.get(s) if s is not None else None
         if cached is None and o is not None:
             cached = self._by_object.get(o)
@@ -319,7 +327,7 @@ class RemoteWriter:
                 ):
                     yield q
             return
-        terms = [("s", s), ("p", p), ("o", o)]
+        terms: list[tuple[str, Term | None]] = [("s", s), ("p", p), ("o", o)]
         pattern = " ".join("?" + n if t is None else _sparql_term(t) for n, t in terms)
         if isinstance(g, ox.DefaultGraph):
             where = f"GRAPH {self.union} {{ {pattern} }}"
@@ -329,23 +337,36 @@ class RemoteWriter:
             where = f"GRAPH ?g {{ {pattern} }}"
         yield from self._quads(self._select(f"SELECT * WHERE {{ {where} }}"), s, p, o, g)
 
-    def _quads(self, rows, s, p, o, g) -> Iterator[ox.Quad]:  # type: ignore[no-untyped-def]
+    def _quads(
+        self,
+        rows: list[dict[str, Term]],
+        s: Term | None,
+        p: ox.NamedNode | None,
+        o: Term | None,
+        g: GraphName | None,
+    ) -> Iterator[ox.Quad]:
+        # rows of `GRAPH ?g { ?s ?p ?o }` with the pattern's bound terms in place of variables
         for row in rows:
-            graph = row.get("g", g)
+            graph = cast(GraphName | None, row.get("g", g))
             if graph is None or isinstance(graph, ox.DefaultGraph) or graph == self.union:
                 graph = ox.DefaultGraph()
             elif not self._is_data_graph(graph):
                 continue
-            yield ox.Quad(row.get("s", s), row.get("p", p), row.get("o", o), graph)
+            yield ox.Quad(
+                cast(Subject, row.get("s", s)),
+                cast(ox.NamedNode, row.get("p", p)),
+                cast(Term, row.get("o", o)),
+                graph,
+            )
 
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
         for row in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"):
-            g = row["g"]
-            if self._is_data_graph(g):  # type: ignore[arg-type]
-                yield g  # type: ignore[misc]
+            g = cast(ox.NamedNode | ox.BlankNode, row["g"])  # a graph name
+            if self._is_data_graph(g):
+                yield g
 
     def _block(self, quads: Iterable[ox.Quad], *, insert: bool = False) -> str:
-        def term(t: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+        def term(t: Term) -> str:
             # new blank nodes are written as such (one per label in the request)
             if insert and isinstance(t, ox.BlankNode) and not _VIRTUOSO_BNODE.fullmatch(t.value):
                 return f"_:b{t.value}"  # new; Virtuoso 7 rejects labels that start with a digit
@@ -354,7 +375,7 @@ class RemoteWriter:
         by_graph: dict[str, list[str]] = {}
         for q in quads:
             g = self.union if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name
-            triple = " ".join(term(t) for t in (q.subject, q.predicate, q.object))
+            triple = " ".join(term(t) for t in (subject_of(q), q.predicate, object_of(q)))
             by_graph.setdefault(str(g), []).append(triple + " .")
         return " ".join(f"GRAPH {g} {{ {' '.join(ts)} }}" for g, ts in by_graph.items())
 

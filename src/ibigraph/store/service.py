@@ -14,7 +14,6 @@ __all__ = ["QueryService", "open_query_service"]
 
 
 class QueryService(Protocol):
-    version: str | None  # changes when the data changes; None if unknown
     size: int  # how many queries can run at once
     on_stuck: Callable[[QueryRequest], None]  # a query could not be stopped at its limit
 
@@ -23,6 +22,9 @@ class QueryService(Protocol):
     async def execute(self, req: QueryRequest) -> QueryReply: ...
 
     async def close(self) -> None: ...
+
+    @property
+    def version(self) -> str | None: ...  # changes when the data changes; None if unknown
 
     @property
     def busy(self) -> int: ...

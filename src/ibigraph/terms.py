@@ -1,0 +1,35 @@
+"""Static types of the RDF terms ibigraph handles, and typed access to the parts of a quad.
+
+pyoxigraph types a quad's subject and object as possibly an RDF 1.2 triple term. ibigraph reads
+them as plain terms (their `.value`, their type); these helpers only say so to the type checker
+(`cast`: nothing is checked or converted at run time, so a triple term behaves as before).
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias, cast
+
+import pyoxigraph as ox
+
+__all__ = ["GraphName", "Subject", "Term", "graph_of", "object_of", "subject_of", "triple_of"]
+
+Subject: TypeAlias = ox.NamedNode | ox.BlankNode
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
+GraphName: TypeAlias = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def subject_of(t: ox.Quad | ox.Triple) -> Subject:
+    return cast(Subject, t.subject)
+
+
+def object_of(t: ox.Quad | ox.Triple) -> Term:
+    return cast(Term, t.object)
+
+
+def graph_of(q: ox.Quad) -> ox.NamedNode | ox.BlankNode:
+    """The graph of a quad read from a named graph (the default graph has no `.value`)."""
+    return cast(ox.NamedNode | ox.BlankNode, q.graph_name)
+
+
+def triple_of(q: ox.Quad) -> tuple[Subject, ox.NamedNode, Term]:
+    return (subject_of(q), q.predicate, object_of(q))
