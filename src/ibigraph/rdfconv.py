@@ -1,7 +1,9 @@
-"""Conversions between Oxigraph and rdflib terms (pyshacl works on rdflib graphs)."""
+"""Conversions between Oxigraph and rdflib terms (pyshacl works on rdflib graphs), and the
+lock every use of rdflib's SPARQL machinery holds."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import overload
 
@@ -11,7 +13,13 @@ from rdflib.term import Node
 
 from .terms import Term, object_of, subject_of
 
-__all__ = ["from_rdflib", "to_rdflib", "to_rdflib_graph"]
+__all__ = ["RDFLIB_SPARQL_LOCK", "from_rdflib", "to_rdflib", "to_rdflib_graph"]
+
+# rdflib's SPARQL parser (pyparsing grammar objects shared by the whole process) is not
+# thread-safe: parallel parses fail with errors such as "Param.postParse2() missing 1 required
+# positional argument". Update parsing and pySHACL (whose SPARQL-based targets and constraints
+# use the same parser) hold this lock. Writes are serialized anyway; reads never take it.
+RDFLIB_SPARQL_LOCK = threading.Lock()
 
 
 @overload

@@ -31,7 +31,7 @@ from rdflib.term import Node
 
 from .changeset import ChangeSet, Term
 from .errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
-from .rdfconv import from_rdflib, to_rdflib
+from .rdfconv import RDFLIB_SPARQL_LOCK, from_rdflib, to_rdflib
 from .terms import Subject, object_of, subject_of
 
 __all__ = ["UpdateRequest", "apply_update", "parse_update", "to_ox"]
@@ -59,8 +59,9 @@ def parse_update(req: UpdateRequest) -> list[CompValue]:
     """Parse and check; raise QuerySyntaxError naming the position, ForbiddenFeature for LOAD
     and SERVICE."""
     try:
-        parsed = sparql_parser.parseUpdate(req.update)
-        ops = translateUpdate(parsed, base=req.base_iri, initNs=dict(req.prefixes)).algebra
+        with RDFLIB_SPARQL_LOCK:
+            parsed = sparql_parser.parseUpdate(req.update)
+            ops = translateUpdate(parsed, base=req.base_iri, initNs=dict(req.prefixes)).algebra
     except ParseException as e:
         raise QuerySyntaxError(
             f"SPARQL Update syntax error at line {e.lineno}, column {e.col}: {e.msg}"

@@ -24,7 +24,7 @@ from rdflib.namespace import SH
 
 from .config import Settings
 from .load import Sources
-from .rdfconv import to_rdflib_graph
+from .rdfconv import RDFLIB_SPARQL_LOCK, to_rdflib_graph
 from .vocab import RDF
 
 __all__ = [
@@ -162,15 +162,16 @@ def validate_quads(
     view = validation_view(data, settings)
     ctx = context or ShapesContext.of(sources)
     shapes, generic = ctx.shapes, set(ctx.generic)
-    conforms, report, _ = shacl_validate(
-        view,
-        shacl_graph=shapes,
-        ont_graph=ctx.ontology,
-        inference="rdfs",
-        allow_warnings=True,
-        allow_infos=True,
-        abort_on_first=False,
-    )
+    with RDFLIB_SPARQL_LOCK:
+        conforms, report, _ = shacl_validate(
+            view,
+            shacl_graph=shapes,
+            ont_graph=ctx.ontology,
+            inference="rdfs",
+            allow_warnings=True,
+            allow_infos=True,
+            abort_on_first=False,
+        )
     results = _results(report, generic)
     log.info("validated %d quads: %d results", len(data), len(results))
     return ValidationReport(conforms=bool(conforms), results=results, graph=report)
