@@ -10,7 +10,7 @@ from ibigraph import __version__
 from ibigraph.build import build_store
 from ibigraph.config import Settings
 
-from .conftest import in_process
+from .conftest import FIXTURES, in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -33,8 +33,22 @@ async def test_empty_article_list_says_how_to_add_one(fixture_settings: Settings
     build_store(settings)
     async with in_process(settings) as client:
         body = (await client.get("/api/articles")).json()
+        page = await client.get("/api/articles", headers={"accept": "text/html"})
     assert body["articles"] == []
     assert "ibigraph ingest" in body["message"] and "POST" in body["message"]
+    assert page.headers["content-type"].startswith("text/html")
+    assert "ibigraph ingest" in page.text  # the page a browser gets says it too
+
+
+async def test_article_list_page_links_each_article(fixture_settings: Settings) -> None:
+    settings = fixture_settings.with_(articles_dir=FIXTURES / "articles")
+    build_store(settings)
+    async with in_process(settings) as client:
+        listed = (await client.get("/api/articles")).json()["articles"]
+        page = (await client.get("/api/articles", headers={"accept": "text/html"})).text
+    assert listed
+    for a in listed:
+        assert f'href="/api/articles/{a["id"]}"' in page
 
 
 async def test_entity_list_links_its_pages_without_claiming_they_are_websites(

@@ -26,6 +26,7 @@ from ..linkeddata import select
 from ..negotiation import choose_media_type
 from ..sparql import QueryRequest
 from ..terms import Term, object_of
+from ..web import templates
 from ..writes import article_change
 from .openapi import MAX_OFFSET
 from .writes import change_reason
@@ -221,7 +222,15 @@ def articles_router(settings: Settings) -> APIRouter:
         body: dict[str, Any] = {"articles": list(by_graph.values())}
         if not by_graph:
             body["message"] = NO_ARTICLES
-        return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
+        media = choose_media_type(request.headers.get("accept"), ["application/json", "text/html"])
+        if media == "text/html":
+            page = templates.get_template("articles.html").render({**body, "message": NO_ARTICLES})
+            return HTMLResponse(page, headers={"Vary": "Accept"})
+        return Response(
+            json.dumps(body, indent=2) + "\n",
+            media_type="application/json",
+            headers={"Vary": "Accept"},
+        )
 
     @router.post(
         "/api/articles",
@@ -304,7 +313,6 @@ def _render_article(
     triples: list[ox.Quad], claims: list[dict[str, Any]], settings: Settings
 ) -> str:
     """The article's text with linked mentions and claims highlighted by verdict."""
-    from .entities import templates
 
     values: dict[tuple[str, str], list[Term]] = {}
     for t in triples:

@@ -14,7 +14,6 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import IbigraphError, NotAcceptable
 from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
@@ -22,6 +21,7 @@ from ..linkeddata import EntityDocument, fetch_document, fetch_resource
 from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
 from ..terms import Term, object_of, subject_of
 from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
+from ..web import templates
 from .articles import claims_about
 from .deps import select as _select
 from .problems import problem_response
@@ -30,9 +30,6 @@ from .writes import history
 __all__ = ["EXTENSIONS", "router"]
 
 router = APIRouter(tags=["linked data"])
-templates = Environment(
-    loader=PackageLoader("ibigraph", "web/templates"), autoescape=select_autoescape(["html"])
-)
 
 EXTENSIONS = {
     "ttl": "text/turtle",

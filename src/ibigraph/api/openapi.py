@@ -37,6 +37,7 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/dumps/\{name\}", _DUMPS),
     ("get", r"/api/entities", _media("application/ld+json")),
     ("get", r"/api/claims", _media("application/json", "application/ld+json")),
+    ("get", r"/api/articles", _media("application/json", "text/html")),
     ("get", r"/api/articles/\{slug\}", _media("text/html", "application/ld+json", "text/turtle")),
     ("get", r"/(id|change|agent|source|graph)/\{name\}|/(ontology|shapes)(\.\{ext\})?", _LINKED),
     ("get", r"/graph-store", _media(*GRAPH_TYPES)),
@@ -44,7 +45,7 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
 ]
 _REDIRECTS = re.compile(r"/article/\{slug\}|/dataset|/changes")
 _NEGOTIATED = re.compile(
-    r"/sparql|/void|/dumps/.*|/api/claims|/api/articles/\{slug\}|/api/queries/.+"
+    r"/sparql|/void|/dumps/.*|/api/claims|/api/articles(/\{slug\})?|/api/queries/.+"
     r"|/(id|change|agent|source|graph)/\{name\}|/ontology.*|/shapes.*|/graph-store"
 )
 _STORE = re.compile(
