@@ -645,3 +645,17 @@ def test_update_with_an_unknown_prefix_names_it(writable: Writable) -> None:
     r = writable.update('INSERT DATA { GRAPH src:test-about { id:test-alliance nope:p "x" } }')
     assert r.status_code == 400
     assert "unknown prefix `nope:`" in r.text and "schema:" in r.text
+
+
+def test_predeclared_prefixes_never_replace_a_requests_own_in_later_operations() -> None:
+    from ibigraph.update import UpdateRequest, parse_update
+    from ibigraph.vocab import prefixes
+
+    update = (
+        "PREFIX dc: <http://purl.org/dc/terms/>\n"  # the namespace of the predeclared dcterms:
+        "DROP ALL ;\n"
+        "INSERT { GRAPH <http://example.org/g> { ?s a dc:BibliographicResource } }\n"
+        "WHERE { ?s a schema:Organization }"  # and a predeclared prefix, undeclared here
+    )
+    ops = parse_update(UpdateRequest(update, prefixes=prefixes("https://w3id.org/ibigraph/")))
+    assert len(ops) == 2

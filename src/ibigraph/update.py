@@ -32,6 +32,7 @@ from rdflib.term import Node
 from .changeset import ChangeSet, Term
 from .errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
 from .rdfconv import RDFLIB_SPARQL_LOCK, from_rdflib, to_rdflib
+from .sparql import missing_prefixes
 from .terms import Subject, object_of, subject_of
 
 __all__ = ["UpdateRequest", "apply_update", "parse_update", "to_ox"]
@@ -55,26 +56,45 @@ def to_ox(term: Node) -> Term:
         raise BadInputError(f"unsupported RDF term {term!r}") from None
 
 
+def _translate(text: str, base: str | None) -> list[CompValue]:
+    with RDFLIB_SPARQL_LOCK:
+        return list(translateUpdate(sparql_parser.parseUpdate(text), base=base).algebra)
+
+
 def parse_update(req: UpdateRequest) -> list[CompValue]:
     """Parse and check; raise QuerySyntaxError naming the position, ForbiddenFeature for LOAD
-    and SERVICE."""
-    try:
-        with RDFLIB_SPARQL_LOCK:
-            parsed = sparql_parser.parseUpdate(req.update)
-            ops = translateUpdate(parsed, base=req.base_iri, initNs=dict(req.prefixes)).algebra
-    except ParseException as e:
-        raise QuerySyntaxError(
-            f"SPARQL Update syntax error at line {e.lineno}, column {e.col}: {e.msg}"
-        ) from None
-    except Exception as e:  # rdflib raises plain exceptions for e.g. undefined prefixes
-        message = str(e)
-        if message.startswith("Unknown namespace prefix"):
+    and SERVICE.
+
+    The predeclared prefixes a request uses without declaring them are written into its
+    prologue (on the first line, so line numbers stay true). rdflib's `initNs` cannot be used:
+    it rebinds them before every operation, and a request's own prefix for the same namespace
+    (`dc:` beside `dcterms:`) is then lost from its second operation on."""
+    text, shift = req.update, 0
+    for attempt in range(2):
+        try:
+            ops = _translate(text, req.base_iri)
+            break
+        except ParseException as e:
+            col = e.col - shift if e.lineno == 1 else e.col
+            raise QuerySyntaxError(
+                f"SPARQL Update syntax error at line {e.lineno}, column {col}: {e.msg}"
+            ) from None
+        except Exception as e:  # rdflib raises plain exceptions for e.g. undefined prefixes
+            message = str(e)
+            if not message.startswith("Unknown namespace prefix"):
+                raise QuerySyntaxError(f"SPARQL Update syntax error: {message}") from None
+            missing = missing_prefixes(req.update, req.prefixes)
+            if attempt == 0 and missing:
+                header = "".join(f"PREFIX {p}: <{ns}> " for p, ns in missing.items())
+                text, shift = header + req.update, len(header)
+                continue
             prefix = message.rsplit(":", 1)[-1].strip()
             known = ", ".join(f"{p}:" for p in req.prefixes)
-            message = f"unknown prefix `{prefix}:`; declare it with PREFIX {prefix}: <…>" + (
-                f", or use one this service knows: {known}" if known else ""
-            )
-        raise QuerySyntaxError(f"SPARQL Update syntax error: {message}") from None
+            raise QuerySyntaxError(
+                f"SPARQL Update syntax error: unknown prefix `{prefix}:`; declare it with "
+                f"PREFIX {prefix}: <…>"
+                + (f", or use one this service knows: {known}" if known else "")
+            ) from None
     for op in ops:
         if op.name == "Load":
             raise ForbiddenFeature(
