@@ -24,7 +24,7 @@ import pyoxigraph as ox
 import yaml
 
 from .errors import BadInputError, InvalidParameter
-from .sparql import _OPAQUE, inspect_query
+from .sparql import blank, inspect_query
 
 __all__ = ["PARAM_TYPES", "NamedQuery", "Param", "bind", "load_queries", "parse_query_file"]
 
@@ -156,7 +156,7 @@ def to_term(param: Param, value: Any, entity_ns: str) -> ox.NamedNode | ox.Liter
 
 def _where_brace(text: str) -> int:
     """Index of the `{` that opens the query's WHERE group (comments/strings/IRIs skipped)."""
-    blanked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), text)
+    blanked = blank(text)
     m = re.search(r"\bWHERE\s*\{", blanked, re.I)
     if m is not None:
         return m.end() - 1

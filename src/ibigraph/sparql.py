@@ -21,6 +21,7 @@ __all__ = [
     "Limits",
     "QueryRequest",
     "Rendered",
+    "blank",
     "inspect_query",
     "missing_prefixes",
     "render",
@@ -30,12 +31,27 @@ __all__ = [
 # Comments, strings and IRIs, blanked out before looking for keywords, so that "SERVICE" in a
 # literal or <http://x/service> in an IRI is not taken for the keyword.
 _OPAQUE = re.compile(
-    r"""\#[^\n]*
-      |'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"
-      |<[^<>"{}|^`\\\s]*>""",
+    r"""\#[^\n]*+
+      |'\'\'(?:[^'\\]|\\.|'(?!''))*+(?:'\'\'|.*+)
+      |\"\"\"(?:[^"\\]|\\.|"(?!""))*+(?:\"\"\"|.*+)
+      |'(?:[^'\\\n]|\\.)*+(?:'|[^\n]*+)
+      |"(?:[^"\\\n]|\\.)*+(?:"|[^\n]*+)
+      |<[^<>"{}|^`\\\s]*+>""",
     re.X | re.S,
 )
+# Linear time: every quote starts a token (an unclosed string runs to the end of its line, an
+# unclosed long string to the end of the text), and quantifiers are possessive, so no part of
+# the text is scanned twice (the old pattern re-scanned to the end of the line from every
+# quote: a 48 KB query of `"a\` took 9.7 s).
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def blank(text: str) -> str:
+    """`text` with its comments, strings and IRIs replaced by spaces (newlines kept): the same
+    length, so positions in it are positions in `text`."""
+    return _OPAQUE.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), text)
+
+
 # A keyword is a whole word not touching `:` (prefixed names) or `?`/`$` (variables).
 _KEYWORDS = re.compile(
     r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE|SERVICE|INSERT|DELETE|LOAD|CLEAR|DROP|CREATE"
@@ -52,7 +68,7 @@ def inspect_query(text: str) -> str:
     Comments, strings and IRIs are blanked out first, so `"SERVICE"` in a literal is fine.
     The store's own parser still reports real syntax errors with their position.
     """
-    bare = _OPAQUE.sub(" ", text)
+    bare = blank(text)
     if _SERVICE.search(bare):
         raise ForbiddenFeature(
             "SERVICE is not allowed: this endpoint never fetches data from other servers"
@@ -78,7 +94,7 @@ _POSITION = re.compile(r"error at (\d+):(\d+)")
 def missing_prefixes(text: str, known: Mapping[str, str]) -> dict[str, str]:
     """The known prefixes a query uses without declaring them (for servers that need the
     declarations written out)."""
-    bare = _OPAQUE.sub(" ", text)
+    bare = blank(text)
     declared = {m.group(1) or "" for m in _DECLARED.finditer(bare)}
     used = {m.group(1) or "" for m in _PNAME.finditer(bare)}
     return {p: known[p] for p in sorted(used - declared) if p in known}
@@ -88,7 +104,7 @@ def syntax_error(text: str, message: str, known: Mapping[str, str] | None = None
     """A parser's message made readable: an unknown prefix is named with its position and the
     prefixes the service knows; long lists of expected character ranges are cut."""
     if "Prefix not found" in message or "prefix not found" in message.lower():
-        bare = _OPAQUE.sub(" ", text)
+        bare = blank(text)
         declared = {m.group(1) or "" for m in _DECLARED.finditer(bare)} | set(known or {})
         for m in _PNAME.finditer(bare):
             prefix = m.group(1) or ""

@@ -9,6 +9,7 @@ import gzip
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 
@@ -104,16 +105,18 @@ class HttpPolicyMiddleware:
                 self._count(method, path, e.status)
                 return
 
+        refusal = None
         if length is not None and length.isdigit() and int(length) > self.max_body:
-            response = problem_response(
-                Request(scope),
-                413,
-                "Request body too large",
-                f"the body has {int(length)} bytes; the limit is {self.max_body}",
-            )
+            detail = f"the body has {int(length)} bytes; the limit is {self.max_body}"
+            refusal = (413, "Request body too large", detail)
+        elif b"%" in scope["query_string"] and not _utf8(scope["query_string"]):
+            detail = "the query string holds percent-encoded bytes that are not UTF-8"
+            refusal = (400, "Bad input", detail)
+        if refusal is not None:
+            response = problem_response(Request(scope), *refusal)
             send = self._wrap(send, allowed, origin, False, start, path, _Status())
             await response(scope, receive, send)
-            self._count(method, path, 413)
+            self._count(method, path, refusal[0])
             return
 
         if method in ("POST", "PUT", "PATCH"):
@@ -194,6 +197,16 @@ class HttpPolicyMiddleware:
             await send(message)
 
         return wrapped
+
+
+def _utf8(query_string: bytes) -> bool:
+    """Whether the percent-decoded query string is UTF-8 (else every parameter parser would
+    silently put U+FFFD in its place)."""
+    try:
+        unquote_to_bytes(query_string).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _headless(send: Any) -> Any:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from asyncio import to_thread
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import cast
-from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import Request
@@ -36,6 +36,7 @@ from ..sparql import Limits, QueryRequest, inspect_query
 from ..store.service import QueryService
 from ..terms import Subject, Term
 from .openapi import RESULT_MEDIA
+from .params import parse_params
 from .writes import handle_update
 
 __all__ = ["OPENAPI", "routes"]
@@ -105,7 +106,7 @@ def _negotiate(accept: str | None, form: str, params: dict[str, list[str]]) -> s
 async def _params(request: Request) -> tuple[dict[str, list[str]], str | None, str | None]:
     """Protocol parameters from the URL and, for form posts, the body; the query text and the
     update text (at most one of them)."""
-    params = parse_qs(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    params = parse_params(request.scope["query_string"].decode("latin-1"))
     if request.method in ("GET", "HEAD"):
         if "update" in params:
             raise MethodNotAllowed("SPARQL Update must be sent with POST")
@@ -117,7 +118,7 @@ async def _params(request: Request) -> tuple[dict[str, list[str]], str | None, s
         raise UnsupportedMediaType(f"send the body as UTF-8, not {charset}")
     body = await request.body()
     if ctype == "application/x-www-form-urlencoded":
-        form = parse_qs(_decode(body), keep_blank_values=True)
+        form = parse_params(_decode(body))
         if "query" in params:
             raise BadInputError("with a form POST, send `query` in the body, not in the URL")
         for k, v in form.items():
@@ -175,7 +176,8 @@ async def sparql(request: Request) -> Response:
         return await service_description(request, service, accept)
     if not query.strip():
         raise BadInputError("the query is empty")
-    form = inspect_query(query)  # refuses SERVICE and updates before any work
+    # refuses SERVICE and updates before any work; linear time, off the loop for long queries
+    form = inspect_query(query) if len(query) < _INLINE else await to_thread(inspect_query, query)
     headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
     if service.version is not None:
         etag = _etag(service.version, query, accept, params)
@@ -208,6 +210,7 @@ async def sparql(request: Request) -> Response:
 
 
 _CHUNK = 256 * 1024
+_INLINE = 16 * 1024  # query text inspected on the event loop below this size (< 1 ms)
 
 
 async def _chunks(body: bytes) -> AsyncIterator[bytes]:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from email.parser import BytesParser
 from typing import cast
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
@@ -47,6 +47,7 @@ from ..writes import (
     update_change,
 )
 from .openapi import MAX_OFFSET
+from .params import parse_params
 
 __all__ = ["Writes", "change_reason", "changes_router", "graph_store_routes", "handle_update"]
 
@@ -136,7 +137,7 @@ async def handle_update(
 
 # -- Graph Store Protocol ---------------------------------------------------------------------
 def _target(request: Request) -> tuple[dict[str, list[str]], ox.NamedNode | ox.DefaultGraph | None]:
-    params = parse_qs(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    params = parse_params(request.scope["query_string"].decode("latin-1"))
     graphs = params.get("graph", [])
     if "default" in params and graphs:
         raise BadInputError("give either ?default or ?graph=IRI, not both")

@@ -159,26 +159,27 @@ def pin_named_graphs(query: str) -> str:
         fill = "I" if m.group().startswith("<") else " "
         mask[m.start() : m.end()] = fill * (m.end() - m.start())
     masked = "".join(mask)
+    closing: dict[int, int] = {}  # where each `{` is closed: one pass, linear
+    stack: list[int] = []
+    for i, c in enumerate(masked):
+        if c == "{":
+            stack.append(i)
+        elif c == "}" and stack:
+            closing[stack.pop()] = i
     edits: list[tuple[int, int, str]] = []
     for n, m in enumerate(_GRAPH_IRI.finditer(masked)):
-        depth, close = 0, None
-        for i in range(m.end() - 1, len(masked)):
-            if masked[i] == "{":
-                depth += 1
-            elif masked[i] == "}":
-                depth -= 1
-                if depth == 0:
-                    close = i
-                    break
+        close = closing.get(m.end() - 1)
         if close is None:
             return query  # unbalanced: let the server report the syntax error
         var = f"?ibigraph_g{n}"
         term = query[m.start(1) : m.end(1)]
         edits.append((m.start(), m.end(), f"{{ VALUES {var} {{ {term} }} GRAPH {var} {{"))
         edits.append((close + 1, close + 1, " }"))
-    for start, end, text in sorted(edits, key=lambda e: e[0], reverse=True):
-        query = query[:start] + text + query[end:]
-    return query
+    pieces, at = [], 0
+    for start, end, text in sorted(edits, key=lambda e: e[0]):
+        pieces += [query[at:start], text]
+        at = end
+    return "".join([*pieces, query[at:]])
 
 
 def _fix_results(body: bytes) -> bytes:
