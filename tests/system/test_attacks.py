@@ -129,3 +129,52 @@ def test_form_body_with_bytes_that_are_not_utf8_is_400(public: Server) -> None:
         },
     )
     assert r.status_code == 400 and "not UTF-8" in r.json()["detail"]
+
+
+# -- M2: nothing unsafe is rendered ---------------------------------------------------------------
+
+JS = "javascript:alert(document.domain)//"
+
+
+@pytest.mark.anyio
+async def test_m2_stored_javascript_iris_are_shown_as_text_and_pages_carry_a_csp(
+    settings: Settings,
+) -> None:
+    from ibigraph.auth import add_token
+
+    from ..conftest import in_process
+
+    tokens = settings.store_path.parent / "tokens.json"
+    token = add_token(tokens, "mallory", "curator")
+    settings = settings.with_(tokens_file=tokens, articles_dir=settings.store_path / "none")
+    build_store(settings)
+    ibi = "https://w3id.org/ibigraph/id/international-brain-initiative"
+    update = (
+        "INSERT DATA { GRAPH <https://w3id.org/ibigraph/source/ibi-about-us> { "
+        f"<{ibi}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{JS}> . "
+        f"<{JS}> <https://schema.org/memberOf> <{ibi}> ; <https://schema.org/name> 'x'@en "
+        "} }"
+    )
+    async with in_process(settings) as client:
+        r = await client.post(
+            "/update",
+            content=update,
+            headers={
+                "authorization": f"Bearer {token}",
+                "content-type": "application/sparql-update",
+            },
+        )
+        pages = [
+            await client.get(path, headers={"accept": "text/html"})
+            for path in ("/", "/id/international-brain-initiative")
+        ]
+        json_api = await client.get("/api/entities")
+    for page in pages:
+        assert page.status_code == 200
+        assert 'href="javascript' not in page.text.lower()
+        csp = page.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src" not in csp
+        assert page.headers["x-content-type-options"] == "nosniff"
+    if r.status_code == 200:  # stored: the fact is shown (by the name given it), as text
+        assert "rdfs:seeAlso" in pages[1].text
+    assert json_api.headers["x-content-type-options"] == "nosniff"

@@ -106,7 +106,8 @@ def _server_base(request: Request) -> str:
 
 
 def _local(iri: str, settings: Any) -> str:
-    """The server path of an IRI under the base, else the IRI itself."""
+    """The server path of an IRI under the base, else the IRI itself (pages pass every link
+    through the `link` filter, which drops any but http(s), mailto and own paths)."""
     return "/" + iri[len(settings.base) :] if iri.startswith(settings.base) else iri
 
 

@@ -25,6 +25,14 @@ _GZIP_MIN = 1024
 _CORS_METHODS = b"GET, HEAD, POST, PUT, DELETE, OPTIONS"
 _CORS_HEADERS = b"Accept, Content-Type, Authorization, If-None-Match, X-Change-Reason"
 _CORS_EXPOSE = b"ETag, Link, Location, Content-Length, Content-Type"
+# Our pages run no script and load nothing from elsewhere; /docs and /redoc are FastAPI's
+# own pages (their scripts) and keep their defaults.
+_CSP = (
+    b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_SECURITY = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+_OWN_SCRIPTS = ("/docs", "/redoc")
 
 
 class HttpPolicyMiddleware:
@@ -125,7 +133,18 @@ class HttpPolicyMiddleware:
         self.metrics.in_progress.inc()
         try:
             await self.app(
-                scope, receive, self._wrap(send, allowed, origin, accept_gzip, start, path, box)
+                scope,
+                receive,
+                self._wrap(
+                    send,
+                    allowed,
+                    origin,
+                    accept_gzip,
+                    start,
+                    path,
+                    box,
+                    scripted=scope["path"].startswith(_OWN_SCRIPTS),
+                ),
             )
         finally:
             self.metrics.in_progress.dec()
@@ -155,6 +174,7 @@ class HttpPolicyMiddleware:
         start: float,
         path: str,
         box: _Status,
+        scripted: bool = False,
     ) -> Any:
         pending: dict[str, Any] = {}
         latency = self._latency[path]
@@ -166,6 +186,11 @@ class HttpPolicyMiddleware:
                 box.status = message["status"]
                 latency.observe(time.perf_counter() - start)
                 headers = list(message.get("headers", ()))
+                headers += _SECURITY
+                if not scripted and any(
+                    k == b"content-type" and v.startswith(b"text/html") for k, v in headers
+                ):
+                    headers.append((b"content-security-policy", _CSP))
                 if allowed:
                     headers.append((b"access-control-allow-origin", b"*" if any_origin else origin))
                     headers.append((b"access-control-expose-headers", _CORS_EXPOSE))

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-__all__ = ["templates"]
+__all__ = ["safe_link", "templates"]
+
+_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def safe_link(href: str | None) -> str | None:
+    """`href` if a page may link to it (http, https, mailto, or a path of this service), else
+    None: a `javascript:` or `data:` IRI stored as data is shown as text, never as a link."""
+    if href and (href.lower().startswith(_SCHEMES) or (href[0] == "/" and href[1:2] != "/")):
+        return href
+    return None
+
 
 templates = Environment(
     loader=PackageLoader("ibigraph", "web/templates"), autoescape=select_autoescape(["html"])
 )
+templates.filters["link"] = safe_link
