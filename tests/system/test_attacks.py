@@ -178,3 +178,47 @@ async def test_m2_stored_javascript_iris_are_shown_as_text_and_pages_carry_a_csp
     if r.status_code == 200:  # stored: the fact is shown (by the name given it), as text
         assert "rdfs:seeAlso" in pages[1].text
     assert json_api.headers["x-content-type-options"] == "nosniff"
+
+
+# -- M3: one malformed claim breaks nothing -------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_m3_a_malformed_claim_neither_breaks_pages_nor_hangs_writes(
+    fixture_settings: Settings,
+) -> None:
+    from ibigraph.auth import add_token
+
+    from ..conftest import in_process
+
+    tokens = fixture_settings.store_path.parent / "tokens.json"
+    token = add_token(tokens, "mallory", "curator")
+    settings = fixture_settings.with_(tokens_file=tokens)
+    build_store(settings)
+    art = "https://w3id.org/ibigraph/article/evil"
+    ent = "https://w3id.org/ibigraph/id/test-alliance"
+    ibi, oa = "https://w3id.org/ibigraph/ontology#", "http://www.w3.org/ns/oa#"
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    claim = (
+        f"INSERT DATA {{ GRAPH <{art}> {{ <{art}#c> a <{ibi}Claim> ; <{rdf}subject> <{ent}> ; "
+        f"<{rdf}predicate> <https://schema.org/name> ; <{rdf}object> 'x' ; "
+        f"<{ibi}verdict> <{ibi}supported> ; <{oa}hasTarget> <{art}#t> . "
+        f"<{art}#t> <{oa}hasSelector> <{art}#odd> , <{art}#t-position> . "
+        f"<{art}#t-position> <{oa}start> 'not-a-number' ; <{oa}end> 'nor this' . }} }}"
+    )
+    auth = {"authorization": f"Bearer {token}", "content-type": "application/sparql-update"}
+    async with in_process(settings) as client:
+        stored = (await client.post("/update", content=claim, headers=auth)).status_code
+        assert stored in (200, 403, 422)
+        r = await client.get("/api/claims", params={"entity": "test-alliance"})
+        assert r.status_code == 200, r.text
+        page = await client.get("/id/test-alliance", headers={"accept": "text/html"})
+        assert page.status_code == 200
+        later = await client.post(
+            "/update",
+            content=f"INSERT DATA {{ GRAPH <https://w3id.org/ibigraph/source/test-about> "
+            f"{{ <{ent}> <https://schema.org/alternateName> 'TA-later'@en }} }}",
+            headers=auth,
+            timeout=60,
+        )
+        assert later.status_code == 200, later.text

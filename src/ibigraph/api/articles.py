@@ -22,6 +22,7 @@ from ..changeset import ChangeSet
 from ..config import Settings
 from ..errors import BadInputError, InvalidParameter, NotFound, UnsupportedMediaType
 from ..ingest import IngestResult, article_graph_iri, parse_article
+from ..ingest.model import text_offset
 from ..linkeddata import select
 from ..negotiation import choose_media_type
 from ..sparql import QueryRequest
@@ -97,8 +98,8 @@ async def claims_about(
                 "value": value.value,
                 "valueIsIri": isinstance(value, ox.NamedNode),
                 "text": r["text"].value,
-                "start": int(r["start"].value),
-                "end": int(r["end"].value),
+                "start": text_offset(r["start"].value),
+                "end": text_offset(r["end"].value),
                 "verdict": r["verdict"].value.rsplit("#", 1)[-1],
                 "reason": r["reason"].value if "reason" in r else None,
                 "rule": r["rule"].value,

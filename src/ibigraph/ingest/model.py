@@ -57,6 +57,7 @@ __all__ = [
     "read_claims",
     "replace_verdicts",
     "slug",
+    "text_offset",
     "verdict_quads",
 ]
 
@@ -303,7 +304,7 @@ def read_claims(quads: Iterable[ox.Quad], settings: Settings) -> list[Claim]:
             continue
         target = text(node, OA + "hasTarget") or ""
         selectors = [s.value for s in by_subject.get(target, {}).get(OA + "hasSelector", [])]
-        pos = next(s for s in selectors if s.endswith("-position"))
+        pos = next((s for s in selectors if s.endswith("-position")), None)
         quote = next((s for s in selectors if s.endswith("-quote")), None)
         obj = one(node, RDF + "object")
         section = text(node, SCHEMA + "isPartOf")
@@ -324,8 +325,8 @@ def read_claims(quads: Iterable[ox.Quad], settings: Settings) -> list[Claim]:
                 value=obj.value if obj is not None else "",
                 value_is_iri=isinstance(obj, ox.NamedNode),
                 text=(text(quote, OA + "exact") if quote else None) or "",
-                start=int(text(pos, OA + "start") or 0),
-                end=int(text(pos, OA + "end") or 0),
+                start=text_offset(text(pos, OA + "start")) if pos else 0,
+                end=text_offset(text(pos, OA + "end")) if pos else 0,
                 section=text(section, SCHEMA + "name") if section else None,
                 rule=text(node, ibi + "extractionRule") or "",
                 verdict=verdict[len(ibi) :]
@@ -336,3 +337,12 @@ def read_claims(quads: Iterable[ox.Quad], settings: Settings) -> list[Claim]:
             )
         )
     return sorted(claims, key=lambda c: (c.start, c.end, c.rule, c.property, c.value))
+
+
+def text_offset(value: str | None) -> int:
+    """A text offset as stored; 0 when it is missing or not a number (a hand-edited graph),
+    so reading claims never fails on one malformed node."""
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0
