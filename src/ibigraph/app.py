@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -21,6 +22,7 @@ from .api.problems import install_error_handlers
 from .api.queries import query_router
 from .api.writes import Writes, changes_router, graph_store_routes
 from .config import Settings
+from .dumps import DumpCache
 from .metrics import Metrics
 from .queries import load_queries
 from .sparql import Limits
@@ -79,6 +81,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.router.routes[:0] = [*sparql.routes, *graph_store_routes]
     app.state.limits = Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes)
     app.state.prefixes = prefixes(settings.base)  # predeclared in /sparql queries
+    # dumps: files per store generation on the embedded store; one at a time from a remote one
+    app.state.dumps = (
+        DumpCache(settings.store_path, prefixes(settings.base))
+        if settings.backend == "oxigraph"
+        else None
+    )
+    app.state.dump_slot = asyncio.Semaphore(1)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

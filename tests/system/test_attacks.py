@@ -222,3 +222,21 @@ async def test_m3_a_malformed_claim_neither_breaks_pages_nor_hangs_writes(
             timeout=60,
         )
         assert later.status_code == 200, later.text
+
+
+# -- M5: dumps are written once per store generation, off the event loop -------------------------
+
+
+def test_m5_concurrent_dumps_do_not_stall_queries(public: Server) -> None:
+    def attack() -> object:
+        with httpx.Client(timeout=60) as client:
+            for ext in ("nq", "trig", "ttl", "jsonld") * 2:
+                r = client.get(public.base + f"/dumps/ibigraph.{ext}")
+                assert r.status_code == 200
+        return None
+
+    assert probe_while(public.base, attack, rounds=10) == []
+    first = httpx.get(public.base + "/dumps/ibigraph.nq")
+    again = httpx.get(public.base + "/dumps/ibigraph.nq")
+    assert first.headers["etag"] == again.headers["etag"]  # the same file, not rebuilt
+    assert first.content == again.content

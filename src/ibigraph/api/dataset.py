@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import asyncio
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from .. import __version__
+from ..dumps import DumpCache
 from ..errors import InvalidParameter
+from ..linkeddata import rows
 from ..negotiation import GRAPH_TYPES, choose_media_type
-from ..sparql import Limits
+from ..sparql import Limits, QueryRequest
 from ..vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
 from .deps import select as _select
 from .openapi import MAX_OFFSET
@@ -144,23 +147,38 @@ async def dump(name: str, request: Request) -> Response:
         return problem_response(
             request, 404, "Not found", f"dumps are ibigraph.{{{','.join(DUMPS)}}}"
         )
-    found = await _select(
-        request,
-        "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }",
-        _DUMP_LIMITS,
-    )
     media = DUMPS[ext]
+    disposition = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Vary": "Accept-Encoding",
+    }
+    cache: DumpCache | None = request.app.state.dumps
+    if cache is not None:  # the embedded store: a file per generation, written once
+        gzipped = "gzip" in request.headers.get("accept-encoding", "")
+        path = await asyncio.to_thread(cache.file, ext, gzipped)
+        headers = {**disposition, **({"Content-Encoding": "gzip"} if gzipped else {})}
+        return FileResponse(path, media_type=media, headers=headers)
+    async with request.app.state.dump_slot:  # a remote store: one dump at a time
+        reply = await request.app.state.service.execute(
+            QueryRequest(_DUMP_QUERY, "application/sparql-results+json", limits=_DUMP_LIMITS)
+        )
+        body = await asyncio.to_thread(
+            _serialize, reply.body, ext, prefixes(request.app.state.settings.base)
+        )
+    return Response(body, media_type=media, headers=disposition)
+
+
+_DUMP_QUERY = "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
+
+
+def _serialize(results: bytes, ext: str, pm: dict[str, str]) -> bytes:
+    found: list[dict[str, Any]] = rows(results)  # s, p, o, and g unless the default graph
     if ext == "ttl":  # one graph: the union (the default graph)
         data = [ox.Triple(r["s"], r["p"], r["o"]) for r in found if "g" not in r]
-        body = ox.serialize(
-            data, format=ox.RdfFormat.TURTLE, prefixes=prefixes(request.app.state.settings.base)
-        )
-    else:  # every source graph; the default graph holds source descriptions and the union
-        quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in found]
-        body = ox.serialize(quads, format=GRAPH_TYPES[media])
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+        return cast(bytes, ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=pm))
+    # every source graph; the default graph holds source descriptions and the union
+    quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in found]
+    return cast(bytes, ox.serialize(quads, format=GRAPH_TYPES[DUMPS[ext]]))
 
 
 @router.get("/api/entities", summary="Entities, filtered by type and name, as a JSON-LD collection")
