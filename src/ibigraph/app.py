@@ -110,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
         metrics=metrics,
         max_body=settings.max_body_bytes,
         origins=settings.cors_origins,
+        public_url=settings.public_url,
         read_check=(
             (lambda header: app.state.writes.tokens.authenticate(header, read_role, "reading"))
             if (read_role := settings.read_role)

@@ -416,6 +416,10 @@ def serve(
         err.print(f"[red]error:[/red] {escape(str(e))}")
         raise typer.Exit(2) from None
     # the worker processes read their settings from the environment
+    if not settings.public_url and host not in ("0.0.0.0", "::", ""):
+        # documents name this URL, never the Host header a client sends
+        shown_host = f"[{host}]" if ":" in host else host
+        os.environ["IBIGRAPH_PUBLIC_URL"] = f"http://{shown_host}:{port}"
     os.environ.update(
         IBIGRAPH_STORE=str(settings.store_path.absolute()),
         IBIGRAPH_WORKERS=str(settings.workers),

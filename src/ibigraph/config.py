@@ -63,6 +63,9 @@ class Settings:
     # writes
     tokens_file: Path | None = None  # hashed bearer tokens; none or no file -> writes disabled
     access_log: bool = False  # one line per request (never the Authorization header)
+    # the URL clients reach the service at; documents are written with it, never with the Host
+    # a request names (`ibigraph serve` sets it from --host/--port unless the host is 0.0.0.0)
+    public_url: str | None = None
     read_role: str | None = None  # if set (e.g. "reader"), reads need a token of that role too
     max_change_quads: int = 100_000  # quads one write may add or remove
     # LLM-written articles ingested at build time (issue #6); skipped if the folder is absent
@@ -81,6 +84,8 @@ class Settings:
             raise ValueError(
                 f"IBIGRAPH_READ_ROLE must be reader, curator or admin: {self.read_role!r}"
             )
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            raise ValueError(f"IBIGRAPH_PUBLIC_URL must be an http(s) URL: {self.public_url!r}")
         if self.workers < 1 or self.query_threads < 1:
             raise ValueError("IBIGRAPH_WORKERS and IBIGRAPH_QUERY_THREADS must be at least 1")
 
@@ -111,6 +116,7 @@ class Settings:
             if env("IBIGRAPH_TOKENS_FILE")
             else _path("IBIGRAPH_STORE", "var/store").parent / "tokens.json",
             access_log=env("IBIGRAPH_ACCESS_LOG", "").lower() in ("1", "true", "yes", "on"),
+            public_url=(env("IBIGRAPH_PUBLIC_URL") or "").rstrip("/") or None,
             read_role=env("IBIGRAPH_READ_ROLE") or None,
             max_change_quads=_int("IBIGRAPH_MAX_CHANGE_QUADS", 100_000),
             articles_dir=_path("IBIGRAPH_ARTICLES_DIR", "../shared/seed"),

@@ -9,6 +9,7 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -240,3 +241,51 @@ def test_m5_concurrent_dumps_do_not_stall_queries(public: Server) -> None:
     again = httpx.get(public.base + "/dumps/ibigraph.nq")
     assert first.headers["etag"] == again.headers["etag"]  # the same file, not rebuilt
     assert first.content == again.content
+
+
+# -- low: headers, Host, configuration errors ------------------------------------------------
+
+
+def test_oversized_or_too_many_headers_are_431_at_once(public: Server) -> None:
+    big = httpx.get(public.base + "/sparql?query=ASK{}", headers={"accept": "a/b," * 100_000})
+    assert big.status_code == 431
+    many = httpx.get(public.base + "/health", headers={f"x-h{i}": "1" for i in range(150)})
+    assert many.status_code == 431
+
+
+def test_documents_never_take_the_host_header_a_client_sends(public: Server) -> None:
+    evil = {"host": "evil.example"}
+    for path, accept in (
+        ("/void", "text/turtle"),
+        ("/sparql", "text/turtle"),
+        ("/id/brain-minds", "application/ld+json"),
+        ("/api/entities", "application/ld+json"),
+    ):
+        r = httpx.get(public.base + path, headers={**evil, "accept": accept})
+        assert r.status_code == 200, path
+        assert "evil.example" not in r.text, path
+        assert public.base in r.text, path  # the configured URL (ibigraph serve sets it)
+
+
+def test_an_unreadable_tokens_file_is_not_shown_to_clients(tmp_path: Path) -> None:
+    from ..conftest import FIXTURES
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "valid.trig").write_bytes((FIXTURES / "valid.trig").read_bytes())
+    store = tmp_path / "store"
+    build_store(Settings(store_path=store, data_dir=data, articles_dir=tmp_path / "none"))
+    tokens = tmp_path / "secret-dir" / "tokens.json"
+    tokens.parent.mkdir()
+    tokens.write_text("{ not json")
+    env = {
+        "IBIGRAPH_STORE": str(store),
+        "IBIGRAPH_WORKERS": "1",
+        "IBIGRAPH_TOKENS_FILE": str(tokens),
+        "IBIGRAPH_READ_ROLE": "reader",
+    }
+    with start_server(env, tmp_path / "server.log") as server:
+        r = httpx.get(server.base + "/sparql", params={"query": "ASK {}"})
+    assert r.status_code == 503 and "retry-after" in r.headers
+    assert "secret-dir" not in r.text and "tokens.json" not in r.text
+    assert "secret-dir" in (tmp_path / "server.log").read_text()  # the operator sees it

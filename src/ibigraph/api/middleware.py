@@ -6,6 +6,7 @@ wraps `send` again; measured at 15-25 % of a cheap query's throughput each)."""
 from __future__ import annotations
 
 import gzip
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,8 @@ from ..metrics import Metrics
 from .problems import problem_response
 
 __all__ = ["HttpPolicyMiddleware"]
+
+log = logging.getLogger(__name__)
 
 _KNOWN = {"/sparql", "/update", "/graph-store", "/health", "/ready", "/metrics"}
 _OPEN = {"/health", "/ready", "/metrics"}  # answered without a token even when reads need one
@@ -33,6 +36,8 @@ _CSP = (
 )
 _SECURITY = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
 _OWN_SCRIPTS = ("/docs", "/redoc")
+MAX_HEADER_BYTES = 16 * 1024  # all header fields of a request, names and values
+MAX_HEADERS = 100
 
 
 class HttpPolicyMiddleware:
@@ -43,8 +48,15 @@ class HttpPolicyMiddleware:
         max_body: int,
         origins: tuple[str, ...],
         read_check: Callable[[str | None], object] | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.app = app
+        # the service's public URL: documents are written with it, whatever Host a client sends
+        self.public: tuple[str, bytes, str] | None = None
+        if public_url:
+            scheme, _, rest = public_url.partition("://")
+            host, _, root = rest.partition("/")
+            self.public = (scheme, host.encode("latin-1"), "/" + root.rstrip("/") if root else "")
         self.read_check = read_check  # raises unless the Authorization header may read
         self.metrics = metrics
         self.max_body = max_body
@@ -72,7 +84,9 @@ class HttpPolicyMiddleware:
             send = _headless(send)
         origin = accept_gzip = length = authorization = None
         preflight = False
+        header_bytes = 0
         for name, value in scope["headers"]:
+            header_bytes += len(name) + len(value) + 4
             if name == b"authorization":
                 authorization = value.decode("latin-1")
             elif name == b"origin":
@@ -107,14 +121,31 @@ class HttpPolicyMiddleware:
                 challenge = (
                     {"WWW-Authenticate": 'Bearer realm="ibigraph"'} if e.status == 401 else {}
                 )
-                response = problem_response(Request(scope), e.status, e.title, e.detail, challenge)
+                detail = e.detail
+                if e.status >= 500:  # e.g. an unreadable tokens file: its path stays in the log
+                    log.error("checking a read token: %s", e.detail)
+                    detail = "tokens cannot be checked now; the server log says why"
+                    challenge = {"Retry-After": "10"}
+                response = problem_response(Request(scope), e.status, e.title, detail, challenge)
                 send = self._wrap(send, allowed, origin, False, start, path, _Status())
                 await response(scope, receive, send)
                 self._count(method, path, e.status)
                 return
 
+        if self.public is not None:
+            scheme, host, root = self.public
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            scope = {**scope, "scheme": scheme, "headers": [*headers, (b"host", host)]}
+            if root:
+                scope["root_path"] = root
         refusal = None
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+        if header_bytes > MAX_HEADER_BYTES or len(scope["headers"]) > MAX_HEADERS:
+            detail = (
+                f"the request has {len(scope['headers'])} header fields, {header_bytes} bytes;"
+                f" the limits are {MAX_HEADERS} fields and {MAX_HEADER_BYTES} bytes"
+            )
+            refusal = (431, "Request header fields too large", detail)
+        elif length is not None and length.isdigit() and int(length) > self.max_body:
             detail = f"the body has {int(length)} bytes; the limit is {self.max_body}"
             refusal = (413, "Request body too large", detail)
         elif b"%" in scope["query_string"] and not _utf8(scope["query_string"]):

@@ -12,7 +12,16 @@ from fastapi.responses import Response
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import IbigraphError, MethodNotAllowed, NotAcceptable, Unauthorized, ValidationFailed
+from ..errors import (
+    Busy,
+    IbigraphError,
+    MethodNotAllowed,
+    NotAcceptable,
+    QueryTimeout,
+    StoreError,
+    Unauthorized,
+    ValidationFailed,
+)
 from ..negotiation import choose_media_type
 
 __all__ = ["install_error_handlers", "problem_response"]
@@ -64,9 +73,13 @@ def problem_response(
 
 async def _ibigraph_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, IbigraphError)
+    detail = exc.detail
+    headers = {}
     if exc.status >= 500:
         log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.detail)
-    headers = {}
+        headers["Retry-After"] = str(_RETRY_AFTER.get(type(exc), 5))
+    if isinstance(exc, StoreError):  # names files, URLs of the setup: in the log, not here
+        detail = "the store is unavailable at the moment; the server log says why"
     if isinstance(exc, MethodNotAllowed):
         headers["Allow"] = getattr(exc, "allow", "GET, HEAD, POST, OPTIONS")
     if isinstance(exc, Unauthorized):
@@ -80,7 +93,11 @@ async def _ibigraph_error(request: Request, exc: Exception) -> Response:
         headers["Link"] = ", ".join(
             f'<{request.url.path}>; rel="alternate"; type="{t}"' for t in exc.offered
         )
-    return problem_response(request, exc.status, exc.title, exc.detail, headers)
+    return problem_response(request, exc.status, exc.title, detail, headers)
+
+
+# seconds a client should wait before trying a 503 again
+_RETRY_AFTER: dict[type[IbigraphError], int] = {Busy: 2, QueryTimeout: 30, StoreError: 10}
 
 
 def _shacl_report(request: Request, exc: ValidationFailed) -> Response:
