@@ -346,14 +346,12 @@ def test_runaway_query_is_stopped_while_others_answer(endpoint: str) -> None:
     assert 4.5 <= elapsed < 30
     if httpx.get(endpoint + "/ready").json()["backend"] == "remote":
         return  # the remote server stops its own work; nothing runs here
-    # The query was stuck in one step (a count), so its process restarts to stop the work;
-    # the service answers throughout, from the other worker process.
-    deadline = time.monotonic() + 30
-    while "ibigraph_query_stuck_total 1.0" not in httpx.get(endpoint + "/metrics").text:
-        assert time.monotonic() < deadline, "the stuck query's process was not restarted"
-        after = httpx.get(endpoint + "/sparql", params={"query": "ASK {}"}, timeout=10)
-        assert after.status_code == 200
-        time.sleep(0.2)
+    # The query was stuck in one step (a count): its runner process was killed and replaced;
+    # the worker process itself goes on (no restart) and answers throughout.
+    metrics = httpx.get(endpoint + "/metrics").text
+    assert "ibigraph_query_runners_stopped_total 1.0" in metrics
+    assert "ibigraph_query_stuck_total 1.0" not in metrics
+    assert httpx.get(endpoint + "/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
 # --- HTTP niceties ---

@@ -50,8 +50,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await service.start()
         service.on_stuck = restart_process
+        pool = getattr(service, "pool", None)  # the embedded store's query runners
+        if pool is not None:
+            pool.on_stopped = metrics.stopped.inc
+            pool.on_busy = metrics.busy.inc
+        await service.start()
         app.state.ready = True
         log.info("ibigraph ready: %s backend, %d query threads", settings.backend, service.size)
         try:

@@ -59,6 +59,7 @@ class Settings:
     max_rows: int = 100_000
     max_result_bytes: int = 64 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
+    max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
     cors_origins: tuple[str, ...] = ("*",)
     # writes
     tokens_file: Path | None = None  # hashed bearer tokens; none or no file -> writes disabled
@@ -110,6 +111,7 @@ class Settings:
             max_rows=_int("IBIGRAPH_MAX_ROWS", 100_000),
             max_result_bytes=_int("IBIGRAPH_MAX_RESULT_BYTES", 64 * 1024 * 1024),
             max_body_bytes=_int("IBIGRAPH_MAX_BODY_BYTES", 1024 * 1024),
+            max_query_memory=_int("IBIGRAPH_MAX_QUERY_MEMORY", 1024**3),
             cors_origins=tuple(o.strip() for o in env("IBIGRAPH_CORS_ORIGINS", "*").split(",")),
             # beside the store by default, where `ibigraph token add` writes it
             tokens_file=Path(env("IBIGRAPH_TOKENS_FILE") or "")

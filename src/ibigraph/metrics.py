@@ -43,6 +43,16 @@ class Metrics:
             "Queries still running past the limit: their process was restarted",
             registry=reg,
         )
+        self.stopped = Counter(
+            "ibigraph_query_runners_stopped",
+            "Query runner processes stopped (time limit, memory budget, client gone)",
+            registry=reg,
+        )
+        self.busy = Counter(
+            "ibigraph_query_busy",
+            "Queries refused with 503 Busy (every runner taken)",
+            registry=reg,
+        )
 
     def exposition(self) -> bytes:
         if self.registry is not None:

@@ -6,6 +6,7 @@ keep answering (each probe within a generous liveness timeout, not a performance
 from __future__ import annotations
 
 import concurrent.futures
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -289,3 +290,101 @@ def test_an_unreadable_tokens_file_is_not_shown_to_clients(tmp_path: Path) -> No
     assert r.status_code == 503 and "retry-after" in r.headers
     assert "secret-dir" not in r.text and "tokens.json" not in r.text
     assert "secret-dir" in (tmp_path / "server.log").read_text()  # the operator sees it
+
+
+# -- H2, H3: runaway queries are stopped for sure, and never take the whole service ---------------
+
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SORT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"
+
+
+def _nested_replace(depth: int = 6) -> str:
+    expr = '"' + "a" * 1000 + '"'
+    for _ in range(depth):
+        expr = f'REPLACE({expr}, "a", "aaaaaaaaaa")'
+    return f"SELECT (STRLEN({expr}) AS ?n) WHERE {{}}"
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Served as in public, with a 10 s time limit and a 256 MiB memory budget per query."""
+    from ..conftest import ROOT
+
+    tmp = tmp_path_factory.mktemp("guarded")
+    settings = Settings(
+        store_path=tmp / "store",
+        data_dir=ROOT / "data",
+        ontology_dir=ROOT / "ontology",
+        articles_dir=tmp / "none",
+    )
+    build_store(settings)
+    env = {
+        "IBIGRAPH_STORE": str(settings.store_path),
+        "IBIGRAPH_WORKERS": "2",
+        "IBIGRAPH_QUERY_TIMEOUT": "10",
+        "IBIGRAPH_MAX_QUERY_MEMORY": str(256 * 2**20),
+    }
+    with start_server(env, tmp / "server.log") as server:
+        yield server
+
+
+def _peak_rss(pgid: int, stop: threading.Event, peak: list[int]) -> None:
+    """The largest resident size of any process of the server's group, sampled until stop."""
+    while not stop.is_set():
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid)) != pgid:
+                    continue
+                with open(f"/proc/{pid}/status") as f:
+                    rss = next((int(x.split()[1]) * 1024 for x in f if x.startswith("VmRSS")), 0)
+            except (OSError, ProcessLookupError):
+                continue
+            peak[0] = max(peak[0], rss)
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("query", [_nested_replace(), SORT], ids=["nested-replace", "sort"])
+def test_h2_no_query_grows_a_process_past_its_memory_budget(guarded: Server, query: str) -> None:
+    peak = [0]
+    stop = threading.Event()
+    watcher = threading.Thread(target=_peak_rss, args=(guarded.proc.pid, stop, peak))
+    watcher.start()
+    answers: list[httpx.Response] = []
+    try:
+
+        def attack() -> object:
+            r = httpx.post(
+                guarded.base + "/sparql",
+                data={"query": query},
+                headers={"accept": "application/problem+json"},
+                timeout=60,
+            )
+            answers.append(r)
+            return r
+
+        failures = probe_while(guarded.base, attack, rounds=2)
+    finally:
+        stop.set()
+        watcher.join()
+    assert failures == []
+    for r in answers:  # a clear refusal: over the memory budget, or past the time limit
+        assert r.status_code in (400, 503), r.text
+        detail = r.json()["detail"]
+        assert "memory limit" in detail or "longer than" in detail
+    assert peak[0] < 256 * 2**20 + 300 * 2**20, f"peak RSS {peak[0] / 2**20:.0f} MiB"
+
+
+def test_h3_twelve_runaway_queries_leave_cheap_queries_answered(guarded: Server) -> None:
+    statuses: list[int] = []
+
+    def attack() -> object:
+        r = httpx.get(guarded.base + "/sparql", params={"query": CROSS}, timeout=60)
+        statuses.append(r.status_code)
+        return r
+
+    assert probe_while(guarded.base, attack, rounds=12) == []
+    assert set(statuses) <= {503}  # each stopped at its limit or refused as busy
+    metrics = httpx.get(guarded.base + "/metrics").text
+    assert "ibigraph_query_runners_stopped_total" in metrics

@@ -15,20 +15,18 @@ the time limit is kept in two steps:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
 import pyoxigraph as ox
 
-from ..errors import QuerySyntaxError, QueryTimeout, StoreError
+from ..errors import QuerySyntaxError, StoreError
 from ..sparql import QueryRequest, render, syntax_error
+from .runners import RunnerPool
 
 __all__ = ["EmbeddedService", "QueryReply", "store_version"]
 
@@ -100,36 +98,35 @@ def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply
 
 
 class EmbeddedService:
-    """Queries on threads over one read-only Oxigraph store."""
+    """Queries in runner processes over one read-only Oxigraph store (see runners.py)."""
 
-    def __init__(self, store_path: Path, threads: int) -> None:
+    def __init__(self, store_path: Path, threads: int, memory_budget: int = 2**30) -> None:
         if not store_path.exists():
             raise StoreError(f"no store at {store_path}; run `ibigraph build` first")
         self.store_path = store_path
-        self.size = max(1, threads)
-        self._store = _open(store_path)
+        self._pool = RunnerPool(store_path, threads, memory_budget)
+        self.size = self._pool.size
         self._generation = os.path.realpath(store_path)
         self._link: str | None = ""  # the symlink's text when last looked at
         self._version = store_version(store_path)
-        self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="query")
-        self._closed = False
-        self._running = 0
+        # a runner is stopped for sure at the limit: nothing is ever stuck in this process
         self.on_stuck: Callable[[QueryRequest], None] = lambda req: None
         self.stuck = 0
 
     async def start(self) -> None:
-        if self._closed:  # an app whose lifespan runs again (in-process clients, tests)
-            self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="query")
-            self._closed = False
+        await self._pool.start()
         await self.execute(QueryRequest("ASK {}"))
 
     async def close(self) -> None:
-        self._closed = True
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        await self._pool.close()
+
+    @property
+    def pool(self) -> RunnerPool:
+        return self._pool
 
     @property
     def busy(self) -> int:
-        return self._running
+        return self._pool.busy
 
     @property
     def version(self) -> str:
@@ -144,45 +141,10 @@ class EmbeddedService:
             current = os.path.realpath(self.store_path)
             if current != self._generation:
                 log.info("new store generation: now serving %s", current)
-                self._store = _open(self.store_path)
                 self._generation, self._version = current, store_version(self.store_path)
         return self._version
 
-    def _run(self, store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply:
-        self._running += 1
-        try:
-            return _evaluate(store, req, deadline)
-        finally:
-            self._running -= 1
-
     async def execute(self, req: QueryRequest) -> QueryReply:
         _ = self.version  # notices a rebuilt store
-        limit = req.limits.timeout
-        deadline = time.monotonic() + limit
-        future = self._executor.submit(self._run, self._store, req, deadline)
-        waiter = asyncio.wrap_future(future)
-        loop = asyncio.get_running_loop()
-        expired = False
-
-        def expire() -> None:  # cheaper than asyncio.wait_for, which makes a task per call
-            nonlocal expired
-            expired = True
-            waiter.cancel()
-
-        timer = loop.call_later(limit, expire)
-        try:
-            return await waiter
-        except asyncio.CancelledError:
-            if not expired:
-                raise  # the client went away
-            loop.call_later(STUCK_GRACE, self._check_stuck, future, req)
-            raise QueryTimeout.after(limit) from None
-        finally:
-            timer.cancel()
-
-    def _check_stuck(self, future: Future[QueryReply], req: QueryRequest) -> None:
-        if future.done():
-            return
-        self.stuck += 1
-        log.error("query still running %.1f s past its limit: %.200s", STUCK_GRACE, req.query)
-        self.on_stuck(req)
+        reply = await self._pool.execute(req, self._generation)
+        return QueryReply(reply.media_type, reply.body)

@@ -40,4 +40,4 @@ def open_query_service(settings: Settings) -> QueryService:
             password=settings.remote_password,
             default_graph=settings.remote_default_graph,
         )
-    return EmbeddedService(settings.store_path, settings.query_threads)
+    return EmbeddedService(settings.store_path, settings.query_threads, settings.max_query_memory)

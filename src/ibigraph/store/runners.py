@@ -1,0 +1,312 @@
+"""Query runners: child processes that evaluate queries on the read-only store, one at a time.
+
+pyoxigraph cannot interrupt a query (upstream oxigraph issue #1926), and one query can sort a
+cross product or build a string of gigabytes. In a runner process such a query is stopped for
+sure: the runner is killed at the time limit, when its client goes away, or by the kernel when
+it passes its memory budget (RLIMIT_DATA); a fresh runner takes its place and the worker
+process, with its other requests, is untouched.
+
+Admission: of the `size` runners of a worker, one is a fast lane. A query takes a general
+runner if one is free, else the fast lane, where it may run for `FAST_LANE_LIMIT` seconds at
+most; with every runner taken it waits `QUEUE_WAIT` seconds for one, then gets 503 Busy with
+Retry-After. Long queries can therefore fill the general lane but never the last runner for
+long, so cheap queries keep being answered while runaway ones run out their time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from ..errors import Busy, IbigraphError, QueryTimeout, ResultTooLarge, StoreError
+from ..sparql import QueryRequest
+
+__all__ = ["FAST_LANE_LIMIT", "QUEUE_WAIT", "RunnerPool"]
+
+log = logging.getLogger(__name__)
+
+FAST_LANE_LIMIT = 2.0  # seconds a query may hold the last free runner
+QUEUE_WAIT = 1.0  # seconds a query waits for a runner before 503 Busy
+_POLL = 0.05  # how often a waiting thread looks for a cancelled request
+
+
+@dataclass(frozen=True)
+class Reply:
+    media_type: str
+    body: bytes
+
+
+class QueryMemoryExceeded(ResultTooLarge):
+    title = "Query needs too much memory"
+
+
+def _runner_main(conn: Connection, memory_budget: int) -> None:  # pragma: no cover - child
+    """A runner: evaluate each query sent on `conn` against the store generation it names."""
+    import pyoxigraph as ox
+
+    from .embedded import _evaluate
+
+    store: ox.Store | None = None
+    opened = ""
+    limited = False
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        generation, req = job
+        try:
+            if generation != opened:
+                store = ox.Store.read_only(generation)
+                opened = generation
+            if not limited and memory_budget > 0:
+                _limit_memory(memory_budget)
+                limited = True
+            assert store is not None
+            reply = _evaluate(store, req, time.monotonic() + req.limits.timeout)
+            conn.send(("ok", Reply(reply.media_type, reply.body)))
+        except IbigraphError as e:
+            conn.send(("error", (type(e).__name__, e.detail)))
+        except MemoryError:
+            conn.send(("error", ("QueryMemoryExceeded", "")))
+        except OSError as e:
+            conn.send(("error", ("StoreError", f"cannot open the store: {e}")))
+
+
+def _limit_memory(budget: int) -> None:  # pragma: no cover - child
+    """Cap the heap of this runner at what it uses now (store open) plus `budget` bytes."""
+    with open("/proc/self/status") as f:
+        data = next((int(x.split()[1]) * 1024 for x in f if x.startswith("VmData:")), 0)
+    limit = data + budget
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+_ERRORS: dict[str, type[IbigraphError]] = {}
+
+
+def _error(name: str, detail: str, budget: int) -> IbigraphError:
+    if name == "QueryMemoryExceeded":
+        return QueryMemoryExceeded(_memory_message(budget))
+    if not _ERRORS:
+        from .. import errors
+
+        _ERRORS.update(
+            {
+                n: c
+                for n in errors.__all__
+                if isinstance(c := getattr(errors, n), type) and issubclass(c, IbigraphError)
+            }
+        )
+    cls = _ERRORS.get(name, IbigraphError)
+    try:
+        return cls(detail)
+    except TypeError:  # an error class with another constructor
+        return IbigraphError(detail)
+
+
+def _memory_message(budget: int) -> str:
+    return (
+        f"the query needed more than the memory limit of {budget // 2**20} MiB and was stopped;"
+        " narrow it (a LIMIT, fewer cross products, smaller strings)"
+    )
+
+
+class _Runner:
+    def __init__(self, ctx: multiprocessing.context.SpawnContext, budget: int) -> None:
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.proc: BaseProcess = ctx.Process(
+            target=_runner_main, args=(child, budget), daemon=True, name="ibigraph-query"
+        )
+        self.proc.start()
+        child.close()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        with contextlib.suppress(Exception):
+            self.proc.join(5)
+
+
+class RunnerPool:
+    """`size` runner processes over the store at `store_path`, with admission control."""
+
+    def __init__(self, store_path: Path, size: int, memory_budget: int) -> None:
+        self.store_path = store_path
+        self.size = max(2, size)  # at least one general runner and the fast lane
+        self.memory_budget = memory_budget
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: list[_Runner] = []
+        self._fast: _Runner | None = None
+        self._free = asyncio.Condition()
+        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="query")
+        self._running = 0
+        self._closed = False
+        self._tasks: set[asyncio.Future[None]] = set()
+        self.killed = 0  # runners stopped at a limit or for a client that went away
+        self.on_stopped: Callable[[], None] = lambda: None
+        self.on_busy: Callable[[], None] = lambda: None
+
+    @property
+    def busy(self) -> int:
+        return self._running
+
+    async def start(self) -> None:
+        self._closed = False
+        if self._threads._shutdown:
+            self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="query")
+        loop = asyncio.get_running_loop()
+        runners = await asyncio.gather(
+            *(loop.run_in_executor(None, self._spawn) for _ in range(self.size))
+        )
+        self._fast, self._idle = runners[0], list(runners[1:])
+
+    def _spawn(self) -> _Runner:
+        return _Runner(self._ctx, self.memory_budget)
+
+    async def close(self) -> None:
+        self._closed = True
+        for r in [*self._idle, *([self._fast] if self._fast else [])]:
+            r.kill()
+        self._idle, self._fast = [], None
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    async def _acquire(self) -> tuple[_Runner, bool]:
+        """A free runner and whether it is the fast lane; 503 Busy after QUEUE_WAIT."""
+        deadline = time.monotonic() + QUEUE_WAIT
+        async with self._free:
+            while True:
+                if self._idle:
+                    return self._idle.pop(), False
+                if self._fast is not None:
+                    fast, self._fast = self._fast, None
+                    return fast, True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.on_busy()
+                    raise Busy(
+                        "every query runner is taken by other queries; try again in a moment"
+                    )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._free.wait(), left)
+
+    async def _release(self, runner: _Runner | None, fast: bool) -> None:
+        """Give a runner back (or, if it was killed, a fresh one when it is up)."""
+        if runner is None:
+            loop = asyncio.get_running_loop()
+            try:
+                runner = await loop.run_in_executor(None, self._spawn)
+            except Exception:  # pragma: no cover - cannot start a process: logged, lane shrinks
+                log.exception("cannot start a query runner")
+                return
+            if self._closed:
+                runner.kill()
+                return
+        async with self._free:
+            if fast:
+                self._fast = runner
+            else:
+                self._idle.append(runner)
+            self._free.notify()
+
+    async def execute(self, req: QueryRequest, generation: str) -> Reply:
+        runner, fast = await self._acquire()
+        limit = min(req.limits.timeout, FAST_LANE_LIMIT) if fast else req.limits.timeout
+        cancelled = threading.Event()
+        loop = asyncio.get_running_loop()
+        self._running += 1
+        alive = True
+        try:
+            future = loop.run_in_executor(
+                self._threads, self._wait, runner, generation, req, limit, cancelled
+            )
+            try:
+                return await asyncio.shield(future)
+            except asyncio.CancelledError:  # the client went away: stop its query
+                cancelled.set()
+                with contextlib.suppress(BaseException):
+                    await future
+                raise
+        except (QueryTimeout, QueryMemoryExceeded, _RunnerGone):
+            alive = False
+            raise
+        except asyncio.CancelledError:
+            alive = False
+            raise
+        finally:
+            self._running -= 1
+            if not alive:
+                runner.kill()
+                self.killed += 1
+                self.on_stopped()
+            task = asyncio.ensure_future(self._release(runner if alive else None, fast))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _wait(
+        self,
+        runner: _Runner,
+        generation: str,
+        req: QueryRequest,
+        limit: float,
+        cancelled: threading.Event,
+    ) -> Reply:
+        """On a thread: send the query, wait for its answer or a reason to stop it."""
+        deadline = time.monotonic() + limit
+        try:
+            runner.conn.send((generation, req))
+            while not runner.conn.poll(_POLL):
+                if cancelled.is_set():
+                    raise _RunnerGone("the client went away")
+                if time.monotonic() > deadline:
+                    raise _timeout(limit, req.limits.timeout)
+            status, value = runner.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            code = runner.proc.exitcode
+            if code is None:
+                runner.proc.join(1)
+                code = runner.proc.exitcode
+            # killed by the kernel or aborted on a failed allocation: the memory budget
+            raise QueryMemoryExceeded(_memory_message(self.memory_budget)) from None
+        if status == "ok":
+            assert isinstance(value, Reply)
+            return value
+        name, detail = value
+        raise _error(name, detail, self.memory_budget)
+
+
+class _RunnerGone(Exception):
+    """The query's runner was stopped because its client went away."""
+
+
+def _timeout(limit: float, full: float) -> QueryTimeout:
+    if limit < full:
+        return QueryTimeout.after(
+            limit,
+            "every other query runner was busy with long queries, so it had the fast lane;"
+            " try again in a moment",
+        )
+    return QueryTimeout.after(limit)
+
+
+def _generation(store_path: Path) -> str:
+    return os.path.realpath(store_path)
+
+
+def check_store(store_path: Path) -> None:
+    if not store_path.exists():
+        raise StoreError(f"no store at {store_path}; run `ibigraph build` first")
