@@ -6,11 +6,13 @@ sure: the runner is killed at the time limit, when its client goes away, or by t
 it passes its memory budget (RLIMIT_DATA); a fresh runner takes its place and the worker
 process, with its other requests, is untouched.
 
-Admission: of the `size` runners of a worker, one is a fast lane. A query takes a general
-runner if one is free, else the fast lane, where it may run for `FAST_LANE_LIMIT` seconds at
-most; with every runner taken it waits `QUEUE_WAIT` seconds for one, then gets 503 Busy with
-Retry-After. Long queries can therefore fill the general lane but never the last runner for
-long, so cheap queries keep being answered while runaway ones run out their time.
+A spare runner is kept started, so a killed one is replaced at once (starting a process takes
+about half a second). Admission: of the `size` runners of a worker, one is a fast lane. A query
+takes a general runner if one is free, else the fast lane, where it may run for
+`FAST_LANE_LIMIT` seconds at most; with every runner taken it waits `QUEUE_WAIT` seconds for
+one, then gets 503 Busy with Retry-After. Long queries can therefore fill the general lane but
+never hold the last runner for long, so cheap queries keep being answered while runaway ones
+run out their time.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from ..errors import Busy, IbigraphError, QueryTimeout, ResultTooLarge, StoreError
 from ..sparql import QueryRequest
@@ -37,9 +40,10 @@ __all__ = ["FAST_LANE_LIMIT", "QUEUE_WAIT", "RunnerPool"]
 
 log = logging.getLogger(__name__)
 
-FAST_LANE_LIMIT = 2.0  # seconds a query may hold the last free runner
-QUEUE_WAIT = 1.0  # seconds a query waits for a runner before 503 Busy
+FAST_LANE_LIMIT = 0.5  # seconds a query may hold the last free runner
+QUEUE_WAIT = 2.0  # seconds a query waits for a runner before 503 Busy
 _POLL = 0.05  # how often a waiting thread looks for a cancelled request
+EXPENSIVE_MEMORY = 60.0  # seconds a stopped query's text is kept out of the fast lane
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,8 @@ class RunnerPool:
         self._running = 0
         self._closed = False
         self._tasks: set[asyncio.Future[None]] = set()
+        self._spare: _Runner | None = None
+        self._expensive: dict[int, float] = {}  # hash of a stopped query's text -> when
         self.killed = 0  # runners stopped at a limit or for a client that went away
         self.on_stopped: Callable[[], None] = lambda: None
         self.on_busy: Callable[[], None] = lambda: None
@@ -174,24 +180,33 @@ class RunnerPool:
             *(loop.run_in_executor(None, self._spawn) for _ in range(self.size))
         )
         self._fast, self._idle = runners[0], list(runners[1:])
+        self._spare = await loop.run_in_executor(None, self._spawn)
 
     def _spawn(self) -> _Runner:
         return _Runner(self._ctx, self.memory_budget)
 
     async def close(self) -> None:
         self._closed = True
-        for r in [*self._idle, *([self._fast] if self._fast else [])]:
+        for r in [*self._idle, *(x for x in (self._fast, self._spare) if x is not None)]:
             r.kill()
-        self._idle, self._fast = [], None
+        self._idle, self._fast, self._spare = [], None, None
         self._threads.shutdown(wait=False, cancel_futures=True)
 
-    async def _acquire(self) -> tuple[_Runner, bool]:
-        """A free runner and whether it is the fast lane; 503 Busy after QUEUE_WAIT."""
+    async def _acquire(self, query: str) -> tuple[_Runner, bool]:
+        """A free runner and whether it is the fast lane; 503 Busy after QUEUE_WAIT, or at
+        once for a query text that recently ran out its limits (it would only hold the fast
+        lane, which cheap queries need, until it is stopped again)."""
         deadline = time.monotonic() + QUEUE_WAIT
         async with self._free:
             while True:
                 if self._idle:
                     return self._idle.pop(), False
+                if self._known_expensive(query):
+                    self.on_busy()
+                    raise Busy(
+                        "this query ran out its limits a moment ago and every general query "
+                        "runner is taken; try again later"
+                    )
                 if self._fast is not None:
                     fast, self._fast = self._fast, None
                     return fast, True
@@ -209,7 +224,11 @@ class RunnerPool:
         if runner is None:
             loop = asyncio.get_running_loop()
             try:
-                runner = await loop.run_in_executor(None, self._spawn)
+                if self._spare is not None:  # the spare steps in; a new spare starts
+                    runner, self._spare = self._spare, None
+                    self._keep(self._refill_spare())
+                else:
+                    runner = await loop.run_in_executor(None, self._spawn)
             except Exception:  # pragma: no cover - cannot start a process: logged, lane shrinks
                 log.exception("cannot start a query runner")
                 return
@@ -223,8 +242,31 @@ class RunnerPool:
                 self._idle.append(runner)
             self._free.notify()
 
+    def _known_expensive(self, query: str) -> bool:
+        flagged = self._expensive.get(hash(query))
+        return flagged is not None and time.monotonic() - flagged < EXPENSIVE_MEMORY
+
+    def _flag_expensive(self, query: str) -> None:
+        """Remember a query text that was stopped (bounded: the oldest are forgotten)."""
+        if len(self._expensive) >= 1024:
+            self._expensive.pop(next(iter(self._expensive)))
+        self._expensive[hash(query)] = time.monotonic()
+
+    async def _refill_spare(self) -> None:
+        spare = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
+        if self._closed or self._spare is not None:
+            spare.kill()
+        else:
+            self._spare = spare
+
+    def _keep(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run `coroutine` as a task held until it ends."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def execute(self, req: QueryRequest, generation: str) -> Reply:
-        runner, fast = await self._acquire()
+        runner, fast = await self._acquire(req.query)
         limit = min(req.limits.timeout, FAST_LANE_LIMIT) if fast else req.limits.timeout
         cancelled = threading.Event()
         loop = asyncio.get_running_loop()
@@ -241,7 +283,11 @@ class RunnerPool:
                 with contextlib.suppress(BaseException):
                     await future
                 raise
-        except (QueryTimeout, QueryMemoryExceeded, _RunnerGone):
+        except (QueryTimeout, QueryMemoryExceeded):
+            alive = False
+            self._flag_expensive(req.query)
+            raise
+        except _RunnerGone:
             alive = False
             raise
         except asyncio.CancelledError:
@@ -253,9 +299,7 @@ class RunnerPool:
                 runner.kill()
                 self.killed += 1
                 self.on_stopped()
-            task = asyncio.ensure_future(self._release(runner if alive else None, fast))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._keep(self._release(runner if alive else None, fast))
 
     def _wait(
         self,
