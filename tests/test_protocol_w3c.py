@@ -126,7 +126,7 @@ def test_w3c_protocol(case: Case, endpoint: str) -> None:
 
 @_params(UPDATE_CASES)
 def test_w3c_protocol_update(case: Case, writable: Writable) -> None:
-    _run(case, writable.base, writable.auth())
+    _run(case, writable.base, writable.auth("admin"))  # the cases DROP ALL
 
 
 @_params(GSP_CASES)
@@ -142,7 +142,7 @@ def test_w3c_graph_store_protocol(case: Case, writable: Writable) -> None:
             httpx.delete(
                 writable.base + "/graph-store", params={"graph": g}, headers=writable.auth()
             )
-    _run(case, writable.base, writable.auth())
+    _run(case, writable.base, writable.auth("admin"))  # the cases DROP ALL
 
 
 def _run(case: Case, base: str, extra_headers: dict[str, str]) -> None:

@@ -388,3 +388,46 @@ def test_h3_twelve_runaway_queries_leave_cheap_queries_answered(guarded: Server)
     assert set(statuses) <= {503}  # each stopped at its limit or refused as busy
     metrics = httpx.get(guarded.base + "/metrics").text
     assert "ibigraph_query_runners_stopped_total" in metrics
+
+
+# -- M4: emptying the dataset needs an admin ----------------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("update", ["DROP ALL", "CLEAR ALL", "DROP DEFAULT", "CLEAR NAMED"])
+async def test_m4_wholesale_drops_need_the_admin_role(
+    fixture_settings: Settings, update: str
+) -> None:
+    from ibigraph.auth import add_token
+
+    from ..conftest import in_process
+
+    tokens = fixture_settings.store_path.parent / "tokens.json"
+    curator = add_token(tokens, "carol", "curator")
+    admin = add_token(tokens, "ada", "admin")
+    settings = fixture_settings.with_(tokens_file=tokens)
+    build_store(settings)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+    headers = {"content-type": "application/sparql-update"}
+    async with in_process(settings) as client:
+
+        async def quads() -> int:
+            r = await client.get(
+                "/sparql", params={"query": count}, headers={"accept": "application/json"}
+            )
+            return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+        before = await quads()
+        r = await client.post(
+            "/update", content=update, headers={**headers, "authorization": f"Bearer {curator}"}
+        )
+        assert r.status_code == 403 and "admin role" in r.text
+        assert await quads() == before  # nothing removed
+        r = await client.delete(
+            "/graph-store?default", headers={"authorization": f"Bearer {curator}"}
+        )
+        assert r.status_code == 403
+        r = await client.post(
+            "/update", content=update, headers={**headers, "authorization": f"Bearer {admin}"}
+        )
+        assert r.status_code in (200, 422), r.text  # an admin may (the shapes still judge it)

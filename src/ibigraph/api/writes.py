@@ -27,6 +27,7 @@ from ..errors import (
     BadInputError,
     ChangeTooLarge,
     DataSyntaxError,
+    Forbidden,
     InvalidParameter,
     MethodNotAllowed,
     NotFound,
@@ -125,6 +126,10 @@ async def handle_update(
         prefixes=request.app.state.prefixes,
     )
     ops = await asyncio.to_thread(parse_update, req)  # syntax, LOAD, SERVICE: before any lock
+    for op in ops:
+        target = op.get("graphiri")
+        if op.name in ("Drop", "Clear") and target in _WHOLESALE:
+            _need_admin(principal, f"{op.name.upper()} {target} (it empties {_WHOLESALE[target]})")
     change = await asyncio.to_thread(
         writes.run,
         principal,
@@ -133,6 +138,22 @@ async def handle_update(
         change_reason(request, params),
     )
     return _change_response(change)
+
+
+# Operations that empty many graphs at once: only an admin may run them
+_WHOLESALE = {
+    "ALL": "every graph",
+    "DEFAULT": "the default graph, the union of the sources",
+    "NAMED": "every named graph",
+}
+
+
+def _need_admin(principal: Principal, what: str) -> None:
+    if principal.role != "admin":
+        raise Forbidden(
+            f"{what} needs the admin role; the token of {principal.name!r} has the role "
+            f"{principal.role}. Remove graphs one by one (DROP GRAPH <iri>) instead"
+        )
 
 
 # -- Graph Store Protocol ---------------------------------------------------------------------
@@ -256,6 +277,8 @@ async def graph_store(request: Request) -> Response:
             return await _write(request, writes, principal, reason, "POST", None, quads)
         created_iri = f"{writes.settings.base}graph/{uuid.uuid4()}"
         graph = ox.NamedNode(created_iri)
+    if method == "DELETE" and isinstance(graph, ox.DefaultGraph):
+        _need_admin(principal, "DELETE ?default (it empties every graph of the union)")
     existed = await _graph_exists(request, graph)
     if method == "DELETE":
         if not existed:  # so a named graph (the default graph always exists)
