@@ -431,3 +431,21 @@ async def test_m4_wholesale_drops_need_the_admin_role(
             "/update", content=update, headers={**headers, "authorization": f"Bearer {admin}"}
         )
         assert r.status_code in (200, 422), r.text  # an admin may (the shapes still judge it)
+
+
+def _stopped(base: str) -> float:
+    for line in httpx.get(base + "/metrics").text.splitlines():
+        if line.startswith("ibigraph_query_runners_stopped_total"):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_h2_a_client_that_goes_away_stops_its_query(guarded: Server) -> None:
+    before = _stopped(guarded.base)
+    query = CROSS.replace("?i }", "?i . ?j ?k ?l }")  # a text not yet known as expensive
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(guarded.base + "/sparql", params={"query": query}, timeout=1.0)
+    deadline = time.monotonic() + 8  # well before the 10 s time limit would stop it
+    while _stopped(guarded.base) <= before:
+        assert time.monotonic() < deadline, "the query ran on after its client left"
+        time.sleep(0.1)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from asyncio import to_thread
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
-from typing import cast
+from typing import Any, cast
 
 import pyoxigraph as ox
 from fastapi import Request
@@ -33,6 +35,7 @@ from ..negotiation import (
     unknown_format,
 )
 from ..sparql import Limits, QueryRequest, inspect_query
+from ..store.embedded import QueryReply
 from ..store.service import QueryService
 from ..terms import Subject, Term
 from .openapi import RESULT_MEDIA
@@ -199,14 +202,50 @@ async def sparql(request: Request) -> Response:
         await service.execute(replace(req, check_only=True))  # a syntax error comes first
         raise
     try:
-        reply = await service.execute(req)
+        reply = await _unless_client_leaves(request, service.execute(req))
     except QueryTimeout:
         request.app.state.metrics.timeouts.inc()
         raise
+    except _ClientGone:
+        return Response(status_code=499)  # nobody reads it: the client closed the connection
     if request.method == "HEAD" or len(reply.body) <= _CHUNK:
         return Response(reply.body, media_type=reply.media_type, headers=headers)
     headers["Content-Length"] = str(len(reply.body))
     return StreamingResponse(_chunks(reply.body), media_type=reply.media_type, headers=headers)
+
+
+class _ClientGone(Exception):
+    pass
+
+
+_WATCH_AFTER = 0.2  # seconds a query runs before its connection is watched for a disconnect
+
+
+async def _unless_client_leaves(request: Request, work: Awaitable[QueryReply]) -> QueryReply:
+    """The reply of `work`; if the client disconnects first, `work` is cancelled (its runner
+    is stopped) and _ClientGone raised. Quick queries pay nothing for the watch."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=_WATCH_AFTER)
+    if done:
+        return task.result()
+    gone = asyncio.ensure_future(_disconnected(request))
+    either: set[asyncio.Future[Any]] = {task, gone}
+    try:
+        finished, _ = await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        gone.cancel()
+    if task in finished:
+        return task.result()
+    raise _ClientGone
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 _CHUNK = 256 * 1024
