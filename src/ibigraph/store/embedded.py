@@ -15,9 +15,13 @@ the time limit is kept in two steps:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import time
+from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
@@ -106,6 +110,13 @@ class EmbeddedService:
         self.store_path = store_path
         self._pool = RunnerPool(store_path, threads, memory_budget)
         self.size = self._pool.size
+        # Known-cheap queries: the same text, options and store generation cost the same, so
+        # one that a runner answered in under CHEAP_SECONDS runs in this process next time,
+        # on a thread, without the round trip to a runner (~0.3 ms of a 1 ms request).
+        self._cheap: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
+        self._store: ox.Store | None = None
+        self._store_generation = ""
         self._generation = os.path.realpath(store_path)
         self._link: str | None = ""  # the symlink's text when last looked at
         self._version = store_version(store_path)
@@ -114,11 +125,14 @@ class EmbeddedService:
         self.stuck = 0
 
     async def start(self) -> None:
+        if self._threads._shutdown:
+            self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         await self._pool.start()
         await self.execute(QueryRequest("ASK {}"))
 
     async def close(self) -> None:
         await self._pool.close()
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
     @property
     def pool(self) -> RunnerPool:
@@ -146,5 +160,37 @@ class EmbeddedService:
 
     async def execute(self, req: QueryRequest) -> QueryReply:
         _ = self.version  # notices a rebuilt store
-        reply = await self._pool.execute(req, self._generation)
+        generation = self._generation
+        key = (
+            generation,
+            req.query,
+            req.accept,
+            req.default_graphs,
+            req.named_graphs,
+            req.base_iri,
+            req.check_only,
+            req.limits,
+        )
+        if key in self._cheap:
+            self._cheap.move_to_end(key)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._threads, self._run_here, req, generation)
+        started = time.monotonic()
+        reply = await self._pool.execute(req, generation)
+        if time.monotonic() - started < CHEAP_SECONDS and len(reply.body) < CHEAP_BYTES:
+            self._cheap[key] = None
+            if len(self._cheap) > CHEAP_ENTRIES:
+                self._cheap.popitem(last=False)
         return QueryReply(reply.media_type, reply.body)
+
+    def _run_here(self, req: QueryRequest, generation: str) -> QueryReply:
+        store = self._store
+        if store is None or self._store_generation != generation:
+            store = self._store = _open(Path(generation))
+            self._store_generation = generation
+        return _evaluate(store, req, time.monotonic() + req.limits.timeout)
+
+
+CHEAP_SECONDS = 0.02  # a runner's answer this fast marks the query as cheap
+CHEAP_BYTES = 1024 * 1024  # and so small
+CHEAP_ENTRIES = 4096  # query texts remembered as cheap (least recently used forgotten)
