@@ -6,6 +6,7 @@ keep answering (each probe within a generous liveness timeout, not a performance
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import threading
 import time
@@ -24,12 +25,10 @@ from ..server import Server, start_server
 LIVENESS = 5.0  # seconds a probe may wait before the service counts as down
 
 
-@pytest.fixture(scope="module")
-def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The shipped data served as in public: 2 workers, the default limits."""
+def _serve_shipped(tmp: Path, **env: str) -> contextlib.AbstractContextManager[Server]:
+    """The shipped data built in `tmp` and served as in public: 2 workers, plus `env`."""
     from ..conftest import ROOT
 
-    tmp = tmp_path_factory.mktemp("public")
     settings = Settings(
         store_path=tmp / "store",
         data_dir=ROOT / "data",
@@ -37,8 +36,14 @@ def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         articles_dir=tmp / "none",
     )
     build_store(settings)
-    env = {"IBIGRAPH_STORE": str(settings.store_path), "IBIGRAPH_WORKERS": "2"}
-    with start_server(env, tmp / "server.log") as server:
+    full = {"IBIGRAPH_STORE": str(settings.store_path), "IBIGRAPH_WORKERS": "2", **env}
+    return start_server(full, tmp / "server.log")
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The default limits."""
+    with _serve_shipped(tmp_path_factory.mktemp("public")) as server:
         yield server
 
 
@@ -307,24 +312,12 @@ def _nested_replace(depth: int = 6) -> str:
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Served as in public, with a 10 s time limit and a 256 MiB memory budget per query."""
-    from ..conftest import ROOT
-
-    tmp = tmp_path_factory.mktemp("guarded")
-    settings = Settings(
-        store_path=tmp / "store",
-        data_dir=ROOT / "data",
-        ontology_dir=ROOT / "ontology",
-        articles_dir=tmp / "none",
-    )
-    build_store(settings)
-    env = {
-        "IBIGRAPH_STORE": str(settings.store_path),
-        "IBIGRAPH_WORKERS": "2",
-        "IBIGRAPH_QUERY_TIMEOUT": "10",
-        "IBIGRAPH_MAX_QUERY_MEMORY": str(256 * 2**20),
-    }
-    with start_server(env, tmp / "server.log") as server:
+    """A 10 s time limit and a 256 MiB memory budget per query."""
+    with _serve_shipped(
+        tmp_path_factory.mktemp("guarded"),
+        IBIGRAPH_QUERY_TIMEOUT="10",
+        IBIGRAPH_MAX_QUERY_MEMORY=str(256 * 2**20),
+    ) as server:
         yield server
 
 
