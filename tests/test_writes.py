@@ -313,7 +313,7 @@ def test_graph_store_jsonld_body(writable: Writable) -> None:
 
 # -- concurrency ------------------------------------------------------------------------------
 def test_parallel_writers_are_serialized_and_none_is_lost(writable: Writable) -> None:
-    labels = [_unique() for _ in range(8)]
+    labels = [_unique() for _ in range(32)]  # rdflib's parser is shared: all 32 must pass
     results: dict[str, int] = {}
 
     def write(label: str) -> None:
@@ -659,3 +659,13 @@ def test_predeclared_prefixes_never_replace_a_requests_own_in_later_operations()
     )
     ops = parse_update(UpdateRequest(update, prefixes=prefixes("https://w3id.org/ibigraph/")))
     assert len(ops) == 2
+
+
+def test_service_description_declares_updates_where_writes_are_taken(
+    writable: Writable, endpoint: str
+) -> None:
+    sd = "http://www.w3.org/ns/sparql-service-description#SPARQL11Update"
+    r = httpx.get(writable.base + "/sparql", headers={"accept": "application/n-triples"})
+    assert sd in r.text
+    r = httpx.get(endpoint + "/sparql", headers={"accept": "application/n-triples"})
+    assert sd not in r.text  # a server without tokens takes no update

@@ -19,6 +19,7 @@ from starlette.types import Scope
 from .. import __version__
 from ..errors import (
     BadInputError,
+    IbigraphError,
     MethodNotAllowed,
     NotAcceptable,
     QueryTimeout,
@@ -283,6 +284,11 @@ async def service_description(
         t(node, rdf_type, ox.NamedNode(sd + "Service")),
         t(node, sd + "endpoint", endpoint),
         t(node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query")),
+        *(  # updates are taken (with a token) when the server has a tokens file
+            [t(node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Update"))]
+            if _takes_updates(request)
+            else []
+        ),
         t(node, "http://purl.org/dc/terms/hasVersion", ox.Literal(__version__)),
         t(node, sd + "feature", ox.NamedNode(sd + "UnionDefaultGraph")),
         t(
@@ -343,6 +349,13 @@ async def service_description(
         prefixes={"sd": sd, "void": void, "formats": fmts, "sh": shacl},
     )
     return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+def _takes_updates(request: Request) -> bool:
+    try:
+        return bool(request.app.state.writes.tokens.entries())
+    except IbigraphError:  # an unreadable tokens file: no writes now
+        return False
 
 
 async def dataset_statistics(request: Request, service: QueryService) -> dict[str, int]:
