@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -33,24 +31,13 @@ __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
-RESTART_EXIT_CODE = 75  # EX_TEMPFAIL; not uvicorn's 3, which stops the supervisor
-
 
 def create_app(settings: Settings) -> FastAPI:
     service = open_query_service(settings)
     metrics = Metrics()
 
-    def restart_process(req: object) -> None:
-        """A query could not be stopped: leave the load balancer and restart gracefully (the
-        supervisor of `ibigraph serve` starts a fresh process; the others keep serving)."""
-        metrics.stuck.inc()
-        app.state.ready = False
-        app.state.restart = True
-        os.kill(os.getpid(), signal.SIGTERM)
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        service.on_stuck = restart_process
         pool = getattr(service, "pool", None)  # the embedded store's query runners
         if pool is not None:
             pool.on_stopped = metrics.stopped.inc
@@ -64,10 +51,6 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.ready = False
             await service.close()
             metrics.process_exit()
-            if app.state.restart:
-                # the stuck query's thread cannot be joined: leave without waiting for it
-                logging.shutdown()
-                os._exit(RESTART_EXIT_CODE)
 
     app = FastAPI(
         title="ibigraph",
@@ -79,7 +62,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = service
     app.state.metrics = metrics
     app.state.ready = False
-    app.state.restart = False
     install_error_handlers(app)
     app.state.writes = Writes(settings, service)
     app.router.routes[:0] = [*sparql.routes, *graph_store_routes]

@@ -397,8 +397,8 @@ def serve(
 ) -> None:
     """Serve the SPARQL endpoint (and API docs) with uvicorn.
 
-    A supervisor runs the worker processes and replaces any that exits, e.g. one restarted
-    because a query could not be stopped at its time limit.
+    A supervisor runs the worker processes and replaces any that exits; each worker evaluates
+    queries in runner processes, which are stopped at the time and memory limits.
     """
     import os
     import tempfile

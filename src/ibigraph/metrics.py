@@ -38,11 +38,6 @@ class Metrics:
         self.timeouts = Counter(
             "ibigraph_query_timeouts", "Queries stopped at the time limit", registry=reg
         )
-        self.stuck = Counter(
-            "ibigraph_query_stuck",
-            "Queries still running past the limit: their process was restarted",
-            registry=reg,
-        )
         self.stopped = Counter(
             "ibigraph_query_runners_stopped",
             "Query runner processes stopped (time limit, memory budget, client gone)",

@@ -1,16 +1,8 @@
-"""The embedded store served in-process: queries run on threads, with a hard time limit.
+"""The embedded, on-disk store as the HTTP layer's query service.
 
-pyoxigraph releases the GIL while it evaluates, so queries run on a small thread pool and the
-event loop stays free. pyoxigraph cannot interrupt a query (upstream oxigraph issue #1926), so
-the time limit is kept in two steps:
-
-1. cooperatively: while a result is being written, every write checks the deadline, which stops
-   queries whose cost is in producing rows;
-2. at the limit the client gets its 503 at once; if the query's thread is still busy a moment
-   later (stuck inside one step, e.g. sorting or counting a huge join), `on_stuck` is called:
-   the app then leaves the load balancer (`/ready` 503) and restarts its process gracefully,
-   which is the only way to stop that work. The supervisor (`ibigraph serve`) starts a fresh
-   process; the other processes keep serving meanwhile.
+Queries run in runner processes (runners.py), where one that passes its time limit or memory
+budget, or whose client leaves, is stopped for sure; one a runner answered quickly runs here on
+a thread next time. The service notices a new store generation on every request.
 """
 
 from __future__ import annotations
@@ -20,31 +12,21 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
 import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
-from ..sparql import QueryRequest, render, syntax_error
+from ..sparql import QueryRequest, Rendered, render, syntax_error
 from .runners import RunnerPool
 
 __all__ = ["EmbeddedService", "QueryReply", "store_version"]
 
 log = logging.getLogger(__name__)
 
-STUCK_GRACE = 1.0  # seconds past the limit before a still-running query counts as stuck
-
-
-@dataclass(frozen=True)
-class QueryReply:
-    """A rendered result, ready to send."""
-
-    media_type: str
-    body: bytes
+QueryReply = Rendered  # a rendered result, ready to send
 
 
 def store_version(path: Path) -> str:
@@ -97,8 +79,7 @@ def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply
     if req.check_only:  # results are lazy: nothing was evaluated
         del result  # dropped on this thread (pyoxigraph's results may not cross threads)
         return QueryReply("", b"")
-    out = render(result, req.accept, req.limits, deadline=deadline)
-    return QueryReply(out.media_type, out.body)
+    return render(result, req.accept, req.limits, deadline=deadline)
 
 
 class EmbeddedService:
@@ -120,9 +101,6 @@ class EmbeddedService:
         self._generation = os.path.realpath(store_path)
         self._link: str | None = ""  # the symlink's text when last looked at
         self._version = store_version(store_path)
-        # a runner is stopped for sure at the limit: nothing is ever stuck in this process
-        self.on_stuck: Callable[[QueryRequest], None] = lambda req: None
-        self.stuck = 0
 
     async def start(self) -> None:
         if self._threads._shutdown:
@@ -181,7 +159,7 @@ class EmbeddedService:
             self._cheap[key] = None
             if len(self._cheap) > CHEAP_ENTRIES:
                 self._cheap.popitem(last=False)
-        return QueryReply(reply.media_type, reply.body)
+        return reply
 
     def _run_here(self, req: QueryRequest, generation: str) -> QueryReply:
         store = self._store

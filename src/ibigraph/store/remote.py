@@ -13,7 +13,7 @@ import re
 import socket
 import threading
 import urllib.error
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import cast
 
@@ -51,8 +51,6 @@ class RemoteService:
         self.default_graph = default_graph
         self.version: str | None = None  # a remote store has no version we can see
         self.size = 1
-        # a remote query is abandoned by its socket timeout; the server stops its own work
-        self.on_stuck: Callable[[QueryRequest], None] = lambda req: None
 
     async def start(self) -> None:
         await self.execute(QueryRequest("ASK { }"))
@@ -136,7 +134,7 @@ class RemoteService:
                 out = render(results, req.accept, req.limits)
         except SyntaxError as e:
             raise StoreError(f"the SPARQL server sent a result that cannot be read: {e}") from None
-        return QueryReply(out.media_type, out.body)
+        return out
 
     async def execute(self, req: QueryRequest) -> QueryReply:
         return await asyncio.to_thread(self._run, req)

@@ -21,20 +21,18 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
-import os
 import resource
 import threading
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from ..errors import Busy, IbigraphError, QueryTimeout, ResultTooLarge, StoreError
-from ..sparql import QueryRequest
+from ..errors import Busy, IbigraphError, QueryTimeout, ResultTooLarge
+from ..sparql import QueryRequest, Rendered
 
 __all__ = ["FAST_LANE_LIMIT", "QUEUE_WAIT", "RunnerPool"]
 
@@ -46,12 +44,6 @@ _POLL = 0.05  # how often a waiting thread looks for a cancelled request
 EXPENSIVE_MEMORY = 60.0  # seconds a stopped query's text is kept out of the fast lane
 
 
-@dataclass(frozen=True)
-class Reply:
-    media_type: str
-    body: bytes
-
-
 class QueryMemoryExceeded(ResultTooLarge):
     title = "Query needs too much memory"
 
@@ -60,7 +52,7 @@ def _runner_main(conn: Connection, memory_budget: int) -> None:  # pragma: no co
     """A runner: evaluate each query sent on `conn` against the store generation it names."""
     import pyoxigraph as ox
 
-    from .embedded import _evaluate
+    from .embedded import _evaluate, _open
 
     store: ox.Store | None = None
     opened = ""
@@ -73,20 +65,17 @@ def _runner_main(conn: Connection, memory_budget: int) -> None:  # pragma: no co
         generation, req = job
         try:
             if generation != opened:
-                store = ox.Store.read_only(generation)
+                store = _open(Path(generation))
                 opened = generation
             if not limited and memory_budget > 0:
                 _limit_memory(memory_budget)
                 limited = True
             assert store is not None
-            reply = _evaluate(store, req, time.monotonic() + req.limits.timeout)
-            conn.send(("ok", Reply(reply.media_type, reply.body)))
+            conn.send(("ok", _evaluate(store, req, time.monotonic() + req.limits.timeout)))
         except IbigraphError as e:
             conn.send(("error", (type(e).__name__, e.detail)))
         except MemoryError:
             conn.send(("error", ("QueryMemoryExceeded", "")))
-        except OSError as e:
-            conn.send(("error", ("StoreError", f"cannot open the store: {e}")))
 
 
 def _limit_memory(budget: int) -> None:  # pragma: no cover - child
@@ -163,7 +152,6 @@ class RunnerPool:
         self._tasks: set[asyncio.Future[None]] = set()
         self._spare: _Runner | None = None
         self._expensive: dict[int, float] = {}  # hash of a stopped query's text -> when
-        self.killed = 0  # runners stopped at a limit or for a client that went away
         self.on_stopped: Callable[[], None] = lambda: None
         self.on_busy: Callable[[], None] = lambda: None
 
@@ -220,15 +208,14 @@ class RunnerPool:
                     await asyncio.wait_for(self._free.wait(), left)
 
     async def _release(self, runner: _Runner | None, fast: bool) -> None:
-        """Give a runner back (or, if it was killed, a fresh one when it is up)."""
+        """Give a runner back (or, if it was killed, the spare, or a fresh one when it is up)."""
         if runner is None:
-            loop = asyncio.get_running_loop()
             try:
                 if self._spare is not None:  # the spare steps in; a new spare starts
                     runner, self._spare = self._spare, None
                     self._keep(self._refill_spare())
                 else:
-                    runner = await loop.run_in_executor(None, self._spawn)
+                    runner = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
             except Exception:  # pragma: no cover - cannot start a process: logged, lane shrinks
                 log.exception("cannot start a query runner")
                 return
@@ -265,7 +252,7 @@ class RunnerPool:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def execute(self, req: QueryRequest, generation: str) -> Reply:
+    async def execute(self, req: QueryRequest, generation: str) -> Rendered:
         runner, fast = await self._acquire(req.query)
         limit = min(req.limits.timeout, FAST_LANE_LIMIT) if fast else req.limits.timeout
         cancelled = threading.Event()
@@ -287,17 +274,13 @@ class RunnerPool:
             alive = False
             self._flag_expensive(req.query)
             raise
-        except _RunnerGone:
-            alive = False
-            raise
-        except asyncio.CancelledError:
+        except (_RunnerGone, asyncio.CancelledError):  # its client went away
             alive = False
             raise
         finally:
             self._running -= 1
             if not alive:
                 runner.kill()
-                self.killed += 1
                 self.on_stopped()
             self._keep(self._release(runner if alive else None, fast))
 
@@ -308,7 +291,7 @@ class RunnerPool:
         req: QueryRequest,
         limit: float,
         cancelled: threading.Event,
-    ) -> Reply:
+    ) -> Rendered:
         """On a thread: send the query, wait for its answer or a reason to stop it."""
         deadline = time.monotonic() + limit
         try:
@@ -319,15 +302,11 @@ class RunnerPool:
                 if time.monotonic() > deadline:
                     raise _timeout(limit, req.limits.timeout)
             status, value = runner.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            code = runner.proc.exitcode
-            if code is None:
-                runner.proc.join(1)
-                code = runner.proc.exitcode
+        except (EOFError, OSError):
             # killed by the kernel or aborted on a failed allocation: the memory budget
             raise QueryMemoryExceeded(_memory_message(self.memory_budget)) from None
         if status == "ok":
-            assert isinstance(value, Reply)
+            assert isinstance(value, Rendered)
             return value
         name, detail = value
         raise _error(name, detail, self.memory_budget)
@@ -345,12 +324,3 @@ def _timeout(limit: float, full: float) -> QueryTimeout:
             " try again in a moment",
         )
     return QueryTimeout.after(limit)
-
-
-def _generation(store_path: Path) -> str:
-    return os.path.realpath(store_path)
-
-
-def check_store(store_path: Path) -> None:
-    if not store_path.exists():
-        raise StoreError(f"no store at {store_path}; run `ibigraph build` first")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 from ..config import Settings
@@ -15,7 +14,6 @@ __all__ = ["QueryService", "open_query_service"]
 
 class QueryService(Protocol):
     size: int  # how many queries can run at once
-    on_stuck: Callable[[QueryRequest], None]  # a query could not be stopped at its limit
 
     async def start(self) -> None: ...
 
