@@ -8,6 +8,7 @@ see the README for why 200 and not 303.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -19,6 +20,8 @@ from ..errors import IbigraphError, NotAcceptable
 from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ..linkeddata import EntityDocument, fetch_document, fetch_resource
 from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
+from ..sparql import Limits
+from ..store.service import QueryService
 from ..terms import Term, object_of, subject_of
 from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
 from ..web import templates
@@ -162,30 +165,48 @@ def _not_found(request: Request, media: str | None, what: str) -> Response:
     return problem_response(request, 404, "Not found", what)
 
 
+async def _dereference(
+    request: Request,
+    name: str,
+    kind: str,
+    fetch: Callable[[QueryService, str, Limits], Awaitable[EntityDocument | None]],
+    page: Callable[[EntityDocument, str], Awaitable[str]],
+    missing: str,
+    *,
+    entity: bool = False,
+) -> Response:
+    """The document of the IRI `{base}{kind}/{name}`, in the representation asked for (a
+    file extension on `name` fixes it); 404 whatever Accept says when nothing is known."""
+    settings = request.app.state.settings
+    stem, fixed = _split(name)
+    media = _media(request, fixed)
+    iri = f"{settings.base}{kind}/{stem}"
+    valid = (_SLUG if entity else _MINTED_NAME).match(stem)
+    service, limits = request.app.state.service, request.app.state.limits
+    doc = await fetch(service, iri, limits) if valid else None
+    if doc is None:
+        return _not_found(request, media, f"{missing} {iri}")
+    if media is None:
+        raise NotAcceptable(OFFERED)
+    path = f"/{kind}/{stem}"
+    headers = _headers(path, media)
+    if media == "text/html":
+        return HTMLResponse(await page(doc, path), headers=headers)
+    body = serialize(doc.quads, doc.triples, media, request, subject=iri if entity else None)
+    return Response(body, media_type=media, headers=headers)
+
+
 @router.get("/id/{name}")
 async def entity(name: str, request: Request) -> Response:
     settings = request.app.state.settings
-    slug, fixed = _split(name)
-    media = _media(request, fixed)
-    path = f"/id/{slug}"
-    iri = settings.entity_ns + slug
-    doc = (
-        await fetch_document(request.app.state.service, iri, request.app.state.limits)
-        if _SLUG.match(slug)
-        else None
-    )
-    if doc is None:
-        return _not_found(request, media, f"no entity {iri}")
-    if media is None:
-        raise NotAcceptable(OFFERED)
-    headers = _headers(path, media)
-    if media == "text/html":
-        ibi = settings.ontology_ns
+
+    async def page(doc: EntityDocument, path: str) -> str:
+        ibi, iri = settings.ontology_ns, doc.iri
         changes = await history(request, settings, f"?c <{ibi}changedEntity> <{iri}> .", 5, 0)
         claims = await claims_about(request, f"?claim <{RDF}subject> <{iri}> .", 200)
-        return HTMLResponse(render_entity(doc, request, path, changes, claims), headers=headers)
-    body = serialize(doc.quads, doc.triples, media, request, subject=iri)
-    return Response(body, media_type=media, headers=headers)
+        return render_entity(doc, request, path, changes, claims)
+
+    return await _dereference(request, name, "id", fetch_document, page, "no entity", entity=True)
 
 
 # Other IRIs the service mints under its base, each dereferenceable at the same path:
@@ -202,25 +223,12 @@ _MINTED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~%-]*(/[A-Za-z0-9][A-Za-z0-9
 
 def _minted_route(kind: str) -> Any:
     async def minted(name: str, request: Request) -> Response:
-        settings = request.app.state.settings
-        stem, fixed = _split(name)
-        media = _media(request, fixed)
-        iri = f"{settings.base}{kind}/{stem}"
-        doc = (
-            await fetch_resource(request.app.state.service, iri, request.app.state.limits)
-            if _MINTED_NAME.match(stem)
-            else None
+        async def page(doc: EntityDocument, path: str) -> str:
+            return render_resource(doc, request, MINTED[kind])
+
+        return await _dereference(
+            request, name, kind, fetch_resource, page, "nothing is known about"
         )
-        if doc is None:
-            return _not_found(request, media, f"nothing is known about {iri}")
-        if media is None:
-            raise NotAcceptable(OFFERED)
-        path = f"/{kind}/{stem}"
-        headers = _headers(path, media)
-        if media == "text/html":
-            return HTMLResponse(render_resource(doc, request, MINTED[kind]), headers=headers)
-        body = serialize(doc.quads, doc.triples, media, request)
-        return Response(body, media_type=media, headers=headers)
 
     minted.__name__ = f"{kind}_document"
     return minted
