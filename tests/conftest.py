@@ -257,6 +257,19 @@ def writable(
         yield Writable(base, request.param, tokens)
 
 
+def built_with_tokens(settings: Settings, **roles: str) -> tuple[Settings, dict[str, str]]:
+    """`settings` with a tokens file beside the store holding a token per `name=role`, and the
+    store built; returns them and the tokens by name."""
+    from ibigraph.auth import add_token
+    from ibigraph.build import build_store
+
+    tokens_file = settings.store_path.parent / "tokens.json"
+    tokens = {name: add_token(tokens_file, name, role) for name, role in roles.items()}
+    settings = settings.with_(tokens_file=tokens_file)
+    build_store(settings)
+    return settings, tokens
+
+
 # --- the real app in process (httpx over ASGI) -------------------------------------------------
 
 

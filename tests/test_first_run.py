@@ -10,7 +10,7 @@ from ibigraph import __version__
 from ibigraph.build import build_store
 from ibigraph.config import Settings
 
-from .conftest import FIXTURES, in_process
+from .conftest import FIXTURES, built_with_tokens, in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -95,12 +95,10 @@ async def test_a_running_server_accepts_a_token_added_after_it_started(
 async def test_a_422_reports_what_the_change_touches_not_its_neighbours_old_warnings(
     settings: Settings,
 ) -> None:
-    from ibigraph.auth import add_token
-
-    tokens = settings.store_path.parent / "tokens.json"
-    token = add_token(tokens, "alice", "curator")
-    settings = settings.with_(tokens_file=tokens, articles_dir=settings.store_path / "none")
-    build_store(settings)
+    settings, tokens = built_with_tokens(
+        settings.with_(articles_dir=settings.store_path / "none"), alice="curator"
+    )
+    token = tokens["alice"]
     ibi = "https://w3id.org/ibigraph/id/international-brain-initiative"
     update = (
         "INSERT DATA { GRAPH <https://w3id.org/ibigraph/source/ibi-about-us> { "
@@ -122,12 +120,8 @@ async def test_a_422_reports_what_the_change_touches_not_its_neighbours_old_warn
 
 
 async def test_a_write_that_changes_nothing_names_no_change(fixture_settings: Settings) -> None:
-    from ibigraph.auth import add_token
-
-    tokens = fixture_settings.store_path.parent / "tokens.json"
-    token = add_token(tokens, "alice", "curator")
-    settings = fixture_settings.with_(tokens_file=tokens)
-    build_store(settings)
+    settings, tokens = built_with_tokens(fixture_settings, alice="curator")
+    token = tokens["alice"]
     fact = 'id:test-alliance schema:name "Test Alliance"@en'  # already in the fixture data
     async with in_process(settings) as client:
         r = await client.post(

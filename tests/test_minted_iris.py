@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 import rdflib
 
-from ibigraph.auth import add_token
 from ibigraph.build import build_store
 from ibigraph.config import Settings
 
-from .conftest import FIXTURES, in_process
+from .conftest import FIXTURES, built_with_tokens, in_process
 
 pytestmark = pytest.mark.anyio
 BASE = "https://w3id.org/ibigraph/"
@@ -24,10 +23,10 @@ def _local(iri: str) -> str:
 
 
 async def test_minted_iris_dereference_in_every_format(fixture_settings: Settings) -> None:
-    tokens = fixture_settings.store_path.parent / "tokens.json"
-    token = add_token(tokens, "alice", "curator")
-    settings = fixture_settings.with_(articles_dir=FIXTURES / "articles", tokens_file=tokens)
-    build_store(settings)
+    settings, tokens = built_with_tokens(
+        fixture_settings.with_(articles_dir=FIXTURES / "articles"), alice="curator"
+    )
+    token = tokens["alice"]
     async with in_process(settings) as client:
         r = await client.post(
             "/update",

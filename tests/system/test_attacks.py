@@ -147,14 +147,12 @@ JS = "javascript:alert(document.domain)//"
 async def test_m2_stored_javascript_iris_are_shown_as_text_and_pages_carry_a_csp(
     settings: Settings,
 ) -> None:
-    from ibigraph.auth import add_token
+    from ..conftest import built_with_tokens, in_process
 
-    from ..conftest import in_process
-
-    tokens = settings.store_path.parent / "tokens.json"
-    token = add_token(tokens, "mallory", "curator")
-    settings = settings.with_(tokens_file=tokens, articles_dir=settings.store_path / "none")
-    build_store(settings)
+    settings, tokens = built_with_tokens(
+        settings.with_(articles_dir=settings.store_path / "none"), mallory="curator"
+    )
+    token = tokens["mallory"]
     ibi = "https://w3id.org/ibigraph/id/international-brain-initiative"
     update = (
         "INSERT DATA { GRAPH <https://w3id.org/ibigraph/source/ibi-about-us> { "
@@ -194,14 +192,10 @@ async def test_m2_stored_javascript_iris_are_shown_as_text_and_pages_carry_a_csp
 async def test_m3_a_malformed_claim_neither_breaks_pages_nor_hangs_writes(
     fixture_settings: Settings,
 ) -> None:
-    from ibigraph.auth import add_token
+    from ..conftest import built_with_tokens, in_process
 
-    from ..conftest import in_process
-
-    tokens = fixture_settings.store_path.parent / "tokens.json"
-    token = add_token(tokens, "mallory", "curator")
-    settings = fixture_settings.with_(tokens_file=tokens)
-    build_store(settings)
+    settings, tokens = built_with_tokens(fixture_settings, mallory="curator")
+    token = tokens["mallory"]
     art = "https://w3id.org/ibigraph/article/evil"
     ent = "https://w3id.org/ibigraph/id/test-alliance"
     ibi, oa = "https://w3id.org/ibigraph/ontology#", "http://www.w3.org/ns/oa#"
@@ -391,15 +385,10 @@ def test_h3_twelve_runaway_queries_leave_cheap_queries_answered(guarded: Server)
 async def test_m4_wholesale_drops_need_the_admin_role(
     fixture_settings: Settings, update: str
 ) -> None:
-    from ibigraph.auth import add_token
+    from ..conftest import built_with_tokens, in_process
 
-    from ..conftest import in_process
-
-    tokens = fixture_settings.store_path.parent / "tokens.json"
-    curator = add_token(tokens, "carol", "curator")
-    admin = add_token(tokens, "ada", "admin")
-    settings = fixture_settings.with_(tokens_file=tokens)
-    build_store(settings)
+    settings, tokens = built_with_tokens(fixture_settings, carol="curator", ada="admin")
+    curator, admin = tokens["carol"], tokens["ada"]
     count = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
     headers = {"content-type": "application/sparql-update"}
     async with in_process(settings) as client:
