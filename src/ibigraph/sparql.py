@@ -26,6 +26,7 @@ __all__ = [
     "missing_prefixes",
     "render",
     "syntax_error",
+    "unknown_prefix",
 ]
 
 # Comments, strings and IRIs, blanked out before looking for keywords, so that "SERVICE" in a
@@ -100,10 +101,18 @@ def missing_prefixes(text: str, known: Mapping[str, str]) -> dict[str, str]:
     return {p: known[p] for p in sorted(used - declared) if p in known}
 
 
+def unknown_prefix(prefix: str, known: Mapping[str, str], where: str = "") -> str:
+    """The message for a prefix nobody declared: where it is, and the ones the service knows."""
+    names = ", ".join(f"{p}:" for p in known)
+    return f"unknown prefix `{prefix}:`{where}; declare it with PREFIX {prefix}: <…>" + (
+        f", or use one this service knows: {names}" if names else ""
+    )
+
+
 def syntax_error(text: str, message: str, known: Mapping[str, str] | None = None) -> str:
     """A parser's message made readable: an unknown prefix is named with its position and the
     prefixes the service knows; long lists of expected character ranges are cut."""
-    if "Prefix not found" in message or "prefix not found" in message.lower():
+    if "prefix not found" in message.lower():
         bare = blank(text)
         declared = {m.group(1) or "" for m in _DECLARED.finditer(bare)} | set(known or {})
         for m in _PNAME.finditer(bare):
@@ -111,12 +120,7 @@ def syntax_error(text: str, message: str, known: Mapping[str, str] | None = None
             if prefix not in declared:
                 line = bare.count("\n", 0, m.start()) + 1
                 col = m.start() - (bare.rfind("\n", 0, m.start()) + 1) + 1
-                names = ", ".join(f"{p}:" for p in (known or {}))
-                return (
-                    f"unknown prefix `{prefix}:` at line {line}, column {col}; declare it with "
-                    f"PREFIX {prefix}: <…>"
-                    + (f", or use one this service knows: {names}" if names else "")
-                )
+                return unknown_prefix(prefix, known or {}, f" at line {line}, column {col}")
     cut = min((i for i in (message.find(", ['"), message.find(', ["')) if i >= 0), default=-1)
     if cut >= 0:
         message = message[:cut] + ", …"

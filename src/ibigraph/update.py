@@ -32,7 +32,7 @@ from rdflib.term import Node
 from .changeset import ChangeSet, Term
 from .errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
 from .rdfconv import RDFLIB_SPARQL_LOCK, from_rdflib, to_rdflib
-from .sparql import missing_prefixes
+from .sparql import missing_prefixes, unknown_prefix
 from .terms import Subject, object_of, subject_of
 
 __all__ = ["UpdateRequest", "apply_update", "parse_update", "to_ox"]
@@ -89,11 +89,8 @@ def parse_update(req: UpdateRequest) -> list[CompValue]:
                 text, shift = header + req.update, len(header)
                 continue
             prefix = message.rsplit(":", 1)[-1].strip()
-            known = ", ".join(f"{p}:" for p in req.prefixes)
             raise QuerySyntaxError(
-                f"SPARQL Update syntax error: unknown prefix `{prefix}:`; declare it with "
-                f"PREFIX {prefix}: <…>"
-                + (f", or use one this service knows: {known}" if known else "")
+                f"SPARQL Update syntax error: {unknown_prefix(prefix, req.prefixes)}"
             ) from None
     for op in ops:
         if op.name == "Load":
