@@ -400,7 +400,6 @@ routes = [
     Route("/update", update_endpoint, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),
 ]
 
-_RESULT_MEDIA = RESULT_MEDIA
 _ERRORS = {
     "400": {"description": "Malformed query (with the parser's position), SERVICE, bad parameter"},
     "405": {"description": "Method not allowed, or an update sent with GET"},
@@ -485,7 +484,7 @@ OPENAPI = {
             "operationId": "sparql_get",
             "parameters": _PARAMS,
             "responses": {
-                "200": {"description": "Query results", "content": _RESULT_MEDIA},
+                "200": {"description": "Query results", "content": RESULT_MEDIA},
                 **_ERRORS,
             },
         },
@@ -502,7 +501,7 @@ OPENAPI = {
                 }
             },
             "responses": {
-                "200": {"description": "Query results", "content": _RESULT_MEDIA},
+                "200": {"description": "Query results", "content": RESULT_MEDIA},
                 **_ERRORS,
             },
         },
