@@ -22,11 +22,15 @@ from .conftest import FIXTURES, ROOT
 ID = "https://w3id.org/ibigraph/id/"
 SRC = "https://w3id.org/ibigraph/source/"
 IBISH = "https://w3id.org/ibigraph/shapes#"
+ART = "https://w3id.org/ibigraph/article/test#"
 
 PREFIXES = """
 @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix art:     <https://w3id.org/ibigraph/article/test#> .
 @prefix ibi:     <https://w3id.org/ibigraph/ontology#> .
 @prefix id:      <https://w3id.org/ibigraph/id/> .
+@prefix oa:      <http://www.w3.org/ns/oa#> .
+@prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix schema:  <https://schema.org/> .
 @prefix src:     <https://w3id.org/ibigraph/source/> .
@@ -75,10 +79,42 @@ def source(slug: str, *, drop: str = "", replace: dict[str, str] | None = None) 
     )
 
 
+def claim(
+    local: str,
+    *,
+    drop: tuple[str, ...] = (),
+    extra: str = "",
+    selectors: str | None = None,
+    start: str = '"3"^^xsd:nonNegativeInteger',
+    end: str = '"9"^^xsd:nonNegativeInteger',
+) -> str:
+    """A valid claim drawn from an article (as ingestion writes it) with its text target, minus
+    the properties in `drop`, plus `extra`; `selectors` replaces the target's selectors."""
+    fields = {
+        "rdf:subject": "id:test-alliance",
+        "rdf:predicate": "schema:foundingDate",
+        "rdf:object": '"2016"^^xsd:gYear',
+        "ibi:verdict": "ibi:supported",
+        "oa:hasTarget": f"art:{local}-target",
+    }
+    body = " ;\n    ".join(
+        ["a ibi:Claim, rdf:Statement", *(f"{k} {v}" for k, v in fields.items() if k not in drop)]
+    )
+    if extra:
+        body += " ;\n    " + extra
+    selectors = selectors or f"art:{local}-position, art:{local}-quote"
+    return (
+        f"src:test-about {{ art:{local} {body} .\n"
+        f"art:{local}-target a oa:SpecificResource ; oa:hasSelector {selectors} .\n"
+        f"art:{local}-position a oa:TextPositionSelector ; oa:start {start} ; oa:end {end} .\n"
+        f'art:{local}-quote a oa:TextQuoteSelector ; oa:exact "founded" . }}\n'
+    )
+
+
 @dataclass(frozen=True)
 class Case:
     shape: str  # the ibish: constraint this case is about
-    focus: str  # focus node IRI, relative to id: or src:
+    focus: str  # focus node IRI, relative to id:, src: or art:, or a full IRI in <>
     trig: str
     also: frozenset[str] = frozenset()  # other shapes the same defect necessarily breaks
 
@@ -111,7 +147,12 @@ CASES = [
         org("untagged-alternate", 'schema:alternateName "UA"'),
     ),
     case("entity-url", "id:string-url", org("string-url", 'schema:url "https://example.org/"')),
-    case("entity-url", "id:ftp-url", org("ftp-url", "schema:url <ftp://example.org/>")),
+    case(
+        "entity-url",
+        "id:ftp-url",
+        org("ftp-url", "schema:url <ftp://example.org/>"),
+        also=("iri-link",),
+    ),
     case(
         "entity-url-count",
         "id:two-urls",
@@ -289,12 +330,65 @@ CASES = [
         "id:ror-continent",
         org("ror-continent", "schema:sameAs <https://ror.org/05xxxxx12>", kind="schema:Continent"),
     ),
+    case(
+        "iri-node",
+        "<javascript:alert(document.domain)//>",
+        "src:test-about { <javascript:alert(document.domain)//> "
+        "schema:memberOf id:test-alliance . }\n",
+    ),
+    case("iri-node", "id:script-predicate", org("script-predicate", '<javascript:x> "y"')),
+    case(
+        "iri-link",
+        "id:script-link",
+        org("script-link", "rdfs:seeAlso <javascript:alert(document.domain)//>"),
+    ),
+    case("iri-link", "id:data-link", org("data-link", "rdfs:seeAlso <data:text/html,hi>")),
+    case("claim-predicate", "art:no-predicate", claim("no-predicate", drop=("rdf:predicate",))),
+    case(
+        "claim-subject",
+        "art:two-subjects",
+        claim("two-subjects", extra="rdf:subject id:test-agency"),
+    ),
+    case("claim-object", "art:no-object", claim("no-object", drop=("rdf:object",))),
+    case(
+        "claim-verdict",
+        "art:odd-verdict",
+        claim("odd-verdict", drop=("ibi:verdict",), extra="ibi:verdict ibi:maybe"),
+    ),
+    case("claim-target", "art:no-target", claim("no-target", drop=("oa:hasTarget",))),
+    case(
+        "target-selector",
+        "art:quote-only-target",
+        claim("quote-only", selectors="art:quote-only-quote"),
+    ),
+    case(
+        "target-selector-kind",
+        "art:odd-selector-target",
+        claim("odd-selector", selectors="art:odd-selector-position, art:odd"),
+    ),
+    case(
+        "position-start",
+        "art:negative-start-position",
+        claim("negative-start", start='"-1"^^xsd:integer'),
+    ),
+    case(
+        "position-end",
+        "art:two-ends-position",
+        claim("two-ends", end='"9"^^xsd:nonNegativeInteger, "10"^^xsd:nonNegativeInteger'),
+    ),
+    case(
+        "position-order",
+        "art:backwards-position",
+        claim("backwards", start='"9"^^xsd:nonNegativeInteger', end='"3"^^xsd:nonNegativeInteger'),
+    ),
 ]
 
 
 def _expand(curie: str) -> str:
+    if curie.startswith("<"):
+        return curie[1:-1]
     prefix, local = curie.split(":", 1)
-    return {"id": ID, "src": SRC}[prefix] + local
+    return {"id": ID, "src": SRC, "art": ART}[prefix] + local
 
 
 def _shape_of(r) -> str:  # type: ignore[no-untyped-def]
@@ -337,6 +431,8 @@ def test_constraint_rejects_bad_graph(
     (mine,) = [r for r in got if _shape_of(r) == c.shape]
     if c.shape == "entity-date-order":  # SPARQL message templates, filled in
         assert "is before schema:foundingDate 2015" in mine.message
+    elif c.shape == "position-order":
+        assert mine.message == "oa:end 3 is before oa:start 9."
     elif c.shape == "source-unique":
         assert mine.message.startswith(f"Source graph {SRC}test-about cites the same source")
     else:

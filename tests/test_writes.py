@@ -102,6 +102,31 @@ def test_insert_data_commits_to_its_graph_and_the_union_and_is_audited(writable:
     )
 
 
+def test_a_change_keeps_its_patch_and_can_be_undone(writable: Writable) -> None:
+    label = _unique()
+    first = writable.update(_alt_name(label)).json()["change"]
+    fact = f'<{ID}test-alliance> <https://schema.org/alternateName> "{label}"@en'
+    assert writable.ask(
+        f"ASK {{ GRAPH <https://w3id.org/ibigraph/changes> {{ <{first}> "
+        f"<https://w3id.org/ibigraph/ontology#patch> ?p "
+        f"FILTER(CONTAINS(?p, 'A {fact} <{SRC}test-about> .')) }} }}"
+    )
+    r = httpx.post(
+        writable.base + "/api/changes/undo", params={"change": first}, headers=writable.auth()
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["quadsRemoved"] == 2
+    assert not _has_alt_name(writable, label) and not _has_alt_name(writable, label, graph=None)
+    # undoing the undo puts the fact back
+    r = httpx.post(
+        writable.base + "/api/changes/undo",
+        params={"change": r.json()["change"]},
+        headers=writable.auth(),
+    )
+    assert r.status_code == 200, r.text
+    assert _has_alt_name(writable, label) and _has_alt_name(writable, label, graph=None)
+
+
 def test_form_update_at_sparql_endpoint_is_accepted(writable: Writable) -> None:
     label = _unique()
     r = httpx.post(

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from .errors import ChangeTooLarge, QueryTimeout
 from .terms import GraphName, Subject, Term, object_of, subject_of, triple_of
 
-__all__ = ["ChangeSet", "QuadSource", "Term"]
+__all__ = ["ChangeSet", "QuadSource", "Term", "read_patch"]
 
 
 class QuadSource(Protocol):
@@ -32,6 +32,21 @@ class QuadSource(Protocol):
     ) -> Iterator[ox.Quad]: ...
 
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
+
+    def __len__(self) -> int: ...  # quads in the store, every graph
+
+
+def read_patch(text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The quads an RDF Patch written by `ChangeSet.patch` removes and adds."""
+    rows: dict[str, list[str]] = {"D": [], "A": []}
+    for line in text.splitlines():
+        if line[:2] in ("D ", "A "):
+            rows[line[0]].append(line[2:])
+    removed, added = (
+        list(ox.parse("\n".join(rows[kind]) + "\n", format=ox.RdfFormat.N_QUADS))
+        for kind in ("D", "A")
+    )
+    return removed, added
 
 
 def _is_default(q: ox.Quad) -> bool:
@@ -53,6 +68,17 @@ class ChangeSet:
 
     def __len__(self) -> int:
         return len(self.added) + len(self.removed)
+
+    def patch(self) -> str:
+        """The change as an RDF Patch (https://afs.github.io/rdf-patch/): a transaction of
+        D rows (what it removed) then A rows (what it added), in N-Quads term syntax, sorted so
+        that the same change always reads the same. Applying the rows the other way round (A
+        for D, D for A, in reverse order) undoes it."""
+        rows = ["TX ."]
+        rows += sorted(f"D {q} ." for q in self.removed)
+        rows += sorted(f"A {q} ." for q in self.added)
+        rows.append("TC .")
+        return "\n".join(rows) + "\n"
 
     def _tick(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:

@@ -406,6 +406,8 @@ def serve(
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
+    from .api.protocol import GuardedHttpProtocol
+
     try:
         settings = Settings.from_env().with_(
             store_path=store, workers=workers, query_timeout=timeout
@@ -436,6 +438,7 @@ def serve(
         log_level="info" if access_log else "warning",
         access_log=access_log,  # method, path and status; never the Authorization header
         timeout_graceful_shutdown=10,
+        http=GuardedHttpProtocol,  # limits on the request head and how long it may take
     )
     try:
         sock = _bind(host, port)

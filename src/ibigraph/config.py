@@ -69,6 +69,9 @@ class Settings:
     public_url: str | None = None
     read_role: str | None = None  # if set (e.g. "reader"), reads need a token of that role too
     max_change_quads: int = 100_000  # quads one write may add or remove
+    # a curator's write may remove at most this share of the store's quads (admins: any)
+    max_removed_percent: int = 10
+    header_timeout: float = 10.0  # seconds a client of `ibigraph serve` has to send a request head
     # LLM-written articles ingested at build time (issue #6); skipped if the folder is absent
     articles_dir: Path = field(default_factory=lambda: Path("../shared/seed"))
 
@@ -79,7 +82,12 @@ class Settings:
             raise ValueError(f"IBIGRAPH_BACKEND must be oxigraph or remote, not {self.backend!r}")
         if self.backend == "remote" and not self.remote_query_url:
             raise ValueError("the remote backend needs IBIGRAPH_REMOTE_QUERY_URL")
-        if self.query_timeout <= 0 or self.max_rows <= 0 or self.max_result_bytes <= 0:
+        if (
+            self.query_timeout <= 0
+            or self.header_timeout <= 0
+            or self.max_rows <= 0
+            or self.max_result_bytes <= 0
+        ):
             raise ValueError("time and size limits must be positive")
         if self.read_role not in (None, "reader", "curator", "admin"):
             raise ValueError(
@@ -87,6 +95,8 @@ class Settings:
             )
         if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
             raise ValueError(f"IBIGRAPH_PUBLIC_URL must be an http(s) URL: {self.public_url!r}")
+        if not 0 <= self.max_removed_percent <= 100:
+            raise ValueError("IBIGRAPH_MAX_REMOVED_PERCENT must be between 0 and 100")
         if self.workers < 1 or self.query_threads < 1:
             raise ValueError("IBIGRAPH_WORKERS and IBIGRAPH_QUERY_THREADS must be at least 1")
 
@@ -121,6 +131,8 @@ class Settings:
             public_url=(env("IBIGRAPH_PUBLIC_URL") or "").rstrip("/") or None,
             read_role=env("IBIGRAPH_READ_ROLE") or None,
             max_change_quads=_int("IBIGRAPH_MAX_CHANGE_QUADS", 100_000),
+            max_removed_percent=_int("IBIGRAPH_MAX_REMOVED_PERCENT", 10),
+            header_timeout=float(env("IBIGRAPH_HEADER_TIMEOUT", "10")),
             articles_dir=_path("IBIGRAPH_ARTICLES_DIR", "../shared/seed"),
         )
 

@@ -7,7 +7,13 @@ computed triples that make provenance checkable in SHACL:
   described fails the entity shape (usually a typo);
 - `?entity ibi:assertedIn ?g` for every named graph `?g` that states a fact about the entity,
   and `ibi:assertedIn ibi:defaultGraph` for a fact outside any named graph; the shapes require
-  every such graph to be a described `ibi:SourceGraph`.
+  every such graph to be a described `ibi:SourceGraph`;
+- in the service's own graphs (sources and articles, named under the base IRI), `?node
+  ibi:namesWith ?iri` for an IRI outside http(s) used as the subject or predicate of a triple
+  about `?node`, and `?node ibi:linksTo ?iri` for one used as an object (only those: the shapes
+  decide which schemes may stay, e.g. mailto: as a link), because pages render IRIs as links and
+  `javascript:` or `data:` must never become one. Other graphs (a client's own, e.g.
+  `urn:x:g`) are not held to this; pages show their non-web IRIs as text.
 """
 
 from __future__ import annotations
@@ -77,6 +83,9 @@ class ValidationReport:
         )
 
 
+_WEB = ("http://", "https://")
+
+
 def validation_view(data: Iterable[ox.Quad], settings: Settings) -> rdflib.Graph:
     """The union graph plus the computed `ibi:Entity` / `ibi:assertedIn` triples."""
     data = list(data)
@@ -85,8 +94,16 @@ def validation_view(data: Iterable[ox.Quad], settings: Settings) -> rdflib.Graph
     asserted_in = ox.NamedNode(settings.ontology_ns + "assertedIn")
     default = ox.NamedNode(settings.ontology_ns + "defaultGraph")
     rdf_type = ox.NamedNode(RDF + "type")
+    names_with = ox.NamedNode(settings.ontology_ns + "namesWith")
+    links_to = ox.NamedNode(settings.ontology_ns + "linksTo")
     extra: set[ox.Quad] = set()
     for q in data:
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(settings.base):
+            for node in (q.subject, q.predicate):
+                if isinstance(node, ox.NamedNode) and not node.value.startswith(_WEB):
+                    extra.add(ox.Quad(q.subject, names_with, node))
+            if isinstance(q.object, ox.NamedNode) and not q.object.value.startswith(_WEB):
+                extra.add(ox.Quad(q.subject, links_to, q.object))
         for term in (q.subject, q.object):
             if isinstance(term, ox.NamedNode) and term.value.startswith(ns):
                 extra.add(ox.Quad(term, rdf_type, entity))

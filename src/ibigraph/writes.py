@@ -9,7 +9,10 @@ Every write goes the same way, whatever the protocol and the backend:
 3. `check` it against the SHACL shapes, on the neighbourhood of what it touches: the nodes it
    adds or removes triples for, the nodes that point at them, the descriptions of their source
    graphs and the types of the nodes they link to. A violation raises `ValidationFailed`;
-4. add a PROV-O record of the change to the audit graph and commit both in one step.
+4. add a PROV-O record of the change to the audit graph, with the exact quads it removed and
+   added (an RDF Patch, so that it can be undone), and commit both in one step.
+
+A curator's change may not remove more than IBIGRAPH_MAX_REMOVED_PERCENT of the store.
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ from rdflib.namespace import RDF as RDFLIB_RDF
 from rdflib.namespace import SH as RDFLIB_SH
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from .changeset import ChangeSet, QuadSource
+from .changeset import ChangeSet, QuadSource, read_patch
 from .config import Settings
-from .errors import Forbidden, ValidationFailed
+from .errors import BadInputError, Forbidden, NotFound, ValidationFailed
 from .ingest import (
     Article,
     IngestResult,
@@ -57,8 +60,10 @@ __all__ = [
     "commit_change",
     "complete",
     "graph_store_change",
+    "guard_removal",
     "reverify",
     "run_change",
+    "undo_change",
     "update_change",
 ]
 
@@ -69,6 +74,7 @@ _SOURCE = ox.NamedNode(DCTERMS + "source")
 _DEFAULT = ox.DefaultGraph()
 MAX_REQUEST_TEXT = 64 * 1024
 MAX_INCOMING = 200  # nodes pointing at a touched node that are re-validated with it
+SMALL_REMOVAL = 1000  # quads any curator may remove, whatever the share of the store
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class Change:
     removed: int = 0
     graphs: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
+    patch: str = field(default="", repr=False)  # what it removed and added, as an RDF Patch
 
     def to_json(self) -> dict[str, object]:
         recorded = bool(self.added or self.removed)  # a write that changes nothing is not
@@ -140,6 +147,26 @@ def update_change(
 ) -> str:
     apply_update(changes, req, vocab.protected, vocab.settings.in_union, ops)
     return "SPARQL Update"
+
+
+def undo_change(changes: ChangeSet, change_iri: str, settings: Settings) -> str:
+    """Take back what an earlier change did, from the patch recorded with it: remove what it
+    added, put back what it removed. Later changes to the same facts are not merged: the result
+    is checked by the shapes like any write."""
+    try:
+        node = ox.NamedNode(change_iri)
+    except ValueError:
+        raise BadInputError(f"{change_iri!r} is not an absolute IRI") from None
+    patch = ox.NamedNode(settings.ontology_ns + "patch")
+    audit = ox.NamedNode(settings.audit_graph)
+    # no iterator kept in a local: an error's traceback would carry it to another thread
+    recorded = next(iter(changes.source.quads_for_pattern(node, patch, None, audit)), None)
+    if recorded is None:
+        raise NotFound(f"no recorded change {change_iri} (with its patch) to undo")
+    removed, added = read_patch(object_of(recorded).value)
+    changes.discard(added)
+    changes.extend(removed)
+    return f"Undo <{change_iri}>"
 
 
 def graph_store_change(
@@ -259,6 +286,23 @@ def commit_change(
 
 
 # -- 3. checking it -----------------------------------------------------------------------------
+def guard_removal(
+    changes: ChangeSet, source: QuadSource, principal: Principal, settings: Settings
+) -> None:
+    """Refuse a curator's change that removes more than IBIGRAPH_MAX_REMOVED_PERCENT of the
+    store: a slip of a DELETE WHERE can empty the graph, and only an admin may do that."""
+    removed = len(changes.removed)
+    if principal.role == "admin" or removed <= SMALL_REMOVAL:
+        return
+    total = len(source)
+    if removed * 100 > settings.max_removed_percent * total:
+        raise Forbidden(
+            f"this change removes {removed} of the store's {total} quads, more than "
+            f"{settings.max_removed_percent}% (IBIGRAPH_MAX_REMOVED_PERCENT): only an admin may "
+            "remove that much at once. Check the WHERE clause, or remove less per write"
+        )
+
+
 def neighbourhood(
     changes: ChangeSet, vocab: Vocabulary
 ) -> tuple[list[ox.Quad], set[str], set[str]]:
@@ -375,6 +419,7 @@ def audit_quads(change: Change, settings: Settings) -> list[ox.Quad]:
         (c, ibi + "quadsAdded", lit(change.added, XSD + "integer")),
         (c, ibi + "quadsRemoved", lit(change.removed, XSD + "integer")),
         (c, ibi + "request", lit(change.request[:MAX_REQUEST_TEXT])),
+        (c, ibi + "patch", lit(change.patch)),
         (agent, RDF + "type", ox.NamedNode(PROV + "Agent")),
         (agent, RDFS + "label", lit(change.principal.name)),
     ]
@@ -404,6 +449,7 @@ def run_change(
     )
     operation = build(changes)
     complete(changes, vocab)
+    guard_removal(changes, source, principal, s)
     check(changes, vocab)
     change = Change(
         iri=f"{s.base}change/{started.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}",
@@ -414,6 +460,7 @@ def run_change(
         started=started,
         added=len(changes.added),
         removed=len(changes.removed),
+        patch=changes.patch(),
     )
     all_quads = (*changes.added, *changes.removed)
     change.graphs = sorted(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,9 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ibigraph.build import build_store
+from ibigraph.build import build_store, with_union_default_graph
 from ibigraph.config import Settings
+from ibigraph.load import data_files, parse_file
 from ibigraph.sparql import blank, inspect_query
+from ibigraph.store import write_store
 
 from ..server import Server, start_server
 
@@ -42,8 +45,9 @@ def _serve_shipped(tmp: Path, **env: str) -> contextlib.AbstractContextManager[S
 
 @pytest.fixture(scope="module")
 def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The default limits."""
-    with _serve_shipped(tmp_path_factory.mktemp("public")) as server:
+    """The default limits (but 2 s to send a request head, not 10)."""
+    tmp = tmp_path_factory.mktemp("public")
+    with _serve_shipped(tmp, IBIGRAPH_HEADER_TIMEOUT="2") as server:
         yield server
 
 
@@ -141,34 +145,48 @@ def test_form_body_with_bytes_that_are_not_utf8_is_400(public: Server) -> None:
 # -- M2: nothing unsafe is rendered ---------------------------------------------------------------
 
 JS = "javascript:alert(document.domain)//"
+IBI = "https://w3id.org/ibigraph/id/international-brain-initiative"
+SOURCE = "https://w3id.org/ibigraph/source/ibi-about-us"
+SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+SPARQL_UPDATE = "application/sparql-update"
 
 
 @pytest.mark.anyio
-async def test_m2_stored_javascript_iris_are_shown_as_text_and_pages_carry_a_csp(
-    settings: Settings,
-) -> None:
+async def test_m2_javascript_iris_are_refused_by_the_shapes(settings: Settings) -> None:
     from ..conftest import built_with_tokens, in_process
 
     settings, tokens = built_with_tokens(
         settings.with_(articles_dir=settings.store_path / "none"), mallory="curator"
     )
-    token = tokens["mallory"]
-    ibi = "https://w3id.org/ibigraph/id/international-brain-initiative"
-    update = (
-        "INSERT DATA { GRAPH <https://w3id.org/ibigraph/source/ibi-about-us> { "
-        f"<{ibi}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{JS}> . "
-        f"<{JS}> <https://schema.org/memberOf> <{ibi}> ; <https://schema.org/name> 'x'@en "
-        "} }"
-    )
+    auth = {"authorization": f"Bearer {tokens['mallory']}", "content-type": SPARQL_UPDATE}
     async with in_process(settings) as client:
-        r = await client.post(
-            "/update",
-            content=update,
-            headers={
-                "authorization": f"Bearer {token}",
-                "content-type": "application/sparql-update",
-            },
-        )
+        before = (await client.get("/dumps/ibigraph.nq")).content
+        for triple in (
+            f"<{IBI}> <{SEE_ALSO}> <{JS}>",
+            f"<{JS}> <https://schema.org/memberOf> <{IBI}>",
+            f"<{IBI}> <{JS}> 'x'",
+        ):
+            update = f"INSERT DATA {{ GRAPH <{SOURCE}> {{ {triple} }} }}"
+            r = await client.post("/update", content=update, headers=auth)
+            assert r.status_code == 422, (update, r.text)
+            assert "javascript:" in r.text
+        assert (await client.get("/dumps/ibigraph.nq")).content == before
+
+
+@pytest.mark.anyio
+async def test_m2_javascript_iris_loaded_without_validation_are_shown_as_text(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from ..conftest import in_process
+
+    bad = tmp_path / "bad.trig"
+    bad.write_text(
+        f"<{SOURCE}> {{ <{IBI}> <{SEE_ALSO}> <{JS}> . "
+        f"<{JS}> <https://schema.org/memberOf> <{IBI}> ; <https://schema.org/name> 'x'@en }}"
+    )
+    quads = [q for f in data_files([settings.data_dir, bad]) for q in parse_file(f, settings.base)]
+    write_store(settings.store_path, with_union_default_graph(quads, settings.in_union))
+    async with in_process(settings) as client:
         pages = [
             await client.get(path, headers={"accept": "text/html"})
             for path in ("/", "/id/international-brain-initiative")
@@ -180,8 +198,7 @@ async def test_m2_stored_javascript_iris_are_shown_as_text_and_pages_carry_a_csp
         csp = page.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src" not in csp
         assert page.headers["x-content-type-options"] == "nosniff"
-    if r.status_code == 200:  # stored: the fact is shown (by the name given it), as text
-        assert "rdfs:seeAlso" in pages[1].text
+    assert "rdfs:seeAlso" in pages[1].text  # the fact is shown (by the name given it), as text
     assert json_api.headers["x-content-type-options"] == "nosniff"
 
 
@@ -209,8 +226,11 @@ async def test_m3_a_malformed_claim_neither_breaks_pages_nor_hangs_writes(
     )
     auth = {"authorization": f"Bearer {token}", "content-type": "application/sparql-update"}
     async with in_process(settings) as client:
-        stored = (await client.post("/update", content=claim, headers=auth)).status_code
-        assert stored in (200, 403, 422)
+        refused = await client.post("/update", content=claim, headers=auth)
+        assert refused.status_code == 422, refused.text
+        assert {"position-start", "position-end", "target-selector"} <= {
+            (r["shape"] or "").rsplit("#")[-1] for r in refused.json()["violations"]
+        }
         r = await client.get("/api/claims", params={"entity": "test-alliance"})
         assert r.status_code == 200, r.text
         page = await client.get("/id/test-alliance", headers={"accept": "text/html"})
@@ -251,6 +271,60 @@ def test_oversized_or_too_many_headers_are_431_at_once(public: Server) -> None:
     assert big.status_code == 431
     many = httpx.get(public.base + "/health", headers={f"x-h{i}": "1" for i in range(150)})
     assert many.status_code == 431
+
+
+def _raw(base: str) -> socket.socket:
+    host, port = base.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=8)
+    return sock
+
+
+def _reply(sock: socket.socket) -> bytes:
+    """All the server sends until it closes the connection (bounded by the socket timeout)."""
+    data = b""
+    with contextlib.suppress(ConnectionResetError):
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_the_server_stops_reading_a_huge_head_at_the_limit(public: Server) -> None:
+    """A 64 MiB header field: the server answers 431 after the first 16 KiB and closes the
+    connection; the client cannot send the rest."""
+    with _raw(public.base) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        sent, chunk = 0, b"a" * 65536
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            while sent < 64 * 2**20:
+                sock.sendall(chunk)
+                sent += len(chunk)
+        assert sent < 64 * 2**20  # refused before the end
+        reply = _reply(sock)
+    assert reply.startswith(b"HTTP/1.1 431 ")
+    assert httpx.get(public.base + "/health").status_code == 200
+
+
+def test_a_huge_request_target_is_414(public: Server) -> None:
+    r = httpx.get(public.base + "/sparql", params={"query": "ASK {}" + " " * 40_000})
+    assert r.status_code == 414
+
+
+@pytest.mark.parametrize("trickle", [False, True], ids=["silent", "one-byte-at-a-time"])
+def test_a_slow_or_silent_client_is_closed_after_the_head_timeout(
+    public: Server, trickle: bool
+) -> None:
+    started = time.monotonic()
+    with _raw(public.base) as sock:
+        if trickle:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for byte in b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 100:
+                    sock.sendall(bytes([byte]))
+                    time.sleep(0.1)
+                    if time.monotonic() - started > 6:
+                        break
+        reply = _reply(sock)
+    assert reply.startswith(b"HTTP/1.1 408 "), reply
+    assert time.monotonic() - started < 6  # the 2 s limit, with room for a busy machine
 
 
 def test_documents_never_take_the_host_header_a_client_sends(public: Server) -> None:
@@ -413,6 +487,73 @@ async def test_m4_wholesale_drops_need_the_admin_role(
             "/update", content=update, headers={**headers, "authorization": f"Bearer {admin}"}
         )
         assert r.status_code in (200, 422), r.text  # an admin may (the shapes still judge it)
+
+
+@pytest.mark.anyio
+async def test_m4_a_large_removal_needs_an_admin_and_every_change_can_be_undone(
+    settings: Settings,
+) -> None:
+    from ..conftest import built_with_tokens, in_process
+
+    settings, tokens = built_with_tokens(
+        settings.with_(articles_dir=settings.store_path / "none"), carol="curator", ada="admin"
+    )
+    slip = (  # every source graph
+        "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(STRSTARTS(STR(?g), "{settings.source_ns}")) }}'
+    )
+    headers = {"content-type": SPARQL_UPDATE}
+    audit = settings.audit_graph
+
+    def public(dump: bytes) -> list[bytes]:  # the data without the audit records
+        return sorted(line for line in dump.splitlines() if audit.encode() not in line)
+
+    async with in_process(settings) as client:
+        before = public((await client.get("/dumps/ibigraph.nq")).content)
+        r = await client.post(
+            "/update",
+            content=slip,
+            headers={**headers, "authorization": f"Bearer {tokens['carol']}"},
+        )
+        assert r.status_code == 403, r.text
+        assert "IBIGRAPH_MAX_REMOVED_PERCENT" in r.text
+        assert public((await client.get("/dumps/ibigraph.nq")).content) == before
+        r = await client.post(
+            "/update", content=slip, headers={**headers, "authorization": f"Bearer {tokens['ada']}"}
+        )
+        assert r.status_code == 200, r.text
+        change = r.json()["change"]
+        assert r.json()["quadsRemoved"] > 1000
+        after = public((await client.get("/dumps/ibigraph.nq")).content)
+        assert len(after) == len(before) - r.json()["quadsRemoved"]
+        # what it removed is kept with its record, as an RDF Patch
+        ns = settings.ontology_ns
+        patch = await client.get(
+            "/sparql",
+            params={"query": f"SELECT ?p {{ GRAPH ?g {{ <{change}> <{ns}patch> ?p }} }}"},
+            headers={"accept": "application/sparql-results+json"},
+        )
+        rows = patch.json()["results"]["bindings"][0]["p"]["value"].splitlines()
+        assert rows[0] == "TX ." and rows[-1] == "TC ."
+        assert sum(row.startswith("D ") for row in rows) == r.json()["quadsRemoved"]
+        # a curator may undo it (putting back is not removing); the data is as it was
+        r = await client.post(
+            "/api/changes/undo",
+            params={"change": change},
+            headers={"authorization": f"Bearer {tokens['carol']}"},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["operation"] == f"Undo <{change}>"
+        assert public((await client.get("/dumps/ibigraph.nq")).content) == before
+        for bad, status in ((change + "-nothing", 404), ("not an IRI", 400)):
+            r = await client.post(
+                "/api/changes/undo",
+                params={"change": bad},
+                headers={"authorization": f"Bearer {tokens['carol']}"},
+            )
+            assert r.status_code == status, r.text
+        r = await client.post("/api/changes/undo", params={"change": change})
+        assert r.status_code == 401
 
 
 def _stopped(base: str) -> float:

@@ -45,6 +45,7 @@ from ..writes import (
     Vocabulary,
     commit_change,
     graph_store_change,
+    undo_change,
     update_change,
 )
 from .openapi import MAX_OFFSET
@@ -375,6 +376,26 @@ def changes_router(settings: Settings) -> APIRouter:
             json.dumps({"changes": rows, "limit": limit, "offset": offset}, indent=2) + "\n",
             media_type="application/json",
         )
+
+    @router.post(
+        "/api/changes/undo",
+        summary="Undo a recorded change (curator token; the result is checked like any write)",
+    )
+    async def undo(
+        request: Request,
+        change: str = Query(..., description="the change to undo (its IRI)"),
+    ) -> Response:
+        writes: Writes = request.app.state.writes
+        principal = writes.principal(request)
+        params = parse_params(request.scope["query_string"].decode("latin-1"))
+        done = await asyncio.to_thread(
+            writes.run,
+            principal,
+            lambda changes: undo_change(changes, change, settings),
+            f"undo {change}",
+            change_reason(request, params) or f"undo of {change}",
+        )
+        return _change_response(done)
 
     return router
 

@@ -274,6 +274,10 @@ class WriteTransaction:
         assert self.store is not None
         return self.store.named_graphs()
 
+    def __len__(self) -> int:
+        assert self.store is not None
+        return len(self.store)
+
     def commit(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
         assert self.store is not None
         for q in removed:

@@ -364,6 +364,16 @@ class RemoteWriter:
             if self._is_data_graph(g):
                 yield g
 
+    def __len__(self) -> int:
+        """Quads in the data graphs (the union graph counted as the default graph)."""
+        query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        rows = self._select(query)
+        return sum(
+            int(row["n"].value)
+            for row in rows
+            if row["g"] == self.union or self._is_data_graph(cast(ox.NamedNode, row["g"]))
+        )
+
     def _block(self, quads: Iterable[ox.Quad], *, insert: bool = False) -> str:
         def term(t: Term) -> str:
             # new blank nodes are written as such (one per label in the request)
