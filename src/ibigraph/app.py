@@ -12,13 +12,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from . import __version__
-from .api import dataset, entities, health, sparql
-from .api.articles import articles_router
 from .api.middleware import HttpPolicyMiddleware
 from .api.openapi import complete
 from .api.problems import install_error_handlers
-from .api.queries import query_router
-from .api.writes import Writes, changes_router, graph_store_routes
+from .api.routes import dataset, entities, health, sparql
+from .api.routes.articles import articles_router
+from .api.routes.queries import query_router
+from .api.routes.writes import changes_router, graph_store_routes
+from .api.writing import Writes
 from .config import Settings
 from .dumps import DumpCache
 from .metrics import Metrics

@@ -12,7 +12,7 @@ from .config import Settings
 from .errors import StoreHasWrites, ValidationFailed
 from .ingest import ingest_article, read_article
 from .load import Sources, materialize, read_sources
-from .store import write_store
+from .store import open_store, write_store
 from .store.maintenance import count_changes
 from .validate import ValidationReport, validate_quads
 
@@ -22,6 +22,8 @@ __all__ = [
     "build_store",
     "check",
     "ingest_articles",
+    "split_store",
+    "validate_store",
     "with_union_default_graph",
 ]
 
@@ -106,3 +108,32 @@ def build_store(
 
     target = write_store(settings.store_path, quads, guard if keep_writes else None)
     return BuildResult(store_dir=target, quads=len(quads), report=report)
+
+
+def split_store(settings: Settings) -> Sources:
+    """The store's quads as the build saw them: ontology, shapes and data (without the audit
+    graph and without the union copies in the default graph)."""
+    store = open_store(settings.store_path)
+    ontology, shapes, data, default = [], [], [], []
+    named_triples = set()
+    for q in store.quads():
+        g = q.graph_name
+        if isinstance(g, ox.DefaultGraph):
+            default.append(q)
+            continue
+        named_triples.add(ox.Triple(q.subject, q.predicate, q.object))
+        if g.value == settings.ontology_graph:
+            ontology.append(q)
+        elif g.value == settings.shapes_graph:
+            shapes.append(q)
+        elif g.value != settings.audit_graph:
+            data.append(q)
+    data += [q for q in default if ox.Triple(q.subject, q.predicate, q.object) not in named_triples]
+    return Sources(ontology=ontology, shapes=shapes, data=data)
+
+
+def validate_store(settings: Settings) -> ValidationReport:
+    """Full validation of the stored data against the shapes files."""
+    stored = split_store(settings)
+    files = read_sources(settings, paths=[])
+    return validate_quads(stored.data, files, settings)

@@ -24,13 +24,19 @@ from rich.table import Table
 
 from . import __version__
 from .auth import TokenFile, add_token, remove_token
-from .build import article_files, build_store, check, with_union_default_graph
+from .build import (
+    article_files,
+    build_store,
+    check,
+    validate_store,
+    with_union_default_graph,
+)
 from .config import Settings
 from .errors import IbigraphError, StoreError, StoreHasWrites, ValidationFailed
 from .load import data_files, parse_file
 from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
 from .store import StoreWriter, open_store, write_store
-from .store.maintenance import backup_store, restore_store, validate_store
+from .store.maintenance import backup_store, restore_store
 from .validate import ValidationReport, ValidationResult
 from .vocab import compact, prefixes
 

@@ -43,8 +43,7 @@ from .ingest import (
     verify_claims,
 )
 from .load import Sources, materialize, read_sources
-from .store import StoreWriter
-from .store.remote import RemoteWriter
+from .store import Writer
 from .terms import Term, object_of, subject_of, triple_of
 from .update import UpdateRequest, apply_update
 from .validate import ShapesContext, ValidationReport, validate_quads
@@ -264,7 +263,7 @@ def article_change(changes: ChangeSet, article: Article, settings: Settings) -> 
 
 
 def commit_change(
-    writer: StoreWriter | RemoteWriter,
+    writer: Writer,
     build: Callable[[ChangeSet], str],
     *,
     principal: Principal,

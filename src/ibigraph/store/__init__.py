@@ -3,7 +3,15 @@ query services the HTTP layer uses (`service`: embedded threads or a remote SPAR
 
 from __future__ import annotations
 
-from .base import GraphStats, Store
+from .base import GraphStats, Transaction, Writer
 from .oxigraph import OxigraphStore, StoreWriter, open_store, write_store
 
-__all__ = ["GraphStats", "OxigraphStore", "Store", "StoreWriter", "open_store", "write_store"]
+__all__ = [
+    "GraphStats",
+    "OxigraphStore",
+    "StoreWriter",
+    "Transaction",
+    "Writer",
+    "open_store",
+    "write_store",
+]

@@ -1,14 +1,18 @@
-"""What every store backend offers."""
+"""What every store backend offers: its statistics, and a writer whose transactions the write
+pipeline (writes.py) reads and commits through."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
 import pyoxigraph as ox
 
-__all__ = ["GraphStats", "Store"]
+from ..terms import GraphName, Subject, Term
+
+__all__ = ["GraphStats", "Transaction", "Writer"]
 
 
 @dataclass(frozen=True)
@@ -20,13 +24,25 @@ class GraphStats:
     entities: int
 
 
-class Store(Protocol):
-    def query(
-        self, sparql: str, *, union: bool = True
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Evaluate a SPARQL query; by default the default graph is the union of all graphs."""
-        ...
+class Transaction(Protocol):
+    """The store as it is while a write holds it: read, then commit one change (or nothing)."""
 
-    def quads(self) -> Iterator[ox.Quad]: ...
+    def quads_for_pattern(
+        self,
+        s: Subject | None,
+        p: ox.NamedNode | None,
+        o: Term | None,
+        g: GraphName | None = None,
+    ) -> Iterator[ox.Quad]: ...
 
-    def stats(self, entity_ns: str) -> GraphStats: ...
+    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
+
+    def __len__(self) -> int: ...  # quads in the store
+
+    def commit(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None: ...
+
+
+class Writer(Protocol):
+    """How a backend takes writes: one transaction at a time."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...

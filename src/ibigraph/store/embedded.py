@@ -14,19 +14,20 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypedDict
 
 import pyoxigraph as ox
 
-from ..errors import QuerySyntaxError, StoreError
-from ..sparql import QueryRequest, Rendered, render, syntax_error
+from ..errors import StoreError
+from ..sparql import QueryRequest, Rendered
+from .evaluate import evaluate, open_read_only
+from .oxigraph import StoreWriter
 from .runners import RunnerPool
 
 __all__ = ["EmbeddedService", "QueryReply", "store_version"]
 
 log = logging.getLogger(__name__)
 
-QueryReply = Rendered  # a rendered result, ready to send
+QueryReply = Rendered  # a rendered result, ready to send (what `evaluate` returns)
 
 
 def store_version(path: Path) -> str:
@@ -36,50 +37,6 @@ def store_version(path: Path) -> str:
         return f"{real.name}-{real.stat().st_mtime_ns}"
     except OSError:
         return real.name
-
-
-def _open(path: Path) -> ox.Store:
-    try:
-        return ox.Store.read_only(os.path.realpath(path))
-    except OSError as e:
-        raise StoreError(f"cannot open the store at {path}: {e}") from None
-
-
-class _QueryOptions(TypedDict, total=False):
-    """Keyword arguments of `ox.Store.query`."""
-
-    base_iri: str | None
-    prefixes: dict[str, str]
-    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]
-    named_graphs: list[ox.NamedNode | ox.BlankNode]
-
-
-def _evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> QueryReply:
-    kwargs: _QueryOptions = {"base_iri": req.base_iri}
-    if req.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
-    if req.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
-    try:
-        result = store.query(req.query, **kwargs)
-    except SyntaxError as e:
-        error: SyntaxError | None = e
-        # the predeclared prefixes cost ~4 us a parse: given only to queries that need them
-        if req.prefixes and "Prefix not found" in str(e):
-            kwargs["prefixes"] = dict(req.prefixes)
-            try:
-                result = store.query(req.query, **kwargs)
-                error = None
-            except SyntaxError as again:
-                error = again
-        if error is not None:
-            raise QuerySyntaxError(
-                f"SPARQL syntax {syntax_error(req.query, str(error), req.prefixes)}"
-            ) from None
-    if req.check_only:  # results are lazy: nothing was evaluated
-        del result  # dropped on this thread (pyoxigraph's results may not cross threads)
-        return QueryReply("", b"")
-    return render(result, req.accept, req.limits, deadline=deadline)
 
 
 class EmbeddedService:
@@ -107,6 +64,10 @@ class EmbeddedService:
             self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         await self._pool.start()
         await self.execute(QueryRequest("ASK {}"))
+
+    def writer(self, timeout: float) -> StoreWriter:
+        """Writes go to the on-disk store directly (the time limit is the change set's)."""
+        return StoreWriter(self.store_path)
 
     async def close(self) -> None:
         await self._pool.close()
@@ -164,9 +125,9 @@ class EmbeddedService:
     def _run_here(self, req: QueryRequest, generation: str) -> QueryReply:
         store = self._store
         if store is None or self._store_generation != generation:
-            store = self._store = _open(Path(generation))
+            store = self._store = open_read_only(Path(generation))
             self._store_generation = generation
-        return _evaluate(store, req, time.monotonic() + req.limits.timeout)
+        return evaluate(store, req, time.monotonic() + req.limits.timeout)
 
 
 CHEAP_SECONDS = 0.02  # a runner's answer this fast marks the query as cheap

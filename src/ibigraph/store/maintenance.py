@@ -12,11 +12,9 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from ..errors import DataSyntaxError, StoreError
-from ..load import Sources, read_sources
-from ..validate import ValidationReport, validate_quads
 from .oxigraph import open_store, write_store
 
-__all__ = ["backup_store", "count_changes", "restore_store", "split_store", "validate_store"]
+__all__ = ["backup_store", "count_changes", "restore_store"]
 
 
 def backup_store(path: Path, target: Path) -> int:
@@ -54,35 +52,6 @@ def restore_store(path: Path, source: Path) -> int:
         raise DataSyntaxError(str(source), f"cannot read file: {e}") from None
     write_store(path, quads)
     return len(quads)
-
-
-def split_store(settings: Settings) -> Sources:
-    """The store's quads as the build saw them: ontology, shapes and data (without the audit
-    graph and without the union copies in the default graph)."""
-    store = open_store(settings.store_path)
-    ontology, shapes, data, default = [], [], [], []
-    named_triples = set()
-    for q in store.quads():
-        g = q.graph_name
-        if isinstance(g, ox.DefaultGraph):
-            default.append(q)
-            continue
-        named_triples.add(ox.Triple(q.subject, q.predicate, q.object))
-        if g.value == settings.ontology_graph:
-            ontology.append(q)
-        elif g.value == settings.shapes_graph:
-            shapes.append(q)
-        elif g.value != settings.audit_graph:
-            data.append(q)
-    data += [q for q in default if ox.Triple(q.subject, q.predicate, q.object) not in named_triples]
-    return Sources(ontology=ontology, shapes=shapes, data=data)
-
-
-def validate_store(settings: Settings) -> ValidationReport:
-    """Full validation of the stored data against the shapes files."""
-    stored = split_store(settings)
-    files = read_sources(settings, paths=[])
-    return validate_quads(stored.data, files, settings)
 
 
 def count_changes(settings: Settings) -> int:

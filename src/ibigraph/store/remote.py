@@ -55,6 +55,9 @@ class RemoteService:
     async def start(self) -> None:
         await self.execute(QueryRequest("ASK { }"))
 
+    def writer(self, timeout: float) -> RemoteWriter:
+        return RemoteWriter(self, timeout)
+
     async def close(self) -> None:
         pass
 

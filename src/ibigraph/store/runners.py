@@ -52,7 +52,7 @@ def _runner_main(conn: Connection, memory_budget: int) -> None:  # pragma: no co
     """A runner: evaluate each query sent on `conn` against the store generation it names."""
     import pyoxigraph as ox
 
-    from .embedded import _evaluate, _open
+    from .evaluate import evaluate, open_read_only
 
     store: ox.Store | None = None
     opened = ""
@@ -65,13 +65,13 @@ def _runner_main(conn: Connection, memory_budget: int) -> None:  # pragma: no co
         generation, req = job
         try:
             if generation != opened:
-                store = _open(Path(generation))
+                store = open_read_only(Path(generation))
                 opened = generation
             if not limited and memory_budget > 0:
                 _limit_memory(memory_budget)
                 limited = True
             assert store is not None
-            conn.send(("ok", _evaluate(store, req, time.monotonic() + req.limits.timeout)))
+            conn.send(("ok", evaluate(store, req, time.monotonic() + req.limits.timeout)))
         except IbigraphError as e:
             conn.send(("error", (type(e).__name__, e.detail)))
         except MemoryError:

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from ..config import Settings
 from ..sparql import QueryRequest
+from .base import Writer
 from .embedded import EmbeddedService, QueryReply
 from .remote import RemoteService
 
@@ -26,6 +27,8 @@ class QueryService(Protocol):
 
     @property
     def busy(self) -> int: ...
+
+    def writer(self, timeout: float) -> Writer: ...  # raises Forbidden if it takes no writes
 
 
 def open_query_service(settings: Settings) -> QueryService:

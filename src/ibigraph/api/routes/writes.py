@@ -1,6 +1,6 @@
-"""Curated writes over HTTP: SPARQL 1.1 Update (/sparql, /update), the SPARQL 1.1 Graph Store
-HTTP Protocol (/graph-store, indirect graph identification) and the change history
-(/api/changes). Every write needs a curator token, is checked by the shapes, and is recorded.
+"""Curated writes over HTTP: the SPARQL 1.1 Graph Store HTTP Protocol (/graph-store, indirect
+graph identification), the change history (/api/changes) and undo. Every write needs a curator
+token, is checked by the shapes, and is recorded (SPARQL Update: api/writing.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Callable
 from email.parser import BytesParser
 from typing import cast
 from urllib.parse import quote
@@ -20,38 +19,31 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.routing import Route
 
-from ..auth import TokenFile
-from ..changeset import ChangeSet
-from ..config import Settings
-from ..errors import (
+from ...changeset import ChangeSet
+from ...config import Settings
+from ...errors import (
     BadInputError,
     ChangeTooLarge,
     DataSyntaxError,
-    Forbidden,
     InvalidParameter,
     MethodNotAllowed,
     NotFound,
     UnsupportedMediaType,
 )
-from ..linkeddata import select
-from ..negotiation import GRAPH_TYPES, choose_media_type
-from ..sparql import QueryRequest
-from ..store import StoreWriter
-from ..store.remote import RemoteService, RemoteWriter
-from ..update import UpdateRequest, parse_update
-from ..writes import (
-    Change,
+from ...linkeddata import select
+from ...negotiation import GRAPH_TYPES, choose_media_type
+from ...sparql import QueryRequest
+from ...writes import (
     Principal,
-    Vocabulary,
-    commit_change,
     graph_store_change,
     undo_change,
-    update_change,
 )
-from .openapi import MAX_OFFSET
-from .params import parse_params
+from ..openapi import MAX_OFFSET
+from ..params import parse_params
+from ..records import history
+from ..writing import Writes, change_reason, change_response, need_admin
 
-__all__ = ["Writes", "change_reason", "changes_router", "graph_store_routes", "handle_update"]
+__all__ = ["changes_router", "graph_store_routes"]
 
 _BODY_FORMATS: dict[str, ox.RdfFormat] = {
     **GRAPH_TYPES,
@@ -60,101 +52,6 @@ _BODY_FORMATS: dict[str, ox.RdfFormat] = {
     "application/json": ox.RdfFormat.JSON_LD,
 }
 _QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
-
-
-class Writes:
-    """The app's write side: tokens, vocabulary and the backend's writer."""
-
-    def __init__(self, settings: Settings, service: object) -> None:
-        self.settings = settings
-        self.tokens = TokenFile(settings.tokens_file)
-        self.vocab = Vocabulary(settings)
-        self.service = service
-
-    def writer(self) -> StoreWriter | RemoteWriter:
-        if isinstance(self.service, RemoteService):
-            return RemoteWriter(self.service, self.settings.query_timeout)
-        return StoreWriter(self.settings.store_path)
-
-    def principal(self, request: Request) -> Principal:
-        entry = self.tokens.authenticate(request.headers.get("authorization"), "curator", "writing")
-        return Principal(entry.name, entry.role)
-
-    def run(
-        self,
-        principal: Principal,
-        build: Callable[[ChangeSet], str],
-        request_text: str,
-        reason: str | None,
-    ) -> Change:
-        """One write, start to end (runs on a worker thread)."""
-        return commit_change(
-            self.writer(),
-            build,
-            principal=principal,
-            request_text=request_text,
-            reason=reason,
-            vocab=self.vocab,
-        )
-
-
-def change_reason(request: Request, params: dict[str, list[str]]) -> str | None:
-    """Why: the X-Change-Reason header or the `comment` parameter (at most 2000 characters)."""
-    reason = request.headers.get("x-change-reason") or next(iter(params.get("comment", [])), None)
-    if reason is not None and len(reason) > 2000:
-        raise BadInputError("the change reason is longer than 2000 characters")
-    return reason or None
-
-
-def _change_response(change: Change) -> Response:
-    """200 with the recorded change; the Graph Store sets 201 and Location for a new graph."""
-    return Response(json.dumps(change.to_json(), indent=2) + "\n", media_type="application/json")
-
-
-async def handle_update(
-    request: Request, params: dict[str, list[str]], update: str, base_iri: str
-) -> Response:
-    """Run a SPARQL Update request (already read from the protocol)."""
-    writes: Writes = request.app.state.writes
-    principal = writes.principal(request)
-    if not update.strip():
-        raise BadInputError("the update is empty")
-    req = UpdateRequest(
-        update,
-        base_iri=base_iri,
-        using_graphs=tuple(params.get("using-graph-uri", ())),
-        using_named_graphs=tuple(params.get("using-named-graph-uri", ())),
-        prefixes=request.app.state.prefixes,
-    )
-    ops = await asyncio.to_thread(parse_update, req)  # syntax, LOAD, SERVICE: before any lock
-    for op in ops:
-        target = op.get("graphiri")
-        if op.name in ("Drop", "Clear") and target in _WHOLESALE:
-            _need_admin(principal, f"{op.name.upper()} {target} (it empties {_WHOLESALE[target]})")
-    change = await asyncio.to_thread(
-        writes.run,
-        principal,
-        lambda changes: update_change(changes, req, writes.vocab, ops),
-        update,
-        change_reason(request, params),
-    )
-    return _change_response(change)
-
-
-# Operations that empty many graphs at once: only an admin may run them
-_WHOLESALE = {
-    "ALL": "every graph",
-    "DEFAULT": "the default graph, the union of the sources",
-    "NAMED": "every named graph",
-}
-
-
-def _need_admin(principal: Principal, what: str) -> None:
-    if principal.role != "admin":
-        raise Forbidden(
-            f"{what} needs the admin role; the token of {principal.name!r} has the role "
-            f"{principal.role}. Remove graphs one by one (DROP GRAPH <iri>) instead"
-        )
 
 
 # -- Graph Store Protocol ---------------------------------------------------------------------
@@ -279,7 +176,7 @@ async def graph_store(request: Request) -> Response:
         created_iri = f"{writes.settings.base}graph/{uuid.uuid4()}"
         graph = ox.NamedNode(created_iri)
     if method == "DELETE" and isinstance(graph, ox.DefaultGraph):
-        _need_admin(principal, "DELETE ?default (it empties every graph of the union)")
+        need_admin(principal, "DELETE ?default (it empties every graph of the union)")
     existed = await _graph_exists(request, graph)
     if method == "DELETE":
         if not existed:  # so a named graph (the default graph always exists)
@@ -317,7 +214,7 @@ async def _write(
     )
     summary = f"{method} graph {target} ({len(quads)} triples in the body)"
     change = await asyncio.to_thread(writes.run, principal, build, summary, reason)
-    return _change_response(change)
+    return change_response(change)
 
 
 async def _get_graph(request: Request, graph: ox.NamedNode | ox.DefaultGraph) -> Response:
@@ -395,49 +292,6 @@ def changes_router(settings: Settings) -> APIRouter:
             f"undo {change}",
             change_reason(request, params) or f"undo of {change}",
         )
-        return _change_response(done)
+        return change_response(done)
 
     return router
-
-
-async def history(
-    request: Request, settings: Settings, filters: str, limit: int, offset: int
-) -> list[dict[str, object]]:
-    """Changes from the audit graph, newest first."""
-    ibi = settings.ontology_ns
-    prov = "http://www.w3.org/ns/prov#"
-    query = f"""
-        SELECT ?c ?name ?agent ?started ?ended ?added ?removed ?reason
-               (GROUP_CONCAT(DISTINCT STR(?g); SEPARATOR=" ") AS ?graphs)
-               (GROUP_CONCAT(DISTINCT STR(?e); SEPARATOR=" ") AS ?entities)
-        WHERE {{ GRAPH <{settings.audit_graph}> {{
-            ?c a <{ibi}Change> ; <https://schema.org/name> ?name ;
-               <{prov}wasAssociatedWith>/<http://www.w3.org/2000/01/rdf-schema#label> ?agent ;
-               <{prov}startedAtTime> ?started ; <{prov}endedAtTime> ?ended ;
-               <{ibi}quadsAdded> ?added ; <{ibi}quadsRemoved> ?removed .
-            {filters}
-            OPTIONAL {{ ?c <http://purl.org/dc/terms/description> ?reason }}
-            OPTIONAL {{ ?c <{ibi}changedGraph> ?g }}
-            OPTIONAL {{ ?c <{ibi}changedEntity> ?e }}
-        }} }}
-        GROUP BY ?c ?name ?agent ?started ?ended ?added ?removed ?reason
-        ORDER BY DESC(?started) DESC(?c) LIMIT {int(limit)} OFFSET {int(offset)}"""
-    rows = await select(request.app.state.service, query, request.app.state.limits)
-    out = []
-    for row in rows:
-        r = {k: v.value for k, v in row.items()}
-        out.append(
-            {
-                "change": r["c"],
-                "operation": r["name"],
-                "agent": r["agent"],
-                "started": r["started"],
-                "ended": r["ended"],
-                "quadsAdded": int(r["added"]),
-                "quadsRemoved": int(r["removed"]),
-                "reason": r.get("reason"),
-                "graphs": (r.get("graphs") or "").split(),
-                "entities": (r.get("entities") or "").split(),
-            }
-        )
-    return out

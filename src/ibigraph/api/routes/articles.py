@@ -18,19 +18,19 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..changeset import ChangeSet
-from ..config import Settings
-from ..errors import BadInputError, InvalidParameter, NotFound, UnsupportedMediaType
-from ..ingest import IngestResult, article_graph_iri, parse_article
-from ..ingest.model import text_offset
-from ..linkeddata import select
-from ..negotiation import choose_media_type
-from ..sparql import QueryRequest
-from ..terms import Term, object_of
-from ..web import templates
-from ..writes import article_change
-from .openapi import MAX_OFFSET
-from .writes import change_reason
+from ...changeset import ChangeSet
+from ...config import Settings
+from ...errors import BadInputError, InvalidParameter, NotFound, UnsupportedMediaType
+from ...ingest import IngestResult, article_graph_iri, parse_article
+from ...linkeddata import select
+from ...negotiation import choose_media_type
+from ...sparql import QueryRequest
+from ...terms import Term, object_of
+from ...web import templates
+from ...writes import article_change
+from ..openapi import MAX_OFFSET
+from ..records import claims_about
+from ..writing import change_reason
 
 NO_ARTICLES = (
     "No article has been ingested yet. Add one with `ibigraph ingest ARTICLE.txt` on the "
@@ -39,7 +39,7 @@ NO_ARTICLES = (
     "IBIGRAPH_ARTICLES_DIR (default ../shared/seed) when that folder exists."
 )
 
-__all__ = ["articles_router", "claims_about"]
+__all__ = ["articles_router"]
 
 OA = "http://www.w3.org/ns/oa#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -48,67 +48,6 @@ SCHEMA = "https://schema.org/"
 VERDICTS = ("supported", "contradicted", "unverifiable")
 _SEVERITY = {"supported": 0, "unverifiable": 1, "contradicted": 2}  # which colour wins
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
-
-
-def _claims_query(settings: Settings, filters: str, limit: int, offset: int) -> str:
-    ibi = settings.ontology_ns
-    return f"""
-    SELECT ?claim ?g ?subject ?property ?value ?text ?verdict ?reason ?start ?end ?rule
-           (GROUP_CONCAT(DISTINCT STR(?eg); SEPARATOR=" ") AS ?graphs)
-           (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
-    WHERE {{
-      GRAPH ?g {{
-        ?claim a <{ibi}Claim> ; <{RDF}predicate> ?property ; <{RDF}object> ?value ;
-               <{ibi}verdict> ?verdict ; <{ibi}extractionRule> ?rule ;
-               <{OA}hasTarget>/<{OA}hasSelector> ?pos, ?quote .
-        ?pos <{OA}start> ?start ; <{OA}end> ?end .
-        ?quote <{OA}exact> ?text .
-        OPTIONAL {{ ?claim <{RDF}subject> ?subject }}
-        OPTIONAL {{ ?claim <{ibi}verdictReason> ?reason }}
-        OPTIONAL {{ ?claim <{ibi}evidence> ?ev .
-                   OPTIONAL {{ ?ev <{PROV}wasDerivedFrom> ?eg }}
-                   OPTIONAL {{ ?ev <{PROV}hadPrimarySource> ?src }} }}
-        {filters}
-      }}
-      FILTER(STRSTARTS(STR(?g), "{settings.article_ns}"))
-    }}
-    GROUP BY ?claim ?g ?subject ?property ?value ?text ?verdict ?reason ?start ?end ?rule
-    ORDER BY ?g ?start ?claim LIMIT {int(limit)} OFFSET {int(offset)}"""
-
-
-async def claims_about(
-    request: Request, filters: str = "", limit: int = 1000, offset: int = 0
-) -> list[dict[str, Any]]:
-    """Claims of ingested articles as plain JSON objects."""
-    settings: Settings = request.app.state.settings
-    rows = await select(
-        request.app.state.service,
-        _claims_query(settings, filters, limit, offset),
-        request.app.state.limits,
-    )
-    out = []
-    for r in rows:
-        value = r["value"]
-        out.append(
-            {
-                "claim": r["claim"].value,
-                "article": r["g"].value,
-                "subject": r["subject"].value if "subject" in r else None,
-                "property": r["property"].value,
-                "value": value.value,
-                "valueIsIri": isinstance(value, ox.NamedNode),
-                "text": r["text"].value,
-                "start": text_offset(r["start"].value),
-                "end": text_offset(r["end"].value),
-                "verdict": r["verdict"].value.rsplit("#", 1)[-1],
-                "reason": r["reason"].value if "reason" in r else None,
-                "rule": r["rule"].value,
-                "evidence": sorted(
-                    {w for k in ("graphs", "sources") if k in r for w in r[k].value.split()}
-                ),
-            }
-        )
-    return out
 
 
 def _iri_param(value: str, settings: Settings, what: str) -> ox.NamedNode:

@@ -10,16 +10,16 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from .. import __version__
-from ..dumps import DumpCache
-from ..errors import InvalidParameter
-from ..linkeddata import rows
-from ..negotiation import GRAPH_TYPES, choose_media_type
-from ..sparql import Limits, QueryRequest
-from ..vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
-from .deps import select as _select
-from .openapi import MAX_OFFSET
-from .problems import problem_response
+from ... import __version__
+from ...dumps import DumpCache
+from ...errors import InvalidParameter
+from ...linkeddata import rows
+from ...negotiation import GRAPH_TYPES, choose_media_type
+from ...sparql import Limits, QueryRequest
+from ...vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
+from ..deps import select as _select
+from ..openapi import MAX_OFFSET
+from ..problems import problem_response
 
 __all__ = ["router"]
 

@@ -16,8 +16,8 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Scope
 
-from .. import __version__
-from ..errors import (
+from ... import __version__
+from ...errors import (
     BadInputError,
     IbigraphError,
     MethodNotAllowed,
@@ -25,7 +25,7 @@ from ..errors import (
     QueryTimeout,
     UnsupportedMediaType,
 )
-from ..negotiation import (
+from ...negotiation import (
     FORMAT_ALIASES,
     FORMAT_PARAMETERS,
     GRAPH_TYPES,
@@ -35,13 +35,13 @@ from ..negotiation import (
     named_formats,
     unknown_format,
 )
-from ..sparql import Limits, QueryRequest, inspect_query
-from ..store.embedded import QueryReply
-from ..store.service import QueryService
-from ..terms import Subject, Term
-from .openapi import RESULT_MEDIA
-from .params import parse_params
-from .writes import handle_update
+from ...sparql import Limits, QueryRequest, inspect_query
+from ...store.embedded import QueryReply
+from ...store.service import QueryService
+from ...terms import Subject, Term
+from ..openapi import RESULT_MEDIA
+from ..params import parse_params
+from ..writing import handle_update
 
 __all__ = ["OPENAPI", "routes"]
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from .. import __version__
-from .deps import ServiceDep
+from ... import __version__
+from ..deps import ServiceDep
 
 __all__ = ["router"]
 

@@ -16,19 +16,18 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from ..errors import IbigraphError, NotAcceptable
-from ..jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
-from ..linkeddata import EntityDocument, fetch_document, fetch_resource
-from ..negotiation import GRAPH_TYPES, choose_media_type, parse_accept
-from ..sparql import Limits
-from ..store.service import QueryService
-from ..terms import Term, object_of, subject_of
-from ..vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
-from ..web import templates
-from .articles import claims_about
-from .deps import select as _select
-from .problems import problem_response
-from .writes import history
+from ...errors import IbigraphError, NotAcceptable
+from ...jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
+from ...linkeddata import EntityDocument, fetch_document, fetch_resource
+from ...negotiation import GRAPH_TYPES, choose_media_type, parse_accept
+from ...sparql import Limits
+from ...store.service import QueryService
+from ...terms import Term, object_of, subject_of
+from ...vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
+from ...web import templates
+from ..deps import select as _select
+from ..problems import problem_response
+from ..records import claims_about, history
 
 __all__ = ["EXTENSIONS", "router"]
 

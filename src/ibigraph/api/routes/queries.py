@@ -11,11 +11,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ..negotiation import RESULTS_TYPES, choose_media_type
-from ..queries import NamedQuery, bind
-from ..sparql import QueryRequest
-from ..store.service import QueryService
-from .openapi import MAX_OFFSET
+from ...negotiation import RESULTS_TYPES, choose_media_type
+from ...queries import NamedQuery, bind
+from ...sparql import QueryRequest
+from ...store.service import QueryService
+from ..openapi import MAX_OFFSET
 
 __all__ = ["query_router"]
 

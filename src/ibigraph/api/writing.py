@@ -1,0 +1,116 @@
+"""The write side of the HTTP service, shared by the routes that write: `Writes` (tokens,
+vocabulary and the backend's writer), the reason of a change, the SPARQL Update handler used by
+/sparql and /update, and the admin check for wholesale removals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from ..auth import TokenFile
+from ..changeset import ChangeSet
+from ..config import Settings
+from ..errors import BadInputError, Forbidden
+from ..store import Writer
+from ..store.service import QueryService
+from ..update import UpdateRequest, parse_update
+from ..writes import Change, Principal, Vocabulary, commit_change, update_change
+
+__all__ = ["Writes", "change_reason", "change_response", "handle_update", "need_admin"]
+
+
+class Writes:
+    """The app's write side: tokens, vocabulary and the backend's writer."""
+
+    def __init__(self, settings: Settings, service: QueryService) -> None:
+        self.settings = settings
+        self.tokens = TokenFile(settings.tokens_file)
+        self.vocab = Vocabulary(settings)
+        self.service = service
+
+    def writer(self) -> Writer:
+        return self.service.writer(self.settings.query_timeout)
+
+    def principal(self, request: Request) -> Principal:
+        entry = self.tokens.authenticate(request.headers.get("authorization"), "curator", "writing")
+        return Principal(entry.name, entry.role)
+
+    def run(
+        self,
+        principal: Principal,
+        build: Callable[[ChangeSet], str],
+        request_text: str,
+        reason: str | None,
+    ) -> Change:
+        """One write, start to end (runs on a worker thread)."""
+        return commit_change(
+            self.writer(),
+            build,
+            principal=principal,
+            request_text=request_text,
+            reason=reason,
+            vocab=self.vocab,
+        )
+
+
+def change_reason(request: Request, params: dict[str, list[str]]) -> str | None:
+    """Why: the X-Change-Reason header or the `comment` parameter (at most 2000 characters)."""
+    reason = request.headers.get("x-change-reason") or next(iter(params.get("comment", [])), None)
+    if reason is not None and len(reason) > 2000:
+        raise BadInputError("the change reason is longer than 2000 characters")
+    return reason or None
+
+
+def change_response(change: Change) -> Response:
+    """200 with the recorded change; the Graph Store sets 201 and Location for a new graph."""
+    return Response(json.dumps(change.to_json(), indent=2) + "\n", media_type="application/json")
+
+
+async def handle_update(
+    request: Request, params: dict[str, list[str]], update: str, base_iri: str
+) -> Response:
+    """Run a SPARQL Update request (already read from the protocol)."""
+    writes: Writes = request.app.state.writes
+    principal = writes.principal(request)
+    if not update.strip():
+        raise BadInputError("the update is empty")
+    req = UpdateRequest(
+        update,
+        base_iri=base_iri,
+        using_graphs=tuple(params.get("using-graph-uri", ())),
+        using_named_graphs=tuple(params.get("using-named-graph-uri", ())),
+        prefixes=request.app.state.prefixes,
+    )
+    ops = await asyncio.to_thread(parse_update, req)  # syntax, LOAD, SERVICE: before any lock
+    for op in ops:
+        target = op.get("graphiri")
+        if op.name in ("Drop", "Clear") and target in _WHOLESALE:
+            need_admin(principal, f"{op.name.upper()} {target} (it empties {_WHOLESALE[target]})")
+    change = await asyncio.to_thread(
+        writes.run,
+        principal,
+        lambda changes: update_change(changes, req, writes.vocab, ops),
+        update,
+        change_reason(request, params),
+    )
+    return change_response(change)
+
+
+# Operations that empty many graphs at once: only an admin may run them
+_WHOLESALE = {
+    "ALL": "every graph",
+    "DEFAULT": "the default graph, the union of the sources",
+    "NAMED": "every named graph",
+}
+
+
+def need_admin(principal: Principal, what: str) -> None:
+    if principal.role != "admin":
+        raise Forbidden(
+            f"{what} needs the admin role; the token of {principal.name!r} has the role "
+            f"{principal.role}. Remove graphs one by one (DROP GRAPH <iri>) instead"
+        )

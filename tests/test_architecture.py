@@ -1,0 +1,92 @@
+"""The import rules of the layout (README, "Layout"), read from the source with `ast`: runtime
+imports only (imports under `if TYPE_CHECKING:` are for annotations and make no dependency)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .conftest import ROOT
+
+SRC = ROOT / "src" / "ibigraph"
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module(p): p for p in SRC.rglob("*.py")}
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.ImportFrom]:
+    skipped = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for child in node.body
+        for n in ast.walk(child)
+    }
+    return [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and id(n) not in skipped]
+
+
+def imports(module: str) -> set[str]:
+    """The ibigraph modules `module` imports at run time."""
+    path = MODULES[module]
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found = set()
+    for node in _runtime_nodes(ast.parse(path.read_text())):
+        if node.level:
+            base = package[: len(package) - node.level + 1]
+            target = ".".join([*base, *([node.module] if node.module else [])])
+        elif node.module and node.module.startswith("ibigraph"):
+            target = node.module
+        else:
+            continue
+        for alias in node.names:
+            found.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in MODULES else target)
+    return {m for m in found if m in MODULES and m != module}
+
+
+GRAPH = {m: imports(m) for m in MODULES}
+
+
+def test_no_route_module_imports_another() -> None:
+    routes = {m for m in MODULES if m.startswith("ibigraph.api.routes.")}
+    assert routes, "no route modules found"
+    crossing = {m: sorted(GRAPH[m] & routes) for m in routes if GRAPH[m] & routes}
+    assert crossing == {}
+
+
+def test_the_store_knows_nothing_of_shapes_files_or_http() -> None:
+    allowed = {"ibigraph.config", "ibigraph.errors", "ibigraph.terms", "ibigraph.vocab"}
+    allowed |= {"ibigraph.sparql"}  # the request it runs and the rendering of its results
+    outside = {
+        m: sorted(d for d in GRAPH[m] if not d.startswith("ibigraph.store") and d not in allowed)
+        for m in MODULES
+        if m.startswith("ibigraph.store")
+    }
+    assert {m: d for m, d in outside.items() if d} == {}
+
+
+def test_the_import_graph_has_no_cycles() -> None:
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            raise AssertionError(" -> ".join([*path[path.index(module) :], module]))
+        if module in done:
+            return
+        for dep in sorted(GRAPH[module]):
+            visit(dep, [*path, module])
+        done.add(module)
+
+    for module in sorted(MODULES):
+        visit(module, [])
+
+
+def test_the_rules_would_see_a_violation() -> None:
+    """The reader finds imports in every form the rules rely on."""
+    assert "ibigraph.api.records" in GRAPH["ibigraph.api.routes.entities"]
+    assert "ibigraph.store.oxigraph" in GRAPH["ibigraph.store.embedded"]
+    assert "ibigraph.validate" not in GRAPH["ibigraph.errors"]  # only under TYPE_CHECKING
