@@ -6,7 +6,15 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pyoxigraph as ox
+import pytest
+
+from ibigraph.queries import internal, internal_text
+from ibigraph.vocab import RDF, prefixes
+
 from .conftest import ROOT
+
+RDF_TYPE = ox.NamedNode(RDF + "type")
 
 SRC = ROOT / "src" / "ibigraph"
 
@@ -90,3 +98,28 @@ def test_the_rules_would_see_a_violation() -> None:
     assert "ibigraph.api.records" in GRAPH["ibigraph.api.routes.entities"]
     assert "ibigraph.store.oxigraph" in GRAPH["ibigraph.store.embedded"]
     assert "ibigraph.validate" not in GRAPH["ibigraph.errors"]  # only under TYPE_CHECKING
+
+
+def test_no_route_module_holds_sparql_text() -> None:
+    """Routes run the service's own queries (src/ibigraph/queries/*.rq), never build them."""
+    keywords = ("SELECT ", "CONSTRUCT {", "ASK {", "WHERE {", "GRAPH ?g {")
+    routes = [p for p in (SRC / "api" / "routes").glob("*.py")]
+    found = {
+        p.name: [k for k in keywords if k in p.read_text()]
+        for p in routes
+        if any(k in p.read_text() for k in keywords)
+    }
+    assert found == {}
+
+
+@pytest.mark.parametrize("path", sorted((SRC / "queries").glob("*.rq")), ids=lambda p: p.stem)
+def test_every_internal_query_runs_with_its_parameters_bound(path: Path) -> None:
+    query = internal(path.stem)
+    values = {
+        p.name: ("https://w3id.org/ibigraph/x" if p.type == "iri" else "x") for p in query.params
+    }
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("https://w3id.org/ibigraph/x"), RDF_TYPE, RDF_TYPE))
+    text = internal_text(path.stem, prefixes("https://w3id.org/ibigraph/"), values, limit=5)
+    store.query(text)  # parses and evaluates, every parameter bound
+    assert all(f"VALUES ?{p.name}" in text for p in query.params)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "DCTERMS",
+    "OA",
     "OWL",
     "PROV",
     "RDF",
@@ -18,6 +19,7 @@ __all__ = [
 ]
 
 DCTERMS = "http://purl.org/dc/terms/"
+OA = "http://www.w3.org/ns/oa#"
 OWL = "http://www.w3.org/2002/07/owl#"
 PROV = "http://www.w3.org/ns/prov#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -51,6 +53,7 @@ def prefixes(base: str) -> dict[str, str]:
         "ibish": base + "shapes#",
         "schema": SCHEMA,
         "dcterms": DCTERMS,
+        "oa": OA,
         "prov": PROV,
         "rdf": RDF,
         "rdfs": RDFS,

@@ -11,50 +11,39 @@ from fastapi import Request
 from ..config import Settings
 from ..ingest.model import text_offset
 from ..linkeddata import select
+from ..queries import internal_text
 
 __all__ = ["claims_about", "history"]
 
-OA = "http://www.w3.org/ns/oa#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-PROV = "http://www.w3.org/ns/prov#"
-
-
-def _claims_query(settings: Settings, filters: str, limit: int, offset: int) -> str:
-    ibi = settings.ontology_ns
-    return f"""
-    SELECT ?claim ?g ?subject ?property ?value ?text ?verdict ?reason ?start ?end ?rule
-           (GROUP_CONCAT(DISTINCT STR(?eg); SEPARATOR=" ") AS ?graphs)
-           (GROUP_CONCAT(DISTINCT STR(?src); SEPARATOR=" ") AS ?sources)
-    WHERE {{
-      GRAPH ?g {{
-        ?claim a <{ibi}Claim> ; <{RDF}predicate> ?property ; <{RDF}object> ?value ;
-               <{ibi}verdict> ?verdict ; <{ibi}extractionRule> ?rule ;
-               <{OA}hasTarget>/<{OA}hasSelector> ?pos, ?quote .
-        ?pos <{OA}start> ?start ; <{OA}end> ?end .
-        ?quote <{OA}exact> ?text .
-        OPTIONAL {{ ?claim <{RDF}subject> ?subject }}
-        OPTIONAL {{ ?claim <{ibi}verdictReason> ?reason }}
-        OPTIONAL {{ ?claim <{ibi}evidence> ?ev .
-                   OPTIONAL {{ ?ev <{PROV}wasDerivedFrom> ?eg }}
-                   OPTIONAL {{ ?ev <{PROV}hadPrimarySource> ?src }} }}
-        {filters}
-      }}
-      FILTER(STRSTARTS(STR(?g), "{settings.article_ns}"))
-    }}
-    GROUP BY ?claim ?g ?subject ?property ?value ?text ?verdict ?reason ?start ?end ?rule
-    ORDER BY ?g ?start ?claim LIMIT {int(limit)} OFFSET {int(offset)}"""
-
 
 async def claims_about(
-    request: Request, filters: str = "", limit: int = 1000, offset: int = 0
+    request: Request,
+    *,
+    verdict: ox.NamedNode | None = None,
+    about: ox.NamedNode | None = None,
+    claim_subject: ox.NamedNode | None = None,
+    article: ox.NamedNode | None = None,
+    limit: int = 1000,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Claims of ingested articles as plain JSON objects."""
+    """Claims of ingested articles as plain JSON objects: with this verdict, about this entity
+    (as subject or value), with this subject, of this article graph (each when given)."""
     settings: Settings = request.app.state.settings
-    rows = await select(
-        request.app.state.service,
-        _claims_query(settings, filters, limit, offset),
-        request.app.state.limits,
+    values = {
+        "article_ns": settings.article_ns,
+        "verdict": verdict,
+        "about": about,
+        "claim_subject": claim_subject,
+        "article": article,
+    }
+    query = internal_text(
+        "claims",
+        request.app.state.prefixes,
+        {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()},
+        limit=limit,
+        offset=offset,
     )
+    rows = await select(request.app.state.service, query, request.app.state.limits)
     out = []
     for r in rows:
         value = r["value"]
@@ -81,27 +70,25 @@ async def claims_about(
 
 
 async def history(
-    request: Request, settings: Settings, filters: str, limit: int, offset: int
+    request: Request,
+    settings: Settings,
+    *,
+    entity: ox.NamedNode | None = None,
+    graph: ox.NamedNode | None = None,
+    agent: ox.NamedNode | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[dict[str, object]]:
-    """Changes from the audit graph, newest first."""
-    ibi = settings.ontology_ns
-    prov = "http://www.w3.org/ns/prov#"
-    query = f"""
-        SELECT ?c ?name ?agent ?started ?ended ?added ?removed ?reason
-               (GROUP_CONCAT(DISTINCT STR(?g); SEPARATOR=" ") AS ?graphs)
-               (GROUP_CONCAT(DISTINCT STR(?e); SEPARATOR=" ") AS ?entities)
-        WHERE {{ GRAPH <{settings.audit_graph}> {{
-            ?c a <{ibi}Change> ; <https://schema.org/name> ?name ;
-               <{prov}wasAssociatedWith>/<http://www.w3.org/2000/01/rdf-schema#label> ?agent ;
-               <{prov}startedAtTime> ?started ; <{prov}endedAtTime> ?ended ;
-               <{ibi}quadsAdded> ?added ; <{ibi}quadsRemoved> ?removed .
-            {filters}
-            OPTIONAL {{ ?c <http://purl.org/dc/terms/description> ?reason }}
-            OPTIONAL {{ ?c <{ibi}changedGraph> ?g }}
-            OPTIONAL {{ ?c <{ibi}changedEntity> ?e }}
-        }} }}
-        GROUP BY ?c ?name ?agent ?started ?ended ?added ?removed ?reason
-        ORDER BY DESC(?started) DESC(?c) LIMIT {int(limit)} OFFSET {int(offset)}"""
+    """Changes from the audit graph, newest first: to this entity, to this graph, by this agent
+    (each when given)."""
+    values = {"audit": settings.audit_graph, "entity": entity, "graph": graph, "agent": agent}
+    query = internal_text(
+        "history",
+        request.app.state.prefixes,
+        {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()},
+        limit=limit,
+        offset=offset,
+    )
     rows = await select(request.app.state.service, query, request.app.state.limits)
     out = []
     for row in rows:
@@ -110,7 +97,7 @@ async def history(
             {
                 "change": r["c"],
                 "operation": r["name"],
-                "agent": r["agent"],
+                "agent": r["agentName"],
                 "started": r["started"],
                 "ended": r["ended"],
                 "quadsAdded": int(r["added"]),

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from ..terms import graph_of, object_of, subject_of
-from ..vocab import PROV, RDF, SCHEMA, XSD
+from ..vocab import OA, PROV, RDF, SCHEMA, XSD
 from .article import Article
 from .claims import VERDICTS, Claim, Evidence
 from .curated import article_ns
@@ -60,8 +60,6 @@ __all__ = [
     "text_offset",
     "verdict_quads",
 ]
-
-OA = "http://www.w3.org/ns/oa#"
 
 _Term = ox.NamedNode | ox.Literal
 

@@ -24,8 +24,10 @@ from ...errors import BadInputError, InvalidParameter, NotFound, UnsupportedMedi
 from ...ingest import IngestResult, article_graph_iri, parse_article
 from ...linkeddata import select
 from ...negotiation import choose_media_type
+from ...queries import internal_text
 from ...sparql import QueryRequest
 from ...terms import Term, object_of
+from ...vocab import OA, RDF, SCHEMA
 from ...web import templates
 from ...writes import article_change
 from ..openapi import MAX_OFFSET
@@ -41,10 +43,6 @@ NO_ARTICLES = (
 
 __all__ = ["articles_router"]
 
-OA = "http://www.w3.org/ns/oa#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-PROV = "http://www.w3.org/ns/prov#"
-SCHEMA = "https://schema.org/"
 VERDICTS = ("supported", "contradicted", "unverifiable")
 _SEVERITY = {"supported": 0, "unverifiable": 1, "contradicted": 2}  # which colour wins
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
@@ -96,19 +94,18 @@ def articles_router(settings: Settings) -> APIRouter:
         limit: int = Query(100, ge=1, le=1000),
         offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ) -> Response:
-        filters = []
-        if verdict is not None:
-            if verdict not in VERDICTS:
-                raise InvalidParameter(f"verdict={verdict!r}: use one of {', '.join(VERDICTS)}")
-            filters.append(f"FILTER(?verdict = <{ibi}{verdict}>)")
-        if entity is not None:
-            e = _iri_param(entity, settings, "entity")
-            filters.append(f"{{ ?claim <{RDF}subject> {e} }} UNION {{ ?claim <{RDF}object> {e} }}")
-        if article is not None:
-            if not _SLUG.match(article):
-                raise BadInputError(f"article={article!r} is not an article slug")
-            filters.append(f"FILTER(?g = <{settings.article_ns}{article}>)")
-        items = await claims_about(request, "\n".join(filters), limit, offset)
+        if verdict is not None and verdict not in VERDICTS:
+            raise InvalidParameter(f"verdict={verdict!r}: use one of {', '.join(VERDICTS)}")
+        if article is not None and not _SLUG.match(article):
+            raise BadInputError(f"article={article!r} is not an article slug")
+        items = await claims_about(
+            request,
+            verdict=ox.NamedNode(ibi + verdict) if verdict else None,
+            about=_iri_param(entity, settings, "entity") if entity is not None else None,
+            article=ox.NamedNode(settings.article_ns + article) if article else None,
+            limit=limit,
+            offset=offset,
+        )
         media = choose_media_type(
             request.headers.get("accept"), ["application/json", "application/ld+json"]
         )
@@ -119,16 +116,11 @@ def articles_router(settings: Settings) -> APIRouter:
 
     @router.get("/api/articles", summary="Ingested articles with their claim counts by verdict")
     async def list_articles(request: Request) -> Response:
+        in_articles = {"article_ns": settings.article_ns}
+        pm = request.app.state.prefixes
         rows = await select(
             request.app.state.service,
-            f"""SELECT ?g ?title ?model ?subject ?v (COUNT(DISTINCT ?c) AS ?n) WHERE {{
-                  GRAPH ?g {{ ?a a <{SCHEMA}Article> ; <{SCHEMA}name> ?title .
-                    OPTIONAL {{ ?a <{PROV}wasGeneratedBy>/<{PROV}wasAssociatedWith>
-                                   /<{SCHEMA}name> ?model }}
-                    OPTIONAL {{ ?a <{SCHEMA}about> ?subject }}
-                    OPTIONAL {{ ?c a <{ibi}Claim> ; <{ibi}verdict> ?v }} }}
-                  FILTER(STRSTARTS(STR(?g), "{settings.article_ns}")) }}
-                GROUP BY ?g ?title ?model ?subject ?v ORDER BY ?g""",
+            internal_text("articles", pm, in_articles),
             request.app.state.limits,
         )
         by_graph: dict[str, dict[str, Any]] = {}
@@ -150,9 +142,7 @@ def articles_router(settings: Settings) -> APIRouter:
         # organization-like names that match no curated entity: leads for curators
         candidates = await select(
             request.app.state.service,
-            f"""SELECT DISTINCT ?g ?text WHERE {{
-                  GRAPH ?g {{ ?c <{OA}motivatedBy> <{OA}tagging> ; <{OA}bodyValue> ?text }}
-                  FILTER(STRSTARTS(STR(?g), "{settings.article_ns}")) }} ORDER BY ?g ?text""",
+            internal_text("article_candidates", pm, in_articles),
             request.app.state.limits,
         )
         for item in by_graph.values():
@@ -201,8 +191,7 @@ def articles_router(settings: Settings) -> APIRouter:
         existed = bool(
             await select(
                 request.app.state.service,
-                f"SELECT ?a WHERE {{ VALUES ?g {{ <{graph}> }} GRAPH ?g "
-                f"{{ ?a a <{SCHEMA}Article> }} }} LIMIT 1",
+                internal_text("article_exists", request.app.state.prefixes, {"g": graph}),
                 request.app.state.limits,
             )
         )
@@ -232,7 +221,7 @@ def articles_router(settings: Settings) -> APIRouter:
             request.headers.get("accept"), ["application/ld+json", "text/html", "text/turtle"]
         )
         req = QueryRequest(
-            query=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+            query=internal_text("graph_triples", request.app.state.prefixes, {"g": graph}),
             accept="application/n-triples",
             limits=request.app.state.limits,
         )
@@ -243,7 +232,7 @@ def articles_router(settings: Settings) -> APIRouter:
         if media != "text/html":
             fmt = ox.RdfFormat.JSON_LD if media == "application/ld+json" else ox.RdfFormat.TURTLE
             return Response(ox.serialize(triples, format=fmt), media_type=media)
-        items = await claims_about(request, f"FILTER(?g = <{graph}>)")
+        items = await claims_about(request, article=ox.NamedNode(graph))
         return HTMLResponse(_render_article(triples, items, settings))
 
     return router

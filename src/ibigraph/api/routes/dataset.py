@@ -15,6 +15,7 @@ from ...dumps import DumpCache
 from ...errors import InvalidParameter
 from ...linkeddata import rows
 from ...negotiation import GRAPH_TYPES, choose_media_type
+from ...queries import internal_text
 from ...sparql import Limits, QueryRequest
 from ...vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
 from ..deps import select as _select
@@ -42,24 +43,14 @@ def _int(n: int) -> ox.Literal:
 
 async def void_statistics(request: Request) -> dict[str, Any]:
     """Counts computed from the store: triples, entities, classes and properties."""
-    ns = request.app.state.settings.entity_ns
-    total = await _select(request, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    entities = await _select(
-        request,
-        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
-        f'FILTER (STRSTARTS(STR(?s), "{ns}")) }}',
-    )
-    classes = await _select(
-        request,
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c "
-        f'FILTER (STRSTARTS(STR(?s), "{ns}")) }} GROUP BY ?c',
-    )
-    properties = await _select(request, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
-    graphs = await _select(
-        request, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    )
+    pm = request.app.state.prefixes
+    in_entities = {"entity_ns": request.app.state.settings.entity_ns}
+    entities = await _select(request, internal_text("void_entities", pm, in_entities))
+    classes = await _select(request, internal_text("void_classes", pm, in_entities))
+    properties = await _select(request, internal_text("void_properties", pm))
+    graphs = await _select(request, internal_text("void_graphs", pm))
     return {
-        "triples": int(total[0]["n"].value),
+        "triples": sum(int(r["n"].value) for r in properties),
         "entities": int(entities[0]["n"].value),
         "graphs": int(graphs[0]["n"].value),
         "classes": {r["c"].value: int(r["n"].value) for r in classes},
@@ -160,15 +151,16 @@ async def dump(name: str, request: Request) -> Response:
         return FileResponse(path, media_type=media, headers=headers)
     async with request.app.state.dump_slot:  # a remote store: one dump at a time
         reply = await request.app.state.service.execute(
-            QueryRequest(_DUMP_QUERY, "application/sparql-results+json", limits=_DUMP_LIMITS)
+            QueryRequest(
+                internal_text("dump_rows", request.app.state.prefixes),
+                "application/sparql-results+json",
+                limits=_DUMP_LIMITS,
+            )
         )
         body = await asyncio.to_thread(
             _serialize, reply.body, ext, prefixes(request.app.state.settings.base)
         )
     return Response(body, media_type=media, headers=disposition)
-
-
-_DUMP_QUERY = "SELECT ?s ?p ?o ?g WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
 
 
 def _serialize(results: bytes, ext: str, pm: dict[str, str]) -> bytes:
@@ -196,28 +188,22 @@ async def entities(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     settings = request.app.state.settings
-    pm = prefixes(settings.base)
-    where = [f'?e <{SCHEMA}name> ?name . FILTER (STRSTARTS(STR(?e), "{settings.entity_ns}"))']
+    pm = request.app.state.prefixes
+    values: dict[str, str] = {"entity_ns": settings.entity_ns}
     if type:
         prefix, colon, local = type.partition(":")
         iri = pm[prefix] + local if colon and prefix in pm else type
         try:
-            where.append(f"?e a {ox.NamedNode(iri)} .")
+            values["type"] = ox.NamedNode(iri).value
         except ValueError:
             raise InvalidParameter(
                 f"type: {type!r} is neither a known prefixed name nor an IRI"
             ) from None
     if q:
-        needle = str(ox.Literal(q.lower()))  # an escaped literal: cannot change the query
-        where.append(
-            f"FILTER EXISTS {{ ?e <{SCHEMA}name>|<{SCHEMA}alternateName> ?n "
-            f"FILTER (CONTAINS(LCASE(STR(?n)), {needle})) }}"
-        )
-    body = "\n".join(where)
-    total = await _select(request, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ {body} }}")
+        values["needle"] = q.lower()  # bound as a literal: cannot change the query
+    total = await _select(request, internal_text("entities_count", pm, values))
     found = await _select(
-        request,
-        f"SELECT ?e ?name WHERE {{ {body} }} ORDER BY ?name ?e LIMIT {limit} OFFSET {offset}",
+        request, internal_text("entities_page", pm, values, limit=limit, offset=offset)
     )
     n = int(total[0]["n"].value)
     base = str(request.base_url).rstrip("/")

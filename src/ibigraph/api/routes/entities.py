@@ -20,10 +20,11 @@ from ...errors import IbigraphError, NotAcceptable
 from ...jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ...linkeddata import EntityDocument, fetch_document, fetch_resource
 from ...negotiation import GRAPH_TYPES, choose_media_type, parse_accept
+from ...queries import internal_text
 from ...sparql import Limits
 from ...store.service import QueryService
 from ...terms import Term, object_of, subject_of
-from ...vocab import OWL, RDF, RDFS, SCHEMA, SH, compact, prefixes
+from ...vocab import OWL, RDF, RDFS, SCHEMA, compact, prefixes
 from ...web import templates
 from ..deps import select as _select
 from ..problems import problem_response
@@ -200,9 +201,9 @@ async def entity(name: str, request: Request) -> Response:
     settings = request.app.state.settings
 
     async def page(doc: EntityDocument, path: str) -> str:
-        ibi, iri = settings.ontology_ns, doc.iri
-        changes = await history(request, settings, f"?c <{ibi}changedEntity> <{iri}> .", 5, 0)
-        claims = await claims_about(request, f"?claim <{RDF}subject> <{iri}> .", 200)
+        iri = ox.NamedNode(doc.iri)
+        changes = await history(request, settings, entity=iri, limit=5)
+        claims = await claims_about(request, claim_subject=iri, limit=200)
         return render_entity(doc, request, path, changes, claims)
 
     return await _dereference(request, name, "id", fetch_document, page, "no entity", entity=True)
@@ -427,17 +428,14 @@ async def _ontology(request: Request, ext: str | None, which: str = "ontology") 
     if which == "shapes" and media == "text/html":
         return RedirectResponse("/ontology", status_code=303)
     graph = ox.NamedNode(settings.base + which)
-    found = await _select(request, f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    pm = request.app.state.prefixes
+    found = await _select(request, internal_text("graph_rows", pm, {"g": graph.value}))
     quads = [ox.Quad(r["s"], r["p"], r["o"], graph) for r in found]
     triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in found]
     headers = _headers(f"/{which}", media)
     if media == "text/html":
         shapes = await _select(
-            request,
-            f"""SELECT ?class ?path ?message ?severity WHERE {{
-            GRAPH <{settings.shapes_graph}> {{
-              ?shape <{SH}targetClass> ?class ; <{SH}property> ?ps .
-              ?ps <{SH}path> ?path ; <{SH}message> ?message ; <{SH}severity> ?severity }} }}""",
+            request, internal_text("shape_constraints", pm, {"shapes": settings.shapes_graph})
         )
         return HTMLResponse(render_ontology(triples, shapes, settings), headers=headers)
     return Response(serialize(quads, triples, media, request), media_type=media, headers=headers)
@@ -502,22 +500,10 @@ async def jsonld_context(request: Request) -> Response:
 async def index(request: Request) -> Response:
     settings = request.app.state.settings
     pm = prefixes(settings.base)
-    members = await _select(
-        request,
-        f"""SELECT ?ibi ?ibiName ?m ?name ?placeName ?founded WHERE {{
-        ?ibi <{SCHEMA}name> "International Brain Initiative"@en ; <{SCHEMA}name> ?ibiName .
-        ?m <{SCHEMA}memberOf> ?ibi ; <{SCHEMA}name> ?name .
-        OPTIONAL {{ ?m <{SCHEMA}areaServed> ?place . ?place <{SCHEMA}name> ?placeName }}
-        OPTIONAL {{ ?m <{SCHEMA}foundingDate> ?founded }} }} ORDER BY ?name""",
-    )
+    members = await _select(request, internal_text("home_members", request.app.state.prefixes))
+    namespaces = {"entity_ns": settings.entity_ns, "ontology_ns": settings.ontology_ns}
     typed = await _select(
-        request,
-        f"""SELECT ?type ?e ?name WHERE {{
-        ?e a ?type ; <{SCHEMA}name> ?name .
-        FILTER (STRSTARTS(STR(?e), "{settings.entity_ns}"))
-        FILTER (STRSTARTS(STR(?type), "{settings.ontology_ns}")
-                || STRSTARTS(STR(?type), "{SCHEMA}"))
-        }} ORDER BY ?type ?name""",
+        request, internal_text("home_types", request.app.state.prefixes, namespaces)
     )
     types: dict[str, list[dict[str, str]]] = {}
     for r in typed:

@@ -35,6 +35,7 @@ from ...negotiation import (
     named_formats,
     unknown_format,
 )
+from ...queries import internal_text
 from ...sparql import Limits, QueryRequest, inspect_query
 from ...store.embedded import QueryReply
 from ...store.service import QueryService
@@ -363,10 +364,7 @@ async def dataset_statistics(request: Request, service: QueryService) -> dict[st
     cache: dict[str, dict[str, int]] = request.app.state.__dict__.setdefault("dataset_stats", {})
     if service.version is not None and service.version in cache:
         return cache[service.version]
-    q = (
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
-        " GROUP BY ?g"
-    )
+    q = internal_text("graph_sizes", request.app.state.prefixes)
     reply = await service.execute(
         QueryRequest(q, accept="application/sparql-results+json", limits=Limits(timeout=60))
     )

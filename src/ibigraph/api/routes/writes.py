@@ -32,6 +32,7 @@ from ...errors import (
 )
 from ...linkeddata import select
 from ...negotiation import GRAPH_TYPES, choose_media_type
+from ...queries import internal_text
 from ...sparql import QueryRequest
 from ...writes import (
     Principal,
@@ -141,12 +142,8 @@ def _parse_rdf(
 async def _graph_exists(request: Request, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     if isinstance(graph, ox.DefaultGraph):
         return True
-    rows = await select(
-        request.app.state.service,
-        f"SELECT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT 1",
-        request.app.state.limits,
-    )
-    return bool(rows)
+    query = internal_text("graph_exists", request.app.state.prefixes, {"g": graph.value})
+    return bool(await select(request.app.state.service, query, request.app.state.limits))
 
 
 async def graph_store(request: Request) -> Response:
@@ -221,9 +218,14 @@ async def _get_graph(request: Request, graph: ox.NamedNode | ox.DefaultGraph) ->
     media = choose_media_type(request.headers.get("accept"), list(GRAPH_TYPES))
     if not await _graph_exists(request, graph):  # so a named graph
         raise NotFound(f"there is no graph <{cast(ox.NamedNode, graph).value}>")
-    where = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ ?s ?p ?o }}"
+    pm = request.app.state.prefixes
+    query = (
+        internal_text("default_graph", pm)
+        if isinstance(graph, ox.DefaultGraph)
+        else internal_text("graph_triples", pm, {"g": graph.value})
+    )
     req = QueryRequest(
-        query=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}",
+        query=query,
         accept=media,
         limits=request.app.state.limits,
     )
@@ -244,7 +246,6 @@ graph_store_routes = [
 # -- history ----------------------------------------------------------------------------------
 def changes_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["writes"])
-    ibi = settings.ontology_ns
 
     @router.get("/api/changes", summary="The history of accepted writes, newest first")
     async def changes(
@@ -255,20 +256,23 @@ def changes_router(settings: Settings) -> APIRouter:
         limit: int = Query(50, ge=1, le=1000),
         offset: int = Query(0, ge=0, le=MAX_OFFSET),
     ) -> Response:
-        filters = []
-        for name, value, pattern in (
-            ("entity", entity, f"?c <{ibi}changedEntity> {{}} ."),
-            ("graph", graph, f"?c <{ibi}changedGraph> {{}} ."),
-        ):
+        iris = {}
+        for name, value in (("entity", entity), ("graph", graph)):
             if value is not None:
                 try:
-                    filters.append(pattern.format(ox.NamedNode(value)))
+                    iris[name] = ox.NamedNode(value)
                 except ValueError:
                     raise InvalidParameter(f"{name}: {value!r} is not an absolute IRI") from None
-        if agent is not None:
-            who = ox.NamedNode(settings.base + "agent/" + quote(agent, safe=""))
-            filters.append(f"?c <http://www.w3.org/ns/prov#wasAssociatedWith> {who} .")
-        rows = await history(request, settings, "\n".join(filters), limit, offset)
+        who = ox.NamedNode(settings.base + "agent/" + quote(agent, safe="")) if agent else None
+        rows = await history(
+            request,
+            settings,
+            entity=iris.get("entity"),
+            graph=iris.get("graph"),
+            agent=who,
+            limit=limit,
+            offset=offset,
+        )
         return Response(
             json.dumps({"changes": rows, "limit": limit, "offset": offset}, indent=2) + "\n",
             media_type="application/json",

@@ -1,4 +1,6 @@
-"""Named queries: `queries/*.rq` files with a `#+` YAML header, bound to typed parameters.
+"""Named queries: `.rq` files with a `#+` YAML header, bound to typed parameters. The public
+ones are `queries/*.rq` (the REST API); the service's own are the `.rq` files beside this module,
+used by the routes through `internal_text` (no route builds SPARQL text).
 
     #+ summary: Research projects serving a country or region
     #+ description: ...
@@ -17,16 +19,26 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import yaml
 
-from .errors import BadInputError, InvalidParameter
-from .sparql import blank, inspect_query
+from ..errors import BadInputError, InvalidParameter
+from ..sparql import blank, inspect_query, missing_prefixes
 
-__all__ = ["PARAM_TYPES", "NamedQuery", "Param", "bind", "load_queries", "parse_query_file"]
+__all__ = [
+    "PARAM_TYPES",
+    "NamedQuery",
+    "Param",
+    "bind",
+    "internal",
+    "internal_text",
+    "load_queries",
+    "parse_query_file",
+]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "entity", "string", "integer", "year", "boolean")
@@ -191,3 +203,25 @@ def bind(
     if query.paginate and query.form == "SELECT" and limit is not None:
         text = f"{text.rstrip()}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
     return text
+
+
+@cache
+def internal(name: str) -> NamedQuery:
+    """One of the service's own queries (read once per process)."""
+    return parse_query_file(Path(__file__).with_name(f"{name}.rq"))
+
+
+def internal_text(
+    name: str,
+    prefixes: Mapping[str, str],
+    values: Mapping[str, Any] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> str:
+    """An internal query bound to `values`, with the service's prefixes it uses declared (the
+    `ibi:`, `id:` and `src:` namespaces follow the configured base IRI)."""
+    query = internal(name)
+    text = bind(query, values or {}, prefixes.get("id", ""), limit=limit, offset=offset)
+    missing = missing_prefixes(text, prefixes)
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in missing.items()) + text
