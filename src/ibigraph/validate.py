@@ -13,7 +13,9 @@ computed triples that make provenance checkable in SHACL:
   about `?node`, and `?node ibi:linksTo ?iri` for one used as an object (only those: the shapes
   decide which schemes may stay, e.g. mailto: as a link), because pages render IRIs as links and
   `javascript:` or `data:` must never become one. Other graphs (a client's own, e.g.
-  `urn:x:g`) are not held to this; pages show their non-web IRIs as text.
+  `urn:x:g`) are not held to this; pages show their non-web IRIs as text;
+- `?node ibi:badCheckDigit ?iri` for a ROR or ORCID IRI whose check digits are wrong
+  (identifiers.py), which a pattern cannot see.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
 from .config import Settings
+from .identifiers import bad_check_digit
 from .load import Sources
 from .rdfconv import RDFLIB_SPARQL_LOCK, to_rdflib_graph
 from .vocab import RDF
@@ -96,6 +99,7 @@ def validation_view(data: Iterable[ox.Quad], settings: Settings) -> rdflib.Graph
     rdf_type = ox.NamedNode(RDF + "type")
     names_with = ox.NamedNode(settings.ontology_ns + "namesWith")
     links_to = ox.NamedNode(settings.ontology_ns + "linksTo")
+    bad_digit = ox.NamedNode(settings.ontology_ns + "badCheckDigit")
     extra: set[ox.Quad] = set()
     for q in data:
         if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(settings.base):
@@ -104,6 +108,8 @@ def validation_view(data: Iterable[ox.Quad], settings: Settings) -> rdflib.Graph
                     extra.add(ox.Quad(q.subject, names_with, node))
             if isinstance(q.object, ox.NamedNode) and not q.object.value.startswith(_WEB):
                 extra.add(ox.Quad(q.subject, links_to, q.object))
+        if isinstance(q.object, ox.NamedNode) and bad_check_digit(q.object.value):
+            extra.add(ox.Quad(q.subject, bad_digit, q.object))
         for term in (q.subject, q.object):
             if isinstance(term, ox.NamedNode) and term.value.startswith(ns):
                 extra.add(ox.Quad(term, rdf_type, entity))

@@ -496,10 +496,14 @@ async def test_m4_a_large_removal_needs_an_admin_and_every_change_can_be_undone(
     from ..conftest import built_with_tokens, in_process
 
     settings, tokens = built_with_tokens(
-        settings.with_(articles_dir=settings.store_path / "none"), carol="curator", ada="admin"
+        settings.with_(articles_dir=settings.store_path / "none", max_removed_percent=5),
+        carol="curator",
+        ada="admin",
     )
-    slip = (  # every source graph
+    slip = (  # every alternate name, home page and founding date (with union copies: > 1,000)
         "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
+        "VALUES ?p { <https://schema.org/alternateName> <https://schema.org/url> "
+        "<https://schema.org/foundingDate> } "
         f'FILTER(STRSTARTS(STR(?g), "{settings.source_ns}")) }}'
     )
     headers = {"content-type": SPARQL_UPDATE}
