@@ -10,30 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol
 
 import pyoxigraph as ox
 
 from .errors import ChangeTooLarge, QueryTimeout
+from .store.base import QuadSource
 from .terms import GraphName, Subject, Term, object_of, subject_of, triple_of
 
 __all__ = ["ChangeSet", "QuadSource", "Term", "read_patch"]
-
-
-class QuadSource(Protocol):
-    """What a change reads from: the store as it is (embedded or remote)."""
-
-    def quads_for_pattern(
-        self,
-        subject: Subject | None,
-        predicate: ox.NamedNode | None,
-        object: Term | None,
-        graph_name: GraphName | None = None,
-    ) -> Iterator[ox.Quad]: ...
-
-    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
-
-    def __len__(self) -> int: ...  # quads in the store, every graph
 
 
 def read_patch(text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:

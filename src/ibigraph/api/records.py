@@ -3,6 +3,7 @@ graph) and the claims of ingested articles. Shared by the routes that show them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -12,8 +13,22 @@ from ..config import Settings
 from ..ingest.model import text_offset
 from ..linkeddata import select
 from ..queries import internal_text
+from ..terms import Term
 
 __all__ = ["claims_about", "history"]
+
+
+async def _rows(
+    request: Request,
+    name: str,
+    values: Mapping[str, ox.NamedNode | str | None],
+    limit: int,
+    offset: int,
+) -> list[dict[str, Term]]:
+    """Rows of one of the service's own queries, IRIs bound as IRIs."""
+    bound = {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()}
+    query = internal_text(name, request.app.state.prefixes, bound, limit=limit, offset=offset)
+    return await select(request.app.state.service, query, request.app.state.limits)
 
 
 async def claims_about(
@@ -36,14 +51,7 @@ async def claims_about(
         "claim_subject": claim_subject,
         "article": article,
     }
-    query = internal_text(
-        "claims",
-        request.app.state.prefixes,
-        {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()},
-        limit=limit,
-        offset=offset,
-    )
-    rows = await select(request.app.state.service, query, request.app.state.limits)
+    rows = await _rows(request, "claims", values, limit, offset)
     out = []
     for r in rows:
         value = r["value"]
@@ -82,14 +90,7 @@ async def history(
     """Changes from the audit graph, newest first: to this entity, to this graph, by this agent
     (each when given)."""
     values = {"audit": settings.audit_graph, "entity": entity, "graph": graph, "agent": agent}
-    query = internal_text(
-        "history",
-        request.app.state.prefixes,
-        {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()},
-        limit=limit,
-        offset=offset,
-    )
-    rows = await select(request.app.state.service, query, request.app.state.limits)
+    rows = await _rows(request, "history", values, limit, offset)
     out = []
     for row in rows:
         r = {k: v.value for k, v in row.items()}

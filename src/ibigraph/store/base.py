@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from ..terms import GraphName, Subject, Term
 
-__all__ = ["GraphStats", "Transaction", "Writer"]
+__all__ = ["GraphStats", "QuadSource", "Transaction", "Writer"]
 
 
 @dataclass(frozen=True)
@@ -24,20 +24,24 @@ class GraphStats:
     entities: int
 
 
-class Transaction(Protocol):
-    """The store as it is while a write holds it: read, then commit one change (or nothing)."""
+class QuadSource(Protocol):
+    """What a change reads from: the store as it is (embedded or remote)."""
 
     def quads_for_pattern(
         self,
-        s: Subject | None,
-        p: ox.NamedNode | None,
-        o: Term | None,
-        g: GraphName | None = None,
+        subject: Subject | None,
+        predicate: ox.NamedNode | None,
+        object: Term | None,
+        graph_name: GraphName | None = None,
     ) -> Iterator[ox.Quad]: ...
 
     def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]: ...
 
-    def __len__(self) -> int: ...  # quads in the store
+    def __len__(self) -> int: ...  # quads in the store, every graph
+
+
+class Transaction(QuadSource, Protocol):
+    """The store as it is while a write holds it: read, then commit one change (or nothing)."""
 
     def commit(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None: ...
 

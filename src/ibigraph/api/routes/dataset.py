@@ -94,20 +94,18 @@ async def void(request: Request) -> Response:
         ox.Triple(ds, ox.NamedNode(VOID + "classes"), _int(len(stats["classes"]))),
         ox.Triple(ds, ox.NamedNode(VOID + "properties"), _int(len(stats["properties"]))),
     ]
-    for i, (cls, n) in enumerate(sorted(stats["classes"].items())):
-        part = ox.BlankNode(f"class{i}")
-        triples += [
-            ox.Triple(ds, ox.NamedNode(VOID + "classPartition"), part),
-            ox.Triple(part, ox.NamedNode(VOID + "class"), ox.NamedNode(cls)),
-            ox.Triple(part, ox.NamedNode(VOID + "entities"), _int(n)),
-        ]
-    for i, (prop, n) in enumerate(sorted(stats["properties"].items())):
-        part = ox.BlankNode(f"property{i}")
-        triples += [
-            ox.Triple(ds, ox.NamedNode(VOID + "propertyPartition"), part),
-            ox.Triple(part, ox.NamedNode(VOID + "property"), ox.NamedNode(prop)),
-            ox.Triple(part, ox.NamedNode(VOID + "triples"), _int(n)),
-        ]
+    # class partitions count entities, property partitions triples
+    for kind, counted, key in (
+        ("class", "entities", "classes"),
+        ("property", "triples", "properties"),
+    ):
+        for i, (iri, n) in enumerate(sorted(stats[key].items())):
+            part = ox.BlankNode(f"{kind}{i}")
+            triples += [
+                ox.Triple(ds, ox.NamedNode(VOID + kind + "Partition"), part),
+                ox.Triple(part, ox.NamedNode(VOID + kind), ox.NamedNode(iri)),
+                ox.Triple(part, ox.NamedNode(VOID + counted), _int(n)),
+            ]
     for ext, mt in DUMPS.items():
         url = ox.NamedNode(f"{server}/dumps/ibigraph.{ext}")
         dist = ox.BlankNode(f"dump{ext}")
