@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from . import __version__
+from .api.deps import Context
 from .api.middleware import HttpPolicyMiddleware
 from .api.openapi import complete
 from .api.problems import install_error_handlers
@@ -59,22 +59,25 @@ def create_app(settings: Settings) -> FastAPI:
         summary="A sourced knowledge graph about the International Brain Initiative",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.service = service
-    app.state.metrics = metrics
     app.state.ready = False
     install_error_handlers(app)
-    app.state.writes = Writes(settings, service)
+    writes = Writes(settings, service)
     app.router.routes[:0] = [*sparql.routes, *graph_store_routes]
-    app.state.limits = Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes)
-    app.state.prefixes = prefixes(settings.base)  # predeclared in /sparql queries
-    # dumps: files per store generation on the embedded store; one at a time from a remote one
-    app.state.dumps = (
-        DumpCache(settings.store_path, prefixes(settings.base))
-        if settings.backend == "oxigraph"
-        else None
+    app.state.context = Context(
+        settings=settings,
+        service=service,
+        limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
+        prefixes=prefixes(settings.base),
+        writes=writes,
+        metrics=metrics,
+        # dumps: files per store generation on the embedded store; from a remote one, one at a
+        # time (dump_slot)
+        dumps=(
+            DumpCache(settings.store_path, prefixes(settings.base))
+            if settings.backend == "oxigraph"
+            else None
+        ),
     )
-    app.state.dump_slot = asyncio.Semaphore(1)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -92,17 +95,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(query_router(load_queries(settings.queries_dir)))
     app.include_router(changes_router(settings))
     app.include_router(articles_router(settings))
+    read_check = None
+    if (read_role := settings.read_role) is not None:
+        role: str = read_role
+
+        def read_check(header: str | None) -> object:
+            return writes.tokens.authenticate(header, role, "reading")
+
     app.add_middleware(
         HttpPolicyMiddleware,
         metrics=metrics,
         max_body=settings.max_body_bytes,
         origins=settings.cors_origins,
         public_url=settings.public_url,
-        read_check=(
-            (lambda header: app.state.writes.tokens.authenticate(header, read_role, "reading"))
-            if (read_role := settings.read_role)
-            else None
-        ),
+        read_check=read_check,
     )
     return app
 

@@ -14,6 +14,7 @@ from ..ingest.model import text_offset
 from ..linkeddata import select
 from ..queries import internal_text
 from ..terms import Term
+from .deps import app_context
 
 __all__ = ["claims_about", "history"]
 
@@ -26,9 +27,10 @@ async def _rows(
     offset: int,
 ) -> list[dict[str, Term]]:
     """Rows of one of the service's own queries, IRIs bound as IRIs."""
+    ctx = app_context(request)
     bound = {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()}
-    query = internal_text(name, request.app.state.prefixes, bound, limit=limit, offset=offset)
-    return await select(request.app.state.service, query, request.app.state.limits)
+    query = internal_text(name, ctx.prefixes, bound, limit=limit, offset=offset)
+    return await select(ctx.service, query, ctx.limits)
 
 
 async def claims_about(
@@ -43,7 +45,8 @@ async def claims_about(
 ) -> list[dict[str, Any]]:
     """Claims of ingested articles as plain JSON objects: with this verdict, about this entity
     (as subject or value), with this subject, of this article graph (each when given)."""
-    settings: Settings = request.app.state.settings
+    ctx = app_context(request)
+    settings: Settings = ctx.settings
     values = {
         "article_ns": settings.article_ns,
         "verdict": verdict,

@@ -19,6 +19,7 @@ from ..store import Writer
 from ..store.service import QueryService
 from ..update import UpdateRequest, parse_update
 from ..writes import Change, Principal, Vocabulary, commit_change, update_change
+from .deps import app_context
 
 __all__ = ["Writes", "change_reason", "change_response", "handle_update", "need_admin"]
 
@@ -74,7 +75,8 @@ async def handle_update(
     request: Request, params: dict[str, list[str]], update: str, base_iri: str
 ) -> Response:
     """Run a SPARQL Update request (already read from the protocol)."""
-    writes: Writes = request.app.state.writes
+    ctx = app_context(request)
+    writes: Writes = ctx.writes
     principal = writes.principal(request)
     if not update.strip():
         raise BadInputError("the update is empty")
@@ -83,7 +85,7 @@ async def handle_update(
         base_iri=base_iri,
         using_graphs=tuple(params.get("using-graph-uri", ())),
         using_named_graphs=tuple(params.get("using-named-graph-uri", ())),
-        prefixes=request.app.state.prefixes,
+        prefixes=ctx.prefixes,
     )
     ops = await asyncio.to_thread(parse_update, req)  # syntax, LOAD, SERVICE: before any lock
     for op in ops:

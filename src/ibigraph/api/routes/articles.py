@@ -30,6 +30,7 @@ from ...terms import Term, object_of
 from ...vocab import OA, RDF, SCHEMA
 from ...web import templates
 from ...writes import article_change
+from ..deps import ContextDep
 from ..openapi import MAX_OFFSET
 from ..records import claims_about
 from ..writing import change_reason
@@ -115,13 +116,13 @@ def articles_router(settings: Settings) -> APIRouter:
         return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
 
     @router.get("/api/articles", summary="Ingested articles with their claim counts by verdict")
-    async def list_articles(request: Request) -> Response:
+    async def list_articles(request: Request, ctx: ContextDep) -> Response:
         in_articles = {"article_ns": settings.article_ns}
-        pm = request.app.state.prefixes
+        pm = ctx.prefixes
         rows = await select(
-            request.app.state.service,
+            ctx.service,
             internal_text("articles", pm, in_articles),
-            request.app.state.limits,
+            ctx.limits,
         )
         by_graph: dict[str, dict[str, Any]] = {}
         for r in rows:
@@ -141,9 +142,9 @@ def articles_router(settings: Settings) -> APIRouter:
                 item["claims"][r["v"].value.rsplit("#", 1)[-1]] = int(r["n"].value)
         # organization-like names that match no curated entity: leads for curators
         candidates = await select(
-            request.app.state.service,
+            ctx.service,
             internal_text("article_candidates", pm, in_articles),
-            request.app.state.limits,
+            ctx.limits,
         )
         for item in by_graph.values():
             item["candidates"] = [
@@ -167,8 +168,10 @@ def articles_router(settings: Settings) -> APIRouter:
         summary="Ingest an LLM-written article (curator token; text/plain body)",
         status_code=201,
     )
-    async def post_article(request: Request, name: str = Query("article")) -> Response:
-        writes = request.app.state.writes
+    async def post_article(
+        request: Request, ctx: ContextDep, name: str = Query("article")
+    ) -> Response:
+        writes = ctx.writes
         principal = writes.principal(request)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype not in ("text/plain", "text/markdown", ""):
@@ -190,9 +193,9 @@ def articles_router(settings: Settings) -> APIRouter:
         graph = article_graph_iri(article, settings)
         existed = bool(
             await select(
-                request.app.state.service,
-                internal_text("article_exists", request.app.state.prefixes, {"g": graph}),
-                request.app.state.limits,
+                ctx.service,
+                internal_text("article_exists", ctx.prefixes, {"g": graph}),
+                ctx.limits,
             )
         )
         change = await asyncio.to_thread(
@@ -213,7 +216,7 @@ def articles_router(settings: Settings) -> APIRouter:
         )
 
     @router.get("/api/articles/{slug}", summary="One article: JSON-LD, or HTML with highlights")
-    async def get_article(request: Request, slug: str) -> Response:
+    async def get_article(request: Request, ctx: ContextDep, slug: str) -> Response:
         if not _SLUG.match(slug):
             raise NotFound(f"no article {slug!r}")
         graph = settings.article_ns + slug
@@ -221,11 +224,11 @@ def articles_router(settings: Settings) -> APIRouter:
             request.headers.get("accept"), ["application/ld+json", "text/html", "text/turtle"]
         )
         req = QueryRequest(
-            query=internal_text("graph_triples", request.app.state.prefixes, {"g": graph}),
+            query=internal_text("graph_triples", ctx.prefixes, {"g": graph}),
             accept="application/n-triples",
-            limits=request.app.state.limits,
+            limits=ctx.limits,
         )
-        reply = await request.app.state.service.execute(req)
+        reply = await ctx.service.execute(req)
         triples: list[ox.Quad] = list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
         if not triples:
             raise NotFound(f"no article {slug!r}; GET /api/articles lists them")

@@ -18,6 +18,7 @@ from ...negotiation import GRAPH_TYPES, choose_media_type
 from ...queries import internal_text
 from ...sparql import Limits, QueryRequest
 from ...vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
+from ..deps import ContextDep, app_context
 from ..deps import select as _select
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
@@ -43,12 +44,13 @@ def _int(n: int) -> ox.Literal:
 
 async def void_statistics(request: Request) -> dict[str, Any]:
     """Counts computed from the store: triples, entities, classes and properties."""
-    pm = request.app.state.prefixes
-    in_entities = {"entity_ns": request.app.state.settings.entity_ns}
-    entities = await _select(request, internal_text("void_entities", pm, in_entities))
-    classes = await _select(request, internal_text("void_classes", pm, in_entities))
-    properties = await _select(request, internal_text("void_properties", pm))
-    graphs = await _select(request, internal_text("void_graphs", pm))
+    ctx = app_context(request)
+    pm = ctx.prefixes
+    in_entities = {"entity_ns": ctx.settings.entity_ns}
+    entities = await _select(ctx, internal_text("void_entities", pm, in_entities))
+    classes = await _select(ctx, internal_text("void_classes", pm, in_entities))
+    properties = await _select(ctx, internal_text("void_properties", pm))
+    graphs = await _select(ctx, internal_text("void_graphs", pm))
     return {
         "triples": sum(int(r["n"].value) for r in properties),
         "entities": int(entities[0]["n"].value),
@@ -60,12 +62,12 @@ async def void_statistics(request: Request) -> dict[str, Any]:
 
 @router.get("/.well-known/void", include_in_schema=False)
 @router.get("/void", summary="VoID and DCAT description of the dataset")
-async def void(request: Request) -> Response:
+async def void(request: Request, ctx: ContextDep) -> Response:
     media = choose_media_type(
         request.headers.get("accept"),
         ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"],
     )
-    settings = request.app.state.settings
+    settings = ctx.settings
     server = str(request.base_url).rstrip("/")
     stats = await void_statistics(request)
     ds = ox.NamedNode(settings.base + "dataset")
@@ -130,7 +132,7 @@ async def void(request: Request) -> Response:
 
 
 @router.get("/dumps/{name}", summary="The whole dataset: ibigraph.ttl, .trig, .nq or .jsonld")
-async def dump(name: str, request: Request) -> Response:
+async def dump(name: str, request: Request, ctx: ContextDep) -> Response:
     stem, _, ext = name.rpartition(".")
     if stem != "ibigraph" or ext not in DUMPS:
         return problem_response(
@@ -141,23 +143,21 @@ async def dump(name: str, request: Request) -> Response:
         "Content-Disposition": f'attachment; filename="{name}"',
         "Vary": "Accept-Encoding",
     }
-    cache: DumpCache | None = request.app.state.dumps
+    cache: DumpCache | None = ctx.dumps
     if cache is not None:  # the embedded store: a file per generation, written once
         gzipped = "gzip" in request.headers.get("accept-encoding", "")
         path = await asyncio.to_thread(cache.file, ext, gzipped)
         headers = {**disposition, **({"Content-Encoding": "gzip"} if gzipped else {})}
         return FileResponse(path, media_type=media, headers=headers)
-    async with request.app.state.dump_slot:  # a remote store: one dump at a time
-        reply = await request.app.state.service.execute(
+    async with ctx.dump_slot:  # a remote store: one dump at a time
+        reply = await ctx.service.execute(
             QueryRequest(
-                internal_text("dump_rows", request.app.state.prefixes),
+                internal_text("dump_rows", ctx.prefixes),
                 "application/sparql-results+json",
                 limits=_DUMP_LIMITS,
             )
         )
-        body = await asyncio.to_thread(
-            _serialize, reply.body, ext, prefixes(request.app.state.settings.base)
-        )
+        body = await asyncio.to_thread(_serialize, reply.body, ext, prefixes(ctx.settings.base))
     return Response(body, media_type=media, headers=disposition)
 
 
@@ -174,6 +174,7 @@ def _serialize(results: bytes, ext: str, pm: dict[str, str]) -> bytes:
 @router.get("/api/entities", summary="Entities, filtered by type and name, as a JSON-LD collection")
 async def entities(
     request: Request,
+    ctx: ContextDep,
     type: Annotated[
         str | None,
         Query(description="A class: schema:ResearchProject, ibi:FundingAgency or a full IRI"),
@@ -185,8 +186,8 @@ async def entities(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
-    settings = request.app.state.settings
-    pm = request.app.state.prefixes
+    settings = ctx.settings
+    pm = ctx.prefixes
     values: dict[str, str] = {"entity_ns": settings.entity_ns}
     if type:
         prefix, colon, local = type.partition(":")
@@ -199,9 +200,9 @@ async def entities(
             ) from None
     if q:
         values["needle"] = q.lower()  # bound as a literal: cannot change the query
-    total = await _select(request, internal_text("entities_count", pm, values))
+    total = await _select(ctx, internal_text("entities_count", pm, values))
     found = await _select(
-        request, internal_text("entities_page", pm, values, limit=limit, offset=offset)
+        ctx, internal_text("entities_page", pm, values, limit=limit, offset=offset)
     )
     n = int(total[0]["n"].value)
     base = str(request.base_url).rstrip("/")

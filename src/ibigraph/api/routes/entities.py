@@ -26,6 +26,7 @@ from ...store.service import QueryService
 from ...terms import Term, object_of, subject_of
 from ...vocab import OWL, RDF, RDFS, SCHEMA, compact, prefixes
 from ...web import templates
+from ..deps import ContextDep, app_context
 from ..deps import select as _select
 from ..problems import problem_response
 from ..records import claims_about, history
@@ -123,7 +124,8 @@ def serialize(
     subject: str | None = None,
     types: list[str] | None = None,
 ) -> bytes:
-    settings = request.app.state.settings
+    ctx = app_context(request)
+    settings = ctx.settings
     if media == "application/ld+json":
         return to_jsonld(
             [ox.Quad(t.subject, t.predicate, t.object) for t in triples],
@@ -177,12 +179,13 @@ async def _dereference(
 ) -> Response:
     """The document of the IRI `{base}{kind}/{name}`, in the representation asked for (a
     file extension on `name` fixes it); 404 whatever Accept says when nothing is known."""
-    settings = request.app.state.settings
+    ctx = app_context(request)
+    settings = ctx.settings
     stem, fixed = _split(name)
     media = _media(request, fixed)
     iri = f"{settings.base}{kind}/{stem}"
     valid = (_SLUG if entity else _MINTED_NAME).match(stem)
-    service, limits = request.app.state.service, request.app.state.limits
+    service, limits = ctx.service, ctx.limits
     doc = await fetch(service, iri, limits) if valid else None
     if doc is None:
         return _not_found(request, media, f"{missing} {iri}")
@@ -197,8 +200,8 @@ async def _dereference(
 
 
 @router.get("/id/{name}")
-async def entity(name: str, request: Request) -> Response:
-    settings = request.app.state.settings
+async def entity(name: str, request: Request, ctx: ContextDep) -> Response:
+    settings = ctx.settings
 
     async def page(doc: EntityDocument, path: str) -> str:
         iri = ox.NamedNode(doc.iri)
@@ -253,7 +256,8 @@ async def dataset_iri() -> Response:
 
 
 def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
-    settings = request.app.state.settings
+    ctx = app_context(request)
+    settings = ctx.settings
     pm = prefixes(settings.base)
     labels = doc.labels()
     facts = []
@@ -295,7 +299,8 @@ def render_entity(
     changes: list[dict[str, Any]] | None = None,
     claims: list[dict[str, Any]] | None = None,
 ) -> str:
-    settings = request.app.state.settings
+    ctx = app_context(request)
+    settings = ctx.settings
     pm = prefixes(settings.base)
     labels = doc.labels()
     sources = doc.sources()
@@ -421,21 +426,22 @@ async def changes_iri() -> Response:
 
 async def _ontology(request: Request, ext: str | None, which: str = "ontology") -> Response:
     """The ontology or the shapes graph (`which`), in the format asked for."""
-    settings = request.app.state.settings
+    ctx = app_context(request)
+    settings = ctx.settings
     if ext is not None and ext not in EXTENSIONS:
         return _not_found(request, "application/problem+json", f"no format .{ext}")
     media = EXTENSIONS[ext] if ext else choose_media_type(request.headers.get("accept"), OFFERED)
     if which == "shapes" and media == "text/html":
         return RedirectResponse("/ontology", status_code=303)
     graph = ox.NamedNode(settings.base + which)
-    pm = request.app.state.prefixes
-    found = await _select(request, internal_text("graph_rows", pm, {"g": graph.value}))
+    pm = ctx.prefixes
+    found = await _select(ctx, internal_text("graph_rows", pm, {"g": graph.value}))
     quads = [ox.Quad(r["s"], r["p"], r["o"], graph) for r in found]
     triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in found]
     headers = _headers(f"/{which}", media)
     if media == "text/html":
         shapes = await _select(
-            request, internal_text("shape_constraints", pm, {"shapes": settings.shapes_graph})
+            ctx, internal_text("shape_constraints", pm, {"shapes": settings.shapes_graph})
         )
         return HTMLResponse(render_ontology(triples, shapes, settings), headers=headers)
     return Response(serialize(quads, triples, media, request), media_type=media, headers=headers)
@@ -488,23 +494,21 @@ def render_ontology(triples: list[ox.Triple], shapes: list[dict[str, Any]], sett
 
 @router.get("/ns/context.jsonld")
 @router.get(f"/ns/context-v{CONTEXT_VERSION}.jsonld")
-async def jsonld_context(request: Request) -> Response:
+async def jsonld_context(request: Request, ctx: ContextDep) -> Response:
     return JSONResponse(
-        context(request.app.state.settings.base),
+        context(ctx.settings.base),
         media_type="application/ld+json",
         headers={"Cache-Control": "public, max-age=86400", "Access-Control-Allow-Origin": "*"},
     )
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request) -> Response:
-    settings = request.app.state.settings
+async def index(request: Request, ctx: ContextDep) -> Response:
+    settings = ctx.settings
     pm = prefixes(settings.base)
-    members = await _select(request, internal_text("home_members", request.app.state.prefixes))
+    members = await _select(ctx, internal_text("home_members", ctx.prefixes))
     namespaces = {"entity_ns": settings.entity_ns, "ontology_ns": settings.ontology_ns}
-    typed = await _select(
-        request, internal_text("home_types", request.app.state.prefixes, namespaces)
-    )
+    typed = await _select(ctx, internal_text("home_types", ctx.prefixes, namespaces))
     types: dict[str, list[dict[str, str]]] = {}
     for r in typed:
         types.setdefault(r["type"].value, []).append(

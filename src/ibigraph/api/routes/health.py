@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from ... import __version__
-from ..deps import ServiceDep
+from ..deps import ContextDep
 
 __all__ = ["router"]
 
@@ -22,11 +22,12 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/ready", summary="Readiness: the store is open and query workers are up")
-async def ready(request: Request, service: ServiceDep) -> Response:
+async def ready(request: Request, ctx: ContextDep) -> Response:
     ok = getattr(request.app.state, "ready", False)
+    service = ctx.service
     body = {
         "status": "ready" if ok else "starting",
-        "backend": request.app.state.settings.backend,
+        "backend": ctx.settings.backend,
         "store_version": service.version,
         "pid": os.getpid(),
         "query_threads": service.size,
@@ -36,5 +37,5 @@ async def ready(request: Request, service: ServiceDep) -> Response:
 
 
 @router.get("/metrics", summary="Prometheus metrics")
-async def metrics(request: Request) -> Response:
-    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(ctx: ContextDep) -> Response:
+    return Response(ctx.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -15,6 +15,7 @@ from ...negotiation import RESULTS_TYPES, choose_media_type
 from ...queries import NamedQuery, bind
 from ...sparql import QueryRequest
 from ...store.service import QueryService
+from ..deps import app_context
 from ..openapi import MAX_OFFSET
 
 __all__ = ["query_router"]
@@ -65,17 +66,16 @@ def _annotation(p: Any) -> Any:
 
 def _endpoint(nq: NamedQuery) -> Callable[..., Awaitable[Response]]:
     async def run(request: Request, **kwargs: Any) -> Response:
-        service: QueryService = request.app.state.service
-        settings = request.app.state.settings
+        ctx = app_context(request)
+        service: QueryService = ctx.service
+        settings = ctx.settings
         limit, offset = kwargs.pop("limit"), kwargs.pop("offset")
         media = choose_media_type(request.headers.get("accept"), JSON_TYPES)
         text = bind(
             nq, kwargs, settings.entity_ns, limit=limit + 1 if nq.paginate else None, offset=offset
         )
         reply = await service.execute(
-            QueryRequest(
-                text, accept="application/sparql-results+json", limits=request.app.state.limits
-            )
+            QueryRequest(text, accept="application/sparql-results+json", limits=ctx.limits)
         )
         results = json.loads(reply.body)
         bindings = results.get("results", {}).get("bindings", [])

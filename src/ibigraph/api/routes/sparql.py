@@ -40,6 +40,7 @@ from ...sparql import Limits, QueryRequest, inspect_query
 from ...store.embedded import QueryReply
 from ...store.service import QueryService
 from ...terms import Subject, Term
+from ..deps import app_context
 from ..openapi import RESULT_MEDIA
 from ..params import parse_params
 from ..writing import handle_update
@@ -172,7 +173,8 @@ def _endpoint(scope: Scope) -> str:
 
 async def sparql(request: Request) -> Response:
     """SPARQL 1.1 query endpoint. Without a query, GET answers a Service Description."""
-    service: QueryService = request.app.state.service
+    ctx = app_context(request)
+    service: QueryService = ctx.service
     params, query, update = await _params(request)
     if update is not None:
         return await handle_update(request, params, update, _endpoint(request.scope))
@@ -194,9 +196,9 @@ async def sparql(request: Request) -> Response:
         accept=None,
         default_graphs=tuple(params.get("default-graph-uri", ())),
         named_graphs=tuple(params.get("named-graph-uri", ())),
-        limits=request.app.state.limits,
+        limits=ctx.limits,
         base_iri=_endpoint(request.scope),
-        prefixes=request.app.state.prefixes,
+        prefixes=ctx.prefixes,
     )
     try:
         req = replace(req, accept=_negotiate(accept, form, params))
@@ -206,7 +208,7 @@ async def sparql(request: Request) -> Response:
     try:
         reply = await _unless_client_leaves(request, service.execute(req))
     except QueryTimeout:
-        request.app.state.metrics.timeouts.inc()
+        ctx.metrics.timeouts.inc()
         raise
     except _ClientGone:
         return Response(status_code=499)  # nobody reads it: the client closed the connection
@@ -269,6 +271,7 @@ async def sparql_other_methods(request: Request) -> Response:
 async def service_description(
     request: Request, service: QueryService, accept: str | None
 ) -> Response:
+    ctx = app_context(request)
     media = choose_media_type(accept, _SD_TYPES)
     sd = "http://www.w3.org/ns/sparql-service-description#"
     fmts = "http://www.w3.org/ns/formats/"
@@ -307,7 +310,7 @@ async def service_description(
     # the prefixes queries may use without declaring them, as SHACL prefix declarations
     shacl = "http://www.w3.org/ns/shacl#"
     any_uri = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
-    for name, ns in request.app.state.prefixes.items():
+    for name, ns in ctx.prefixes.items():
         decl = ox.BlankNode(f"prefix_{name}")
         triples += [
             t(node, shacl + "declare", decl),
@@ -353,18 +356,20 @@ async def service_description(
 
 
 def _takes_updates(request: Request) -> bool:
+    ctx = app_context(request)
     try:
-        return bool(request.app.state.writes.tokens.entries())
+        return bool(ctx.writes.tokens.entries())
     except IbigraphError:  # an unreadable tokens file: no writes now
         return False
 
 
 async def dataset_statistics(request: Request, service: QueryService) -> dict[str, int]:
     """Triples per graph ("" for the default graph), cached per store version."""
-    cache: dict[str, dict[str, int]] = request.app.state.__dict__.setdefault("dataset_stats", {})
+    ctx = app_context(request)
+    cache = ctx.dataset_stats
     if service.version is not None and service.version in cache:
         return cache[service.version]
-    q = internal_text("graph_sizes", request.app.state.prefixes)
+    q = internal_text("graph_sizes", ctx.prefixes)
     reply = await service.execute(
         QueryRequest(q, accept="application/sparql-results+json", limits=Limits(timeout=60))
     )

@@ -39,6 +39,7 @@ from ...writes import (
     graph_store_change,
     undo_change,
 )
+from ..deps import ContextDep, app_context
 from ..openapi import MAX_OFFSET
 from ..params import parse_params
 from ..records import history
@@ -76,10 +77,11 @@ def _target(request: Request) -> tuple[dict[str, list[str]], ox.NamedNode | ox.D
 async def _body_quads(
     request: Request, graph_iri: str | None, *, allow_quads: bool
 ) -> list[ox.Quad]:
+    ctx = app_context(request)
     header = request.headers.get("content-type", "")
     body = await request.body()
     base = graph_iri or str(request.url).split("?", 1)[0]
-    limit = request.app.state.settings.max_change_quads
+    limit = ctx.settings.max_change_quads
     # parsing is CPU work: off the event loop
     return await asyncio.to_thread(_parse_body, header, body, base, allow_quads, limit)
 
@@ -140,14 +142,16 @@ def _parse_rdf(
 
 
 async def _graph_exists(request: Request, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
+    ctx = app_context(request)
     if isinstance(graph, ox.DefaultGraph):
         return True
-    query = internal_text("graph_exists", request.app.state.prefixes, {"g": graph.value})
-    return bool(await select(request.app.state.service, query, request.app.state.limits))
+    query = internal_text("graph_exists", ctx.prefixes, {"g": graph.value})
+    return bool(await select(ctx.service, query, ctx.limits))
 
 
 async def graph_store(request: Request) -> Response:
-    writes: Writes = request.app.state.writes
+    ctx = app_context(request)
+    writes: Writes = ctx.writes
     params, graph = _target(request)
     method = request.method
     if method in ("GET", "HEAD"):
@@ -215,10 +219,11 @@ async def _write(
 
 
 async def _get_graph(request: Request, graph: ox.NamedNode | ox.DefaultGraph) -> Response:
+    ctx = app_context(request)
     media = choose_media_type(request.headers.get("accept"), list(GRAPH_TYPES))
     if not await _graph_exists(request, graph):  # so a named graph
         raise NotFound(f"there is no graph <{cast(ox.NamedNode, graph).value}>")
-    pm = request.app.state.prefixes
+    pm = ctx.prefixes
     query = (
         internal_text("default_graph", pm)
         if isinstance(graph, ox.DefaultGraph)
@@ -227,9 +232,9 @@ async def _get_graph(request: Request, graph: ox.NamedNode | ox.DefaultGraph) ->
     req = QueryRequest(
         query=query,
         accept=media,
-        limits=request.app.state.limits,
+        limits=ctx.limits,
     )
-    reply = await request.app.state.service.execute(req)
+    reply = await ctx.service.execute(req)
     body = b"" if request.method == "HEAD" else reply.body
     return Response(body, media_type=reply.media_type, headers={"Vary": "Accept"})
 
@@ -284,9 +289,10 @@ def changes_router(settings: Settings) -> APIRouter:
     )
     async def undo(
         request: Request,
+        ctx: ContextDep,
         change: str = Query(..., description="the change to undo (its IRI)"),
     ) -> Response:
-        writes: Writes = request.app.state.writes
+        writes: Writes = ctx.writes
         principal = writes.principal(request)
         params = parse_params(request.scope["query_string"].decode("latin-1"))
         done = await asyncio.to_thread(
