@@ -36,8 +36,9 @@ class Writes:
     def writer(self) -> Writer:
         return self.service.writer(self.settings.query_timeout)
 
-    def principal(self, request: Request) -> Principal:
-        entry = self.tokens.authenticate(request.headers.get("authorization"), "curator", "writing")
+    def principal(self, authorization: str | None) -> Principal:
+        """Who writes: the curator (or admin) that the Authorization header's token names."""
+        entry = self.tokens.authenticate(authorization, "curator", "writing")
         return Principal(entry.name, entry.role)
 
     def run(
@@ -77,7 +78,7 @@ async def handle_update(
     """Run a SPARQL Update request (already read from the protocol)."""
     ctx = app_context(request)
     writes: Writes = ctx.writes
-    principal = writes.principal(request)
+    principal = writes.principal(request.headers.get("authorization"))
     if not update.strip():
         raise BadInputError("the update is empty")
     req = UpdateRequest(

@@ -172,7 +172,7 @@ def articles_router(settings: Settings) -> APIRouter:
         request: Request, ctx: ContextDep, name: str = Query("article")
     ) -> Response:
         writes = ctx.writes
-        principal = writes.principal(request)
+        principal = writes.principal(request.headers.get("authorization"))
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype not in ("text/plain", "text/markdown", ""):
             raise UnsupportedMediaType(f"send the article as text/plain, not {ctype}")
