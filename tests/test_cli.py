@@ -20,6 +20,7 @@ from ibigraph.config import Settings
 from ibigraph.store import open_store
 
 runner = CliRunner()
+ID = "https://w3id.org/ibigraph/id/"
 
 
 def env(settings: Settings) -> dict[str, str]:
@@ -213,6 +214,37 @@ def test_stats_counts_entities_per_class(fixture_settings: Settings) -> None:
     assert stats["graphs"]["https://w3id.org/ibigraph/source/test-about"] > 0
     text = invoke(fixture_settings, "stats")
     assert "10 entities" in text.stdout and "schema:Country" in text.stdout
+
+
+def test_stats_quality_reports_coverage_sources_and_leads(fixture_settings: Settings) -> None:
+    # one more fact about the test agency, stated by a second graph: two sources
+    (fixture_settings.data_dir / "second.trig").write_text(
+        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "@prefix ibi: <https://w3id.org/ibigraph/ontology#> .\n"
+        "@prefix id: <https://w3id.org/ibigraph/id/> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix src: <https://w3id.org/ibigraph/source/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'src:second { id:test-agency schema:name "Test Agency"@en ; '
+        "schema:location id:testland . }\n"
+        "src:second a ibi:SourceGraph ; dcterms:source <https://other.example.org/agency> ; "
+        'dcterms:title "Another page"@en ; dcterms:publisher "Example" ; '
+        'dcterms:date "2026-12-05"^^xsd:date .\n'
+    )
+    assert invoke(fixture_settings, "build").exit_code == 0
+    result = invoke(fixture_settings, "stats", "--quality", "--format", "json")
+    assert result.exit_code == 0, result.output
+    q = json.loads(result.stdout)
+    assert q["entities"] == 10
+    assert set(q["coverage"]) == {"url", "country or region", "founding date", "Wikidata", "ROR"}
+    assert all(0 <= share <= 1 for share in q["coverage"].values())
+    assert q["coverage"]["Wikidata"] > 0  # the test agency has a QID
+    assert q["sources_per_fact"]["2"] >= 2  # its name and location, in two graphs
+    single = {(f["entity"], f["property"]) for f in q["single_secondary"]}
+    assert (ID + "test-agency", "https://schema.org/location") not in single
+    assert all(f["property"] != "https://schema.org/name" for f in q["single_secondary"])
+    text = invoke(fixture_settings, "stats", "--quality")
+    assert "organisations" in text.stdout and "sources per fact" in text.stdout
 
 
 def test_build_says_what_it_validates_and_lists_each_warning(settings: Settings) -> None:

@@ -35,6 +35,7 @@ from .config import Settings
 from .errors import IbigraphError, StoreError, StoreHasWrites, ValidationFailed
 from .load import data_files, parse_file
 from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
+from .quality import quality_report
 from .store import StoreWriter, open_store, write_store
 from .store.maintenance import backup_store, restore_store
 from .validate import ValidationReport, ValidationResult
@@ -619,10 +620,16 @@ def export(
 @handles_errors
 def stats(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    quality: Annotated[
+        bool, typer.Option("--quality", help="Data quality: coverage, sources per fact, leads")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Triples, graphs and entities per class in the store."""
+    """Triples, graphs and entities per class in the store (--quality: how good the data is)."""
     settings = _settings(store)
+    if quality:
+        _quality(settings, fmt)
+        return
     s = open_store(settings.store_path).stats(settings.entity_ns)
     if fmt is ReportFormat.json:
         print(
@@ -647,3 +654,36 @@ def stats(
     for c, n in s.classes.items():
         t.add_row(escape(compact(c, pm)), str(n))
     out.print(t)
+
+
+def _quality(settings: Settings, fmt: ReportFormat) -> None:
+    report = quality_report(open_store(settings.store_path), settings)
+    if fmt is ReportFormat.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return
+    pm = prefixes(settings.base)
+    f = report.facts_per_entity
+    out.print(
+        f"{report.entities} entities; facts per entity: min {f['min']}, median {f['median']:g},"
+        f" max {f['max']}"
+    )
+    coverage = Table(f"of {report.organizations} organisations", "share")
+    for label, share in report.coverage.items():
+        coverage.add_row(escape(label), f"{share:.0%}")
+    out.print(coverage)
+    sources = Table("sources per fact", "facts")
+    for k, n in report.sources_per_fact.items():
+        sources.add_row(k, str(n))
+    out.print(sources)
+    out.print(
+        f"{len(report.single_secondary)} facts rest on one source that is not the entity's own"
+        " site (--format json lists them)"
+    )
+    claims = Table("unverifiable claim (a lead for curation)", "property", "value")
+    for c in report.unverifiable_claims:
+        claims.add_row(
+            escape(c.get("text", "")),
+            escape(compact(c["property"], pm)),
+            escape(compact(c["value"], pm) if c["value"].startswith("http") else c["value"]),
+        )
+    out.print(claims)

@@ -1,0 +1,133 @@
+"""Data quality report of a built store (`ibigraph stats --quality`): how complete the entities
+are, how many sources back each fact, which facts rest on one source that is not the entity's
+own site, and which claims of the ingested articles nothing curated speaks to (leads for
+curation).
+
+A fact is a triple of a source graph about an entity, other than its types and label (the
+build adds those). Sources are the source graphs that state it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from statistics import median
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from .config import Settings
+from .store import OxigraphStore
+from .vocab import DCTERMS, OA, RDF, RDFS, SCHEMA
+
+__all__ = ["QualityReport", "quality_report"]
+
+# what an organisation should have: a label for the report, and the pattern that has it
+COVERAGE = {
+    "url": f"?e <{SCHEMA}url> ?x",
+    "country or region": f"?e <{SCHEMA}location>|<{SCHEMA}areaServed> ?x",
+    "founding date": f"?e <{SCHEMA}foundingDate> ?x",
+    "Wikidata": f'?e <{SCHEMA}sameAs> ?x FILTER(STRSTARTS(STR(?x), "http://www.wikidata.org/"))',
+    "ROR": f'?e <{SCHEMA}sameAs> ?x FILTER(STRSTARTS(STR(?x), "https://ror.org/"))',
+}
+
+
+# names and descriptions are ours (descriptions in our own words): not facts to corroborate
+_OWN_WORDS = {SCHEMA + "name", SCHEMA + "description"}
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    entities: int
+    per_class: dict[str, int]
+    facts_per_entity: dict[str, float]  # min, median, max
+    organizations: int
+    coverage: dict[str, float]  # share of organisations with each
+    sources_per_fact: dict[str, int]  # "1", "2", "3+" -> facts
+    single_secondary: list[dict[str, str]]  # facts on one source that is not the entity's site
+    unverifiable_claims: list[dict[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _rows(store: OxigraphStore, query: str) -> list[dict[str, str]]:
+    solutions = cast(ox.QuerySolutions, store.query(query))
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
+
+
+def quality_report(store: OxigraphStore, settings: Settings) -> QualityReport:
+    ns, src = settings.entity_ns, settings.source_ns
+    in_sources = f'FILTER(STRSTARTS(STR(?g), "{src}") && STRSTARTS(STR(?e), "{ns}"))'
+    facts = _rows(
+        store,
+        f"""SELECT ?e ?p ?o (COUNT(DISTINCT ?g) AS ?n) (SAMPLE(?source) AS ?from) WHERE {{
+          GRAPH ?g {{ ?e ?p ?o }} {in_sources}
+          FILTER(?p NOT IN (<{RDF}type>, <{RDFS}label>))
+          OPTIONAL {{ ?g <{DCTERMS}source> ?source }}
+        }} GROUP BY ?e ?p ?o""",
+    )
+    per_entity = Counter(f["e"] for f in facts)
+    types = _rows(
+        store,
+        f"""SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH ?g {{ ?e a ?c }} {in_sources}
+          FILTER(STRSTARTS(STR(?c), "{settings.ontology_ns}") || STRSTARTS(STR(?c), "{SCHEMA}"))
+        }} GROUP BY ?c ORDER BY DESC(?n)""",
+    )
+    orgs = {
+        r["e"]
+        for r in _rows(
+            store,
+            f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e a <{SCHEMA}Organization> }} "
+            f"{in_sources} }}",
+        )
+    }
+    coverage = {}
+    for label, pattern in COVERAGE.items():
+        having = {
+            r["e"]
+            for r in _rows(
+                store, f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ {pattern} }} {in_sources} }}"
+            )
+        }
+        coverage[label] = round(len(having & orgs) / len(orgs), 3) if orgs else 0.0
+    homes = {
+        r["e"]: urlsplit(r["url"]).hostname or ""
+        for r in _rows(
+            store,
+            f"SELECT ?e ?url WHERE {{ GRAPH ?g {{ ?e <{SCHEMA}url> ?url }} {in_sources} }}",
+        )
+    }
+    single = [
+        {"entity": f["e"], "property": f["p"], "value": f["o"], "source": f.get("from", "")}
+        for f in facts
+        if f["n"] == "1"
+        and f["p"] not in _OWN_WORDS
+        and (urlsplit(f.get("from", "")).hostname or "") != homes.get(f["e"], "")
+    ]
+    buckets = Counter("3+" if int(f["n"]) >= 3 else f["n"] for f in facts)
+    claims = _rows(
+        store,
+        f"""SELECT ?claim ?property ?value ?text WHERE {{ GRAPH ?g {{
+          ?claim <{settings.ontology_ns}verdict> <{settings.ontology_ns}unverifiable> ;
+                 <{RDF}predicate> ?property ; <{RDF}object> ?value .
+          OPTIONAL {{ ?claim <{OA}hasTarget>/<{OA}hasSelector>/<{OA}exact> ?text }}
+        }} FILTER(STRSTARTS(STR(?g), "{settings.article_ns}")) }} ORDER BY ?claim""",
+    )
+    counts = sorted(per_entity.values()) or [0]
+    return QualityReport(
+        entities=len(per_entity),
+        per_class={r["c"]: int(r["n"]) for r in types},
+        facts_per_entity={
+            "min": counts[0],
+            "median": float(median(counts)),
+            "max": counts[-1],
+        },
+        organizations=len(orgs),
+        coverage=coverage,
+        sources_per_fact={k: buckets.get(k, 0) for k in ("1", "2", "3+")},
+        single_secondary=sorted(single, key=lambda f: (f["entity"], f["property"])),
+        unverifiable_claims=claims,
+    )
