@@ -231,6 +231,13 @@ def test_typed_values_and_parameters(data_server: str) -> None:
         params={"funder": ID + "national-institutes-of-health"},
     ).json()
     assert "BRAIN Initiative" in {r["name"] for r in funded}
+    successions = httpx.get(
+        data_server + "/api/queries/successors",
+        params={"entity": "riken-brain-science-institute"},
+    ).json()
+    assert [(r["successorName"], r["predecessorName"]) for r in successions] == [
+        ("RIKEN Center for Brain Science", "RIKEN Brain Science Institute")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -331,6 +331,11 @@ CASES = [
         org("ror-continent", "schema:sameAs <https://ror.org/04xxxxx96>", kind="schema:Continent"),
     ),
     case(
+        "org-replaces",
+        "id:replaces-a-country",
+        org("replaces-a-country", "dcterms:replaces id:testland"),
+    ),
+    case(
         "identifier-check-digit",
         "id:mistyped-ror",
         org("mistyped-ror", "schema:sameAs <https://ror.org/01cwqze89>"),
