@@ -285,15 +285,13 @@ def commit_change(
 
 
 # -- 3. checking it -----------------------------------------------------------------------------
-def guard_removal(
-    changes: ChangeSet, source: QuadSource, principal: Principal, settings: Settings
-) -> None:
+def guard_removal(changes: ChangeSet, principal: Principal, settings: Settings) -> None:
     """Refuse a curator's change that removes more than IBIGRAPH_MAX_REMOVED_PERCENT of the
     store: a slip of a DELETE WHERE can empty the graph, and only an admin may do that."""
     removed = len(changes.removed)
     if principal.role == "admin" or removed <= SMALL_REMOVAL:
         return
-    total = len(source)
+    total = len(changes.source)
     if removed * 100 > settings.max_removed_percent * total:
         raise Forbidden(
             f"this change removes {removed} of the store's {total} quads, more than "
@@ -448,7 +446,7 @@ def run_change(
     )
     operation = build(changes)
     complete(changes, vocab)
-    guard_removal(changes, source, principal, s)
+    guard_removal(changes, principal, s)
     check(changes, vocab)
     change = Change(
         iri=f"{s.base}change/{started.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}",
