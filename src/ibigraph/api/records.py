@@ -7,34 +7,31 @@ from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
-from fastapi import Request
 
-from ..config import Settings
 from ..ingest.model import text_offset
 from ..linkeddata import select
 from ..queries import internal_text
 from ..terms import Term
-from .deps import app_context
+from .deps import Context
 
 __all__ = ["claims_about", "history"]
 
 
 async def _rows(
-    request: Request,
+    ctx: Context,
     name: str,
     values: Mapping[str, ox.NamedNode | str | None],
     limit: int,
     offset: int,
 ) -> list[dict[str, Term]]:
     """Rows of one of the service's own queries, IRIs bound as IRIs."""
-    ctx = app_context(request)
     bound = {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()}
     query = internal_text(name, ctx.prefixes, bound, limit=limit, offset=offset)
     return await select(ctx.service, query, ctx.limits)
 
 
 async def claims_about(
-    request: Request,
+    ctx: Context,
     *,
     verdict: ox.NamedNode | None = None,
     about: ox.NamedNode | None = None,
@@ -45,16 +42,14 @@ async def claims_about(
 ) -> list[dict[str, Any]]:
     """Claims of ingested articles as plain JSON objects: with this verdict, about this entity
     (as subject or value), with this subject, of this article graph (each when given)."""
-    ctx = app_context(request)
-    settings: Settings = ctx.settings
     values = {
-        "article_ns": settings.article_ns,
+        "article_ns": ctx.settings.article_ns,
         "verdict": verdict,
         "about": about,
         "claim_subject": claim_subject,
         "article": article,
     }
-    rows = await _rows(request, "claims", values, limit, offset)
+    rows = await _rows(ctx, "claims", values, limit, offset)
     out = []
     for r in rows:
         value = r["value"]
@@ -81,8 +76,7 @@ async def claims_about(
 
 
 async def history(
-    request: Request,
-    settings: Settings,
+    ctx: Context,
     *,
     entity: ox.NamedNode | None = None,
     graph: ox.NamedNode | None = None,
@@ -92,8 +86,8 @@ async def history(
 ) -> list[dict[str, object]]:
     """Changes from the audit graph, newest first: to this entity, to this graph, by this agent
     (each when given)."""
-    values = {"audit": settings.audit_graph, "entity": entity, "graph": graph, "agent": agent}
-    rows = await _rows(request, "history", values, limit, offset)
+    values = {"audit": ctx.settings.audit_graph, "entity": entity, "graph": graph, "agent": agent}
+    rows = await _rows(ctx, "history", values, limit, offset)
     out = []
     for row in rows:
         r = {k: v.value for k, v in row.items()}

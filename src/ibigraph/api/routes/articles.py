@@ -89,6 +89,7 @@ def articles_router(settings: Settings) -> APIRouter:
     @router.get("/api/claims", summary="Claims of ingested LLM-written articles, with verdicts")
     async def claims(
         request: Request,
+        ctx: ContextDep,
         verdict: str | None = Query(None, description="supported, contradicted or unverifiable"),
         entity: str | None = Query(None, description="claims about this entity (slug or IRI)"),
         article: str | None = Query(None, description="claims of this article (slug)"),
@@ -100,7 +101,7 @@ def articles_router(settings: Settings) -> APIRouter:
         if article is not None and not _SLUG.match(article):
             raise BadInputError(f"article={article!r} is not an article slug")
         items = await claims_about(
-            request,
+            ctx,
             verdict=ox.NamedNode(ibi + verdict) if verdict else None,
             about=_iri_param(entity, settings, "entity") if entity is not None else None,
             article=ox.NamedNode(settings.article_ns + article) if article else None,
@@ -235,7 +236,7 @@ def articles_router(settings: Settings) -> APIRouter:
         if media != "text/html":
             fmt = ox.RdfFormat.JSON_LD if media == "application/ld+json" else ox.RdfFormat.TURTLE
             return Response(ox.serialize(triples, format=fmt), media_type=media)
-        items = await claims_about(request, article=ox.NamedNode(graph))
+        items = await claims_about(ctx, article=ox.NamedNode(graph))
         return HTMLResponse(_render_article(triples, items, settings))
 
     return router

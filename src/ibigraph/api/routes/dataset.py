@@ -17,7 +17,7 @@ from ...linkeddata import rows
 from ...negotiation import GRAPH_TYPES, choose_media_type
 from ...queries import internal_text
 from ...sparql import Limits, QueryRequest
-from ...vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
+from ...vocab import DCTERMS, RDF, SCHEMA, XSD
 from ..deps import ContextDep, app_context
 from ..deps import select as _select
 from ..openapi import MAX_OFFSET
@@ -122,7 +122,7 @@ async def void(request: Request, ctx: ContextDep) -> Response:
                 ox.NamedNode("https://www.iana.org/assignments/media-types/" + mt),
             ),
         ]
-    pm = {**prefixes(settings.base), "void": VOID, "dcat": DCAT}
+    pm = {**ctx.prefixes, "void": VOID, "dcat": DCAT}
     body = (
         ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=pm)
         if media in ("text/turtle", "application/rdf+xml")
@@ -157,7 +157,7 @@ async def dump(name: str, request: Request, ctx: ContextDep) -> Response:
                 limits=_DUMP_LIMITS,
             )
         )
-        body = await asyncio.to_thread(_serialize, reply.body, ext, prefixes(ctx.settings.base))
+        body = await asyncio.to_thread(_serialize, reply.body, ext, ctx.prefixes)
     return Response(body, media_type=media, headers=disposition)
 
 

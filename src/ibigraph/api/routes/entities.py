@@ -137,7 +137,7 @@ def serialize(
         )
     fmt = GRAPH_TYPES[media]
     pm = (
-        prefixes(settings.base)
+        ctx.prefixes
         if media in ("text/turtle", "application/trig", "application/rdf+xml")
         else None
     )
@@ -201,12 +201,10 @@ async def _dereference(
 
 @router.get("/id/{name}")
 async def entity(name: str, request: Request, ctx: ContextDep) -> Response:
-    settings = ctx.settings
-
     async def page(doc: EntityDocument, path: str) -> str:
         iri = ox.NamedNode(doc.iri)
-        changes = await history(request, settings, entity=iri, limit=5)
-        claims = await claims_about(request, claim_subject=iri, limit=200)
+        changes = await history(ctx, entity=iri, limit=5)
+        claims = await claims_about(ctx, claim_subject=iri, limit=200)
         return render_entity(doc, request, path, changes, claims)
 
     return await _dereference(request, name, "id", fetch_document, page, "no entity", entity=True)
@@ -258,7 +256,7 @@ async def dataset_iri() -> Response:
 def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
     ctx = app_context(request)
     settings = ctx.settings
-    pm = prefixes(settings.base)
+    pm = ctx.prefixes
     labels = doc.labels()
     facts = []
     shown = 0
@@ -301,7 +299,7 @@ def render_entity(
 ) -> str:
     ctx = app_context(request)
     settings = ctx.settings
-    pm = prefixes(settings.base)
+    pm = ctx.prefixes
     labels = doc.labels()
     sources = doc.sources()
     numbers: dict[str, int] = {}
@@ -505,7 +503,7 @@ async def jsonld_context(request: Request, ctx: ContextDep) -> Response:
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request, ctx: ContextDep) -> Response:
     settings = ctx.settings
-    pm = prefixes(settings.base)
+    pm = ctx.prefixes
     members = await _select(ctx, internal_text("home_members", ctx.prefixes))
     namespaces = {"entity_ns": settings.entity_ns, "ontology_ns": settings.ontology_ns}
     typed = await _select(ctx, internal_text("home_types", ctx.prefixes, namespaces))

@@ -40,7 +40,7 @@ from ...sparql import Limits, QueryRequest, inspect_query
 from ...store.embedded import QueryReply
 from ...store.service import QueryService
 from ...terms import Subject, Term
-from ..deps import app_context
+from ..deps import Context, app_context
 from ..openapi import RESULT_MEDIA
 from ..params import parse_params
 from ..writing import handle_update
@@ -180,7 +180,7 @@ async def sparql(request: Request) -> Response:
         return await handle_update(request, params, update, _endpoint(request.scope))
     accept = _accept(request, params)
     if query is None:
-        return await service_description(request, service, accept)
+        return await service_description(request, accept)
     if not query.strip():
         raise BadInputError("the query is empty")
     # refuses SERVICE and updates before any work; linear time, off the loop for long queries
@@ -268,9 +268,7 @@ async def sparql_other_methods(request: Request) -> Response:
     raise exc
 
 
-async def service_description(
-    request: Request, service: QueryService, accept: str | None
-) -> Response:
+async def service_description(request: Request, accept: str | None) -> Response:
     ctx = app_context(request)
     media = choose_media_type(accept, _SD_TYPES)
     sd = "http://www.w3.org/ns/sparql-service-description#"
@@ -290,7 +288,7 @@ async def service_description(
         t(node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query")),
         *(  # updates are taken (with a token) when the server has a tokens file
             [t(node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Update"))]
-            if _takes_updates(request)
+            if _takes_updates(ctx)
             else []
         ),
         t(node, "http://purl.org/dc/terms/hasVersion", ox.Literal(__version__)),
@@ -317,7 +315,7 @@ async def service_description(
             t(decl, shacl + "prefix", ox.Literal(name)),
             t(decl, shacl + "namespace", ox.Literal(ns, datatype=any_uri)),
         ]
-    stats = await dataset_statistics(request, service)
+    stats = await dataset_statistics(ctx)
     void = "http://rdfs.org/ns/void#"
     triples.append(
         t(
@@ -355,17 +353,16 @@ async def service_description(
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
-def _takes_updates(request: Request) -> bool:
-    ctx = app_context(request)
+def _takes_updates(ctx: Context) -> bool:
     try:
         return bool(ctx.writes.tokens.entries())
     except IbigraphError:  # an unreadable tokens file: no writes now
         return False
 
 
-async def dataset_statistics(request: Request, service: QueryService) -> dict[str, int]:
+async def dataset_statistics(ctx: Context) -> dict[str, int]:
     """Triples per graph ("" for the default graph), cached per store version."""
-    ctx = app_context(request)
+    service = ctx.service
     cache = ctx.dataset_stats
     if service.version is not None and service.version in cache:
         return cache[service.version]

@@ -254,7 +254,7 @@ def changes_router(settings: Settings) -> APIRouter:
 
     @router.get("/api/changes", summary="The history of accepted writes, newest first")
     async def changes(
-        request: Request,
+        ctx: ContextDep,
         entity: str | None = Query(None, description="only changes to this entity (IRI)"),
         graph: str | None = Query(None, description="only changes to this graph (IRI)"),
         agent: str | None = Query(None, description="only changes by this token name"),
@@ -270,8 +270,7 @@ def changes_router(settings: Settings) -> APIRouter:
                     raise InvalidParameter(f"{name}: {value!r} is not an absolute IRI") from None
         who = ox.NamedNode(settings.base + "agent/" + quote(agent, safe="")) if agent else None
         rows = await history(
-            request,
-            settings,
+            ctx,
             entity=iris.get("entity"),
             graph=iris.get("graph"),
             agent=who,
