@@ -75,9 +75,9 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        # llhttp may call back with a field in pieces: count bytes, and fields by their names
+        # httptools calls back once a field is whole (MAX_HEAD_BYTES bounds one in the making)
         self._header_bytes += len(name) + len(value)
-        self._header_count += bool(name)
+        self._header_count += 1
         if self._header_bytes > MAX_HEADER_BYTES or self._header_count > MAX_HEADERS:
             self._refuse(
                 431,
