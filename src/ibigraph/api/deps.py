@@ -1,6 +1,7 @@
 """What routes get by injection: the `Context` of the app (settings, query service, limits,
 prefixes, write side, metrics, dumps), as the `ContextDep` dependency for FastAPI routes and
-`app_context(request)` for the protocol routes registered on Starlette directly.
+`app_context(request)` for the protocol routes registered on Starlette directly; and
+`internal_rows`, the rows of one of the service's own queries under the app's limits.
 
 Async on purpose: FastAPI runs plain `def` dependencies in its threadpool, a cost per request.
 """
@@ -8,22 +9,25 @@ Async on purpose: FastAPI runs plain `def` dependencies in its threadpool, a cos
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
+import pyoxigraph as ox
 from fastapi import Depends, Request
 
 from ..config import Settings
 from ..dumps import DumpCache
-from ..linkeddata import select as _select
+from ..linkeddata import select
 from ..metrics import Metrics
+from ..queries import internal_text
 from ..sparql import Limits
 from ..store.service import QueryService
 
 if TYPE_CHECKING:  # writing.py reads the context of a request too
     from .writing import Writes
 
-__all__ = ["Context", "ContextDep", "app_context", "get_context", "select"]
+__all__ = ["Context", "ContextDep", "app_context", "get_context", "internal_rows"]
 
 
 @dataclass
@@ -51,6 +55,16 @@ async def get_context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(get_context)]
 
 
-async def select(ctx: Context, query: str, limits: Limits | None = None) -> list[dict[str, Any]]:
-    """Rows of a SELECT on the app's store, under the app's limits unless others are given."""
-    return await _select(ctx.service, query, limits or ctx.limits)
+async def internal_rows(
+    ctx: Context,
+    name: str,
+    values: Mapping[str, ox.NamedNode | str | None] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Rows of one of the service's own queries (src/ibigraph/queries/NAME.rq) bound to
+    `values` (IRIs as IRIs), on the app's store under the app's limits."""
+    bound = {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in (values or {}).items()}
+    query = internal_text(name, ctx.prefixes, bound, limit=limit, offset=offset)
+    return await select(ctx.service, query, ctx.limits)

@@ -3,31 +3,14 @@ graph) and the claims of ingested articles. Shared by the routes that show them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
 
 from ..ingest.model import text_offset
-from ..linkeddata import select
-from ..queries import internal_text
-from ..terms import Term
-from .deps import Context
+from .deps import Context, internal_rows
 
 __all__ = ["claims_about", "history"]
-
-
-async def _rows(
-    ctx: Context,
-    name: str,
-    values: Mapping[str, ox.NamedNode | str | None],
-    limit: int,
-    offset: int,
-) -> list[dict[str, Term]]:
-    """Rows of one of the service's own queries, IRIs bound as IRIs."""
-    bound = {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in values.items()}
-    query = internal_text(name, ctx.prefixes, bound, limit=limit, offset=offset)
-    return await select(ctx.service, query, ctx.limits)
 
 
 async def claims_about(
@@ -49,9 +32,9 @@ async def claims_about(
         "claim_subject": claim_subject,
         "article": article,
     }
-    rows = await _rows(ctx, "claims", values, limit, offset)
+    found = await internal_rows(ctx, "claims", values, limit=limit, offset=offset)
     out = []
-    for r in rows:
+    for r in found:
         value = r["value"]
         out.append(
             {
@@ -87,9 +70,9 @@ async def history(
     """Changes from the audit graph, newest first: to this entity, to this graph, by this agent
     (each when given)."""
     values = {"audit": ctx.settings.audit_graph, "entity": entity, "graph": graph, "agent": agent}
-    rows = await _rows(ctx, "history", values, limit, offset)
+    found = await internal_rows(ctx, "history", values, limit=limit, offset=offset)
     out = []
-    for row in rows:
+    for row in found:
         r = {k: v.value for k, v in row.items()}
         out.append(
             {

@@ -22,7 +22,6 @@ from ...changeset import ChangeSet
 from ...config import Settings
 from ...errors import BadInputError, InvalidParameter, NotFound, UnsupportedMediaType
 from ...ingest import IngestResult, article_graph_iri, parse_article
-from ...linkeddata import select
 from ...negotiation import choose_media_type
 from ...queries import internal_text
 from ...sparql import QueryRequest
@@ -30,7 +29,7 @@ from ...terms import Term, object_of
 from ...vocab import OA, RDF, SCHEMA
 from ...web import templates
 from ...writes import article_change
-from ..deps import ContextDep
+from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..records import claims_about
 from ..writing import change_reason
@@ -119,14 +118,9 @@ def articles_router(settings: Settings) -> APIRouter:
     @router.get("/api/articles", summary="Ingested articles with their claim counts by verdict")
     async def list_articles(request: Request, ctx: ContextDep) -> Response:
         in_articles = {"article_ns": settings.article_ns}
-        pm = ctx.prefixes
-        rows = await select(
-            ctx.service,
-            internal_text("articles", pm, in_articles),
-            ctx.limits,
-        )
+        found = await internal_rows(ctx, "articles", in_articles)
         by_graph: dict[str, dict[str, Any]] = {}
-        for r in rows:
+        for r in found:
             g = r["g"].value
             item = by_graph.setdefault(
                 g,
@@ -142,11 +136,7 @@ def articles_router(settings: Settings) -> APIRouter:
             if "v" in r:
                 item["claims"][r["v"].value.rsplit("#", 1)[-1]] = int(r["n"].value)
         # organization-like names that match no curated entity: leads for curators
-        candidates = await select(
-            ctx.service,
-            internal_text("article_candidates", pm, in_articles),
-            ctx.limits,
-        )
+        candidates = await internal_rows(ctx, "article_candidates", in_articles)
         for item in by_graph.values():
             item["candidates"] = [
                 r["text"].value for r in candidates if r["g"].value == item["article"]
@@ -192,13 +182,7 @@ def articles_router(settings: Settings) -> APIRouter:
             return "Article ingestion"
 
         graph = article_graph_iri(article, settings)
-        existed = bool(
-            await select(
-                ctx.service,
-                internal_text("article_exists", ctx.prefixes, {"g": graph}),
-                ctx.limits,
-            )
-        )
+        existed = bool(await internal_rows(ctx, "article_exists", {"g": graph}))
         change = await asyncio.to_thread(
             writes.run,
             principal,

@@ -18,8 +18,7 @@ from ...negotiation import GRAPH_TYPES, choose_media_type
 from ...queries import internal_text
 from ...sparql import Limits, QueryRequest
 from ...vocab import DCTERMS, RDF, SCHEMA, XSD
-from ..deps import ContextDep, app_context
-from ..deps import select as _select
+from ..deps import ContextDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
 
@@ -45,12 +44,11 @@ def _int(n: int) -> ox.Literal:
 async def void_statistics(request: Request) -> dict[str, Any]:
     """Counts computed from the store: triples, entities, classes and properties."""
     ctx = app_context(request)
-    pm = ctx.prefixes
     in_entities = {"entity_ns": ctx.settings.entity_ns}
-    entities = await _select(ctx, internal_text("void_entities", pm, in_entities))
-    classes = await _select(ctx, internal_text("void_classes", pm, in_entities))
-    properties = await _select(ctx, internal_text("void_properties", pm))
-    graphs = await _select(ctx, internal_text("void_graphs", pm))
+    entities = await internal_rows(ctx, "void_entities", in_entities)
+    classes = await internal_rows(ctx, "void_classes", in_entities)
+    properties = await internal_rows(ctx, "void_properties")
+    graphs = await internal_rows(ctx, "void_graphs")
     return {
         "triples": sum(int(r["n"].value) for r in properties),
         "entities": int(entities[0]["n"].value),
@@ -200,10 +198,8 @@ async def entities(
             ) from None
     if q:
         values["needle"] = q.lower()  # bound as a literal: cannot change the query
-    total = await _select(ctx, internal_text("entities_count", pm, values))
-    found = await _select(
-        ctx, internal_text("entities_page", pm, values, limit=limit, offset=offset)
-    )
+    total = await internal_rows(ctx, "entities_count", values)
+    found = await internal_rows(ctx, "entities_page", values, limit=limit, offset=offset)
     n = int(total[0]["n"].value)
     base = str(request.base_url).rstrip("/")
     members = [

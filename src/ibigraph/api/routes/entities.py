@@ -20,14 +20,12 @@ from ...errors import IbigraphError, NotAcceptable
 from ...jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ...linkeddata import EntityDocument, fetch_document, fetch_resource
 from ...negotiation import GRAPH_TYPES, choose_media_type, parse_accept
-from ...queries import internal_text
 from ...sparql import Limits
 from ...store.service import QueryService
 from ...terms import Term, object_of, subject_of
 from ...vocab import OWL, RDF, RDFS, SCHEMA, compact, prefixes
 from ...web import templates
-from ..deps import ContextDep, app_context
-from ..deps import select as _select
+from ..deps import ContextDep, app_context, internal_rows
 from ..problems import problem_response
 from ..records import claims_about, history
 
@@ -432,15 +430,12 @@ async def _ontology(request: Request, ext: str | None, which: str = "ontology") 
     if which == "shapes" and media == "text/html":
         return RedirectResponse("/ontology", status_code=303)
     graph = ox.NamedNode(settings.base + which)
-    pm = ctx.prefixes
-    found = await _select(ctx, internal_text("graph_rows", pm, {"g": graph.value}))
+    found = await internal_rows(ctx, "graph_rows", {"g": graph})
     quads = [ox.Quad(r["s"], r["p"], r["o"], graph) for r in found]
     triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in found]
     headers = _headers(f"/{which}", media)
     if media == "text/html":
-        shapes = await _select(
-            ctx, internal_text("shape_constraints", pm, {"shapes": settings.shapes_graph})
-        )
+        shapes = await internal_rows(ctx, "shape_constraints", {"shapes": settings.shapes_graph})
         return HTMLResponse(render_ontology(triples, shapes, settings), headers=headers)
     return Response(serialize(quads, triples, media, request), media_type=media, headers=headers)
 
@@ -504,9 +499,9 @@ async def jsonld_context(request: Request, ctx: ContextDep) -> Response:
 async def index(request: Request, ctx: ContextDep) -> Response:
     settings = ctx.settings
     pm = ctx.prefixes
-    members = await _select(ctx, internal_text("home_members", ctx.prefixes))
+    members = await internal_rows(ctx, "home_members")
     namespaces = {"entity_ns": settings.entity_ns, "ontology_ns": settings.ontology_ns}
-    typed = await _select(ctx, internal_text("home_types", ctx.prefixes, namespaces))
+    typed = await internal_rows(ctx, "home_types", namespaces)
     types: dict[str, list[dict[str, str]]] = {}
     for r in typed:
         types.setdefault(r["type"].value, []).append(

@@ -30,7 +30,6 @@ from ...errors import (
     NotFound,
     UnsupportedMediaType,
 )
-from ...linkeddata import select
 from ...negotiation import GRAPH_TYPES, choose_media_type
 from ...queries import internal_text
 from ...sparql import QueryRequest
@@ -39,7 +38,7 @@ from ...writes import (
     graph_store_change,
     undo_change,
 )
-from ..deps import ContextDep, app_context
+from ..deps import ContextDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..params import parse_params
 from ..records import history
@@ -145,8 +144,7 @@ async def _graph_exists(request: Request, graph: ox.NamedNode | ox.DefaultGraph)
     ctx = app_context(request)
     if isinstance(graph, ox.DefaultGraph):
         return True
-    query = internal_text("graph_exists", ctx.prefixes, {"g": graph.value})
-    return bool(await select(ctx.service, query, ctx.limits))
+    return bool(await internal_rows(ctx, "graph_exists", {"g": graph}))
 
 
 async def graph_store(request: Request) -> Response:
