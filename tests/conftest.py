@@ -78,7 +78,7 @@ def fixture_settings(tmp_path: Path) -> Settings:
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The shipped data built once into a real on-disk store, shared by read-only tests, with
     the seed article ingested (or, in a clone without ../shared, the fixture articles)."""
-    from ibigraph.build import build_store
+    from ibigraph.graph.build import build_store
 
     s = Settings(
         store_path=tmp_path_factory.mktemp("built") / "store",
@@ -101,7 +101,7 @@ def protocol_dataset(tmp: Path) -> Path:
     them), written as N-Quads with the union in the default graph."""
     import pyoxigraph as ox
 
-    from ibigraph.build import check, with_union_default_graph
+    from ibigraph.graph.build import check, with_union_default_graph
 
     data = tmp / "data"
     data.mkdir()
@@ -143,7 +143,7 @@ def serve_protocol_dataset(
     """A real server over the protocol dataset on `backend` ("oxigraph" or "virtuoso", which
     is started here); with `writes`, the remote backend gets Virtuoso's update endpoint."""
 
-    from ibigraph.load import parse_file
+    from ibigraph.graph.load import parse_file
     from ibigraph.store import write_store
 
     from .server import run_server
@@ -261,7 +261,7 @@ def built_with_tokens(settings: Settings, **roles: str) -> tuple[Settings, dict[
     """`settings` with a tokens file beside the store holding a token per `name=role`, and the
     store built; returns them and the tokens by name."""
     from ibigraph.auth import add_token
-    from ibigraph.build import build_store
+    from ibigraph.graph.build import build_store
 
     tokens_file = settings.store_path.parent / "tokens.json"
     tokens = {name: add_token(tokens_file, name, role) for name, role in roles.items()}
@@ -281,7 +281,7 @@ def anyio_backend() -> str:
 @contextlib.asynccontextmanager
 async def in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The real app over `settings`' store, lifespan run, reached through httpx's ASGI transport."""
-    from ibigraph.app import create_app
+    from ibigraph.api.app import create_app
 
     app = create_app(settings)
     async with (

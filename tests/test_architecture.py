@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from ibigraph.queries import internal, internal_text
-from ibigraph.vocab import RDF, prefixes
+from ibigraph.rdf.vocab import RDF, prefixes
 
 from .conftest import ROOT
 
@@ -66,15 +66,45 @@ def test_no_route_module_imports_another() -> None:
     assert crossing == {}
 
 
-def test_the_store_knows_nothing_of_shapes_files_or_http() -> None:
-    allowed = {"ibigraph.config", "ibigraph.errors", "ibigraph.terms", "ibigraph.vocab"}
-    allowed |= {"ibigraph.sparql"}  # the request it runs and the rendering of its results
-    outside = {
-        m: sorted(d for d in GRAPH[m] if not d.startswith("ibigraph.store") and d not in allowed)
+# The layers from the bottom: what each package may import besides itself.
+BOTTOM = {"ibigraph.config", "ibigraph.errors", "ibigraph.resources", "ibigraph"}
+# the store runs a SPARQL request and renders its result where it was evaluated (in a runner
+# process, so that only bytes cross back), so the language-level request and render sit below it
+BELOW_STORE = {"ibigraph.sparql.request", "ibigraph.sparql.render"}
+LAYERS = {
+    "ibigraph.rdf": BOTTOM,
+    "ibigraph.sparql.request": BOTTOM | {"ibigraph.rdf"},
+    "ibigraph.sparql.render": BOTTOM | {"ibigraph.rdf", "ibigraph.sparql.request"},
+    "ibigraph.store": BOTTOM | {"ibigraph.rdf"} | BELOW_STORE,
+}
+
+
+def _outside(package: str, allowed: set[str]) -> dict[str, list[str]]:
+    def inside(dep: str, within: str) -> bool:
+        return dep == within or dep.startswith(within + ".")
+
+    found = {
+        m: sorted(
+            d
+            for d in GRAPH[m]
+            if not inside(d, package)
+            and not any(inside(d, a) for a in allowed - {"ibigraph"})
+            and d != "ibigraph"
+        )
         for m in MODULES
-        if m.startswith("ibigraph.store")
+        if inside(m, package)
     }
-    assert {m: d for m, d in outside.items() if d} == {}
+    return {m: d for m, d in found.items() if d}
+
+
+@pytest.mark.parametrize("package", sorted(LAYERS))
+def test_each_layer_imports_only_the_layers_below(package: str) -> None:
+    """rdf/ knows only config and errors; the store knows nothing of shapes, files or HTTP."""
+    assert _outside(package, LAYERS[package]) == {}
+
+
+def test_the_layer_rule_would_see_a_violation() -> None:
+    assert _outside("ibigraph.api", LAYERS["ibigraph.store"])  # the API uses the graph
 
 
 def test_the_import_graph_has_no_cycles() -> None:
@@ -97,7 +127,7 @@ def test_the_rules_would_see_a_violation() -> None:
     """The reader finds imports in every form the rules rely on."""
     assert "ibigraph.api.records" in GRAPH["ibigraph.api.routes.entities"]
     assert "ibigraph.store.oxigraph" in GRAPH["ibigraph.store.embedded"]
-    assert "ibigraph.validate" not in GRAPH["ibigraph.errors"]  # only under TYPE_CHECKING
+    assert "ibigraph.graph.validate" not in GRAPH["ibigraph.errors"]  # only under TYPE_CHECKING
 
 
 def test_no_route_module_holds_sparql_text() -> None:

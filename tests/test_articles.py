@@ -14,8 +14,8 @@ import pytest
 import rdflib
 
 from ibigraph.auth import add_token
-from ibigraph.build import build_store
 from ibigraph.config import Settings
+from ibigraph.graph.build import build_store
 from ibigraph.store import open_store
 
 from .conftest import FIXTURES, ROOT, serve_env

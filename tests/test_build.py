@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ibigraph.build import build_store
 from ibigraph.config import Settings
 from ibigraph.errors import DataSyntaxError, StoreError, ValidationFailed
+from ibigraph.graph.build import build_store
 from ibigraph.store import open_store
 
 ALLIANCE = "https://w3id.org/ibigraph/id/test-alliance"

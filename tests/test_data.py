@@ -8,8 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ibigraph.build import check
 from ibigraph.config import Settings
+from ibigraph.graph.build import check
 from ibigraph.queries import bind, parse_query_file
 from ibigraph.store import open_store
 

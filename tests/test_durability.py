@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 
 from ibigraph.auth import add_token
-from ibigraph.build import build_store
 from ibigraph.config import Settings
+from ibigraph.graph.build import build_store
 
 from .conftest import serve_env
 from .server import start_server

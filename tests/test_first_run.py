@@ -7,8 +7,8 @@ import pytest
 import rdflib
 
 from ibigraph import __version__
-from ibigraph.build import build_store
 from ibigraph.config import Settings
+from ibigraph.graph.build import build_store
 
 from .conftest import FIXTURES, built_with_tokens, in_process
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ibigraph.identifiers import bad_check_digit
+from ibigraph.graph.identifiers import bad_check_digit
 
 from .conftest import ROOT
 

@@ -12,8 +12,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDFS
 
-from ibigraph.build import check
 from ibigraph.config import Settings
+from ibigraph.graph.build import check
+from ibigraph.graph.load import materialize
+from ibigraph.graph.validate import validate_quads
 from ibigraph.ingest import (
     CONTRADICTED,
     SUPPORTED,
@@ -28,8 +30,6 @@ from ibigraph.ingest import (
     verify_claims,
 )
 from ibigraph.ingest.names import build_name_index
-from ibigraph.load import materialize
-from ibigraph.validate import validate_quads
 
 from .conftest import FIXTURES, ROOT
 from .optional import SEED, require

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from ibigraph.config import Settings
 from ibigraph.errors import DataSyntaxError
-from ibigraph.load import materialize, parse_file, read_sources
-from ibigraph.vocab import compact, prefixes
+from ibigraph.graph.load import materialize, parse_file, read_sources
+from ibigraph.rdf.vocab import compact, prefixes
 
 from .conftest import ROOT
 

@@ -8,11 +8,11 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from ibigraph.build import build_store
 from ibigraph.config import Settings
+from ibigraph.graph.build import build_store
+from ibigraph.graph.writes import Principal, Vocabulary, commit_change, update_change
+from ibigraph.sparql.update import UpdateRequest
 from ibigraph.store import StoreWriter, open_store
-from ibigraph.update import UpdateRequest
-from ibigraph.writes import Principal, Vocabulary, commit_change, update_change
 
 from .test_cli import invoke
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ibigraph.errors import NotAcceptable
-from ibigraph.negotiation import GRAPH_TYPES, RESULTS_TYPES, choose_media_type, parse_accept
+from ibigraph.rdf.formats import GRAPH_TYPES, RESULTS_TYPES, choose_media_type, parse_accept
 
 RESULTS = list(RESULTS_TYPES)
 GRAPHS = list(GRAPH_TYPES)

@@ -19,9 +19,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from ibigraph.app import create_app
-from ibigraph.build import build_store
+from ibigraph.api.app import create_app
 from ibigraph.config import Settings
+from ibigraph.graph.build import build_store
 
 from .conftest import FIXTURES, ROOT
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from ibigraph.build import build_store
 from ibigraph.config import Settings
+from ibigraph.graph.build import build_store
 
 from .server import start_server
 

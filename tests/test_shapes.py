@@ -13,9 +13,9 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from ibigraph.build import check
 from ibigraph.config import Settings
-from ibigraph.validate import ValidationReport
+from ibigraph.graph.build import check
+from ibigraph.graph.validate import ValidationReport
 
 from .conftest import FIXTURES, ROOT
 

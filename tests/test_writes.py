@@ -411,7 +411,7 @@ def test_entity_page_shows_its_last_changes(writable: Writable) -> None:
 
 def test_reads_need_a_token_when_configured(fixture_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ibigraph.auth import add_token
-    from ibigraph.build import build_store
+    from ibigraph.graph.build import build_store
 
     from .conftest import serve_env
     from .server import run_server
@@ -570,7 +570,7 @@ def test_rdf_xml_with_entity_declarations_is_refused(writable: Writable) -> None
 
 def test_a_change_over_the_quad_limit_is_413_and_writes_nothing(fixture_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ibigraph.auth import add_token
-    from ibigraph.build import build_store
+    from ibigraph.graph.build import build_store
 
     from .conftest import serve_env
     from .server import run_server
@@ -673,8 +673,8 @@ def test_update_with_an_unknown_prefix_names_it(writable: Writable) -> None:
 
 
 def test_predeclared_prefixes_never_replace_a_requests_own_in_later_operations() -> None:
-    from ibigraph.update import UpdateRequest, parse_update
-    from ibigraph.vocab import prefixes
+    from ibigraph.rdf.vocab import prefixes
+    from ibigraph.sparql.update import UpdateRequest, parse_update
 
     update = (
         "PREFIX dc: <http://purl.org/dc/terms/>\n"  # the namespace of the predeclared dcterms:

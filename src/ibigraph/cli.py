@@ -24,27 +24,27 @@ from rich.table import Table
 
 from . import __version__
 from .auth import TokenFile, add_token, remove_token
-from .build import (
+from .config import Settings
+from .errors import IbigraphError, StoreError, StoreHasWrites, ValidationFailed
+from .graph.build import (
     article_files,
     build_store,
     check,
     validate_store,
     with_union_default_graph,
 )
-from .config import Settings
-from .errors import IbigraphError, StoreError, StoreHasWrites, ValidationFailed
-from .load import data_files, parse_file
-from .negotiation import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
-from .quality import quality_report
+from .graph.load import data_files, parse_file
+from .graph.quality import quality_report
+from .graph.validate import ValidationReport, ValidationResult
+from .rdf.formats import FORMAT_ALIASES, GRAPH_TYPES, RESULTS_TYPES
+from .rdf.vocab import compact, prefixes
 from .store import StoreWriter, open_store, write_store
 from .store.maintenance import backup_store, restore_store
-from .validate import ValidationReport, ValidationResult
-from .vocab import compact, prefixes
 
 if TYPE_CHECKING:
-    from .changeset import ChangeSet
     from .ingest import Article, IngestResult
-    from .terms import Term
+    from .rdf.terms import Term
+    from .sparql.changeset import ChangeSet
 
 __all__ = ["app"]
 
@@ -289,8 +289,8 @@ def ingest(
 
     from rich.progress import Progress
 
+    from .graph.writes import Principal, Vocabulary, article_change, commit_change
     from .ingest import read_article
-    from .writes import Principal, Vocabulary, article_change, commit_change
 
     settings = _settings(store)
     parsed = [read_article(p) for p in articles]
@@ -437,7 +437,7 @@ def serve(
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ibigraph-metrics-"))
     access_log = access_log or settings.access_log
     config = Config(
-        "ibigraph.app:app_from_env",
+        "ibigraph.api.app:app_from_env",
         factory=True,
         host=host,
         port=port,

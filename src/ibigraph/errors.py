@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .validate import ValidationReport
+    from .graph.validate import ValidationReport
 
 __all__ = [
     "ArticleFormatError",

@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ibigraph.build import build_store, with_union_default_graph
 from ibigraph.config import Settings
-from ibigraph.load import data_files, parse_file
-from ibigraph.sparql import blank, inspect_query
+from ibigraph.graph.build import build_store, with_union_default_graph
+from ibigraph.graph.load import data_files, parse_file
+from ibigraph.sparql.request import blank, inspect_query
 from ibigraph.store import write_store
 
 from ..server import Server, start_server

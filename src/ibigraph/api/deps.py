@@ -17,12 +17,12 @@ import pyoxigraph as ox
 from fastapi import Depends, Request
 
 from ..config import Settings
-from ..dumps import DumpCache
-from ..linkeddata import select
-from ..metrics import Metrics
+from ..graph.documents import select
+from ..graph.dumps import DumpCache
 from ..queries import internal_text
-from ..sparql import Limits
+from ..sparql.request import Limits
 from ..store.service import QueryService
+from .metrics import Metrics
 
 if TYPE_CHECKING:  # writing.py reads the context of a request too
     from .writing import Writes

@@ -15,7 +15,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.requests import Request
 
 from ..errors import IbigraphError, PayloadTooLarge
-from ..metrics import Metrics
+from .metrics import Metrics
 from .problems import problem_response
 
 __all__ = ["HttpPolicyMiddleware"]

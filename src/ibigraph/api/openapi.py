@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..negotiation import GRAPH_TYPES, RESULTS_TYPES
+from ..rdf.formats import GRAPH_TYPES, RESULTS_TYPES
 
 __all__ = ["MAX_OFFSET", "complete"]
 

@@ -22,7 +22,7 @@ from ..errors import (
     Unauthorized,
     ValidationFailed,
 )
-from ..negotiation import choose_media_type
+from ..rdf.formats import choose_media_type
 
 __all__ = ["install_error_handlers", "problem_response"]
 

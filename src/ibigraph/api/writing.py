@@ -12,13 +12,13 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from ..auth import TokenFile
-from ..changeset import ChangeSet
 from ..config import Settings
 from ..errors import BadInputError, Forbidden
+from ..graph.writes import Change, Principal, Vocabulary, commit_change, update_change
+from ..sparql.changeset import ChangeSet
+from ..sparql.update import UpdateRequest, parse_update
 from ..store import Writer
 from ..store.service import QueryService
-from ..update import UpdateRequest, parse_update
-from ..writes import Change, Principal, Vocabulary, commit_change, update_change
 from .deps import app_context
 
 __all__ = ["Writes", "change_reason", "change_response", "handle_update", "need_admin"]

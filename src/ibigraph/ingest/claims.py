@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from ..config import Settings
-from ..vocab import RDF, SCHEMA
+from ..rdf.vocab import RDF, SCHEMA
 from .article import Article, Paragraph, sentences
 from .mentions import Candidate, Linking, Mention, passages
 from .names import NameIndex

@@ -17,8 +17,8 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from ..config import Settings
-from ..terms import object_of
-from ..vocab import DCTERMS, RDF, RDFS, SCHEMA
+from ..rdf.terms import object_of
+from ..rdf.vocab import DCTERMS, RDF, RDFS, SCHEMA
 
 __all__ = ["Curated", "Fact", "QuadReader", "article_ns"]
 

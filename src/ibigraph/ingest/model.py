@@ -42,8 +42,8 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from ..config import Settings
-from ..terms import graph_of, object_of, subject_of
-from ..vocab import OA, PROV, RDF, SCHEMA, XSD
+from ..rdf.terms import graph_of, object_of, subject_of
+from ..rdf.vocab import OA, PROV, RDF, SCHEMA, XSD
 from .article import Article
 from .claims import VERDICTS, Claim, Evidence
 from .curated import article_ns

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..config import Settings
-from ..vocab import RDF, SCHEMA, SKOS
+from ..rdf.vocab import RDF, SCHEMA, SKOS
 from .curated import Curated, QuadReader
 
 __all__ = ["NameIndex", "NameMatch", "build_name_index", "fold", "is_acronym", "name_variants"]

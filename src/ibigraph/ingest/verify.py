@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from ..config import Settings
-from ..vocab import RDF, SCHEMA
+from ..rdf.vocab import RDF, SCHEMA
 from .claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Claim, Evidence
 from .curated import Curated, Fact, QuadReader
 from .names import fold, name_variants

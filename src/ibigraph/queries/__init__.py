@@ -27,7 +27,7 @@ import pyoxigraph as ox
 import yaml
 
 from ..errors import BadInputError, InvalidParameter
-from ..sparql import blank, inspect_query, missing_prefixes
+from ..sparql.request import blank, inspect_query, missing_prefixes
 
 __all__ = [
     "PARAM_TYPES",

@@ -10,7 +10,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from ..terms import GraphName, Subject, Term
+from ..rdf.terms import GraphName, Subject, Term
 
 __all__ = ["GraphStats", "QuadSource", "Transaction", "Writer"]
 

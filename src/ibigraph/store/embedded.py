@@ -18,7 +18,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import StoreError
-from ..sparql import QueryRequest, Rendered
+from ..sparql.render import Rendered
+from ..sparql.request import QueryRequest
 from .evaluate import evaluate, open_read_only
 from .oxigraph import StoreWriter
 from .runners import RunnerPool

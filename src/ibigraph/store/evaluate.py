@@ -10,7 +10,8 @@ from typing import TypedDict
 import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
-from ..sparql import QueryRequest, Rendered, render, syntax_error
+from ..sparql.render import Rendered, render
+from ..sparql.request import QueryRequest, syntax_error
 
 __all__ = ["evaluate", "open_read_only"]
 

@@ -21,8 +21,8 @@ from typing import cast
 import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
-from ..terms import GraphName, Subject, Term
-from ..vocab import RDF
+from ..rdf.terms import GraphName, Subject, Term
+from ..rdf.vocab import RDF
 from .base import GraphStats
 
 __all__ = ["OxigraphStore", "StoreWriter", "WriteTransaction", "open_store", "write_store"]

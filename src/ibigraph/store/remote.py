@@ -28,8 +28,9 @@ from ..errors import (
     QueryTimeout,
     StoreError,
 )
-from ..sparql import _OPAQUE, QueryRequest, inspect_query, missing_prefixes, render
-from ..terms import GraphName, Subject, Term, object_of, subject_of
+from ..rdf.terms import GraphName, Subject, Term, object_of, subject_of
+from ..sparql.render import render
+from ..sparql.request import _OPAQUE, QueryRequest, inspect_query, missing_prefixes
 from .embedded import QueryReply
 
 __all__ = ["RemoteService", "RemoteWriter"]

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Busy, IbigraphError, QueryTimeout, ResultTooLarge
-from ..sparql import QueryRequest, Rendered
+from ..sparql.render import Rendered
+from ..sparql.request import QueryRequest
 
 __all__ = ["FAST_LANE_LIMIT", "QUEUE_WAIT", "RunnerPool"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from ..config import Settings
-from ..sparql import QueryRequest
+from ..sparql.request import QueryRequest
 from .base import Writer
 from .embedded import EmbeddedService, QueryReply
 from .remote import RemoteService

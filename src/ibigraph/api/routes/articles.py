@@ -18,20 +18,20 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ...changeset import ChangeSet
 from ...config import Settings
 from ...errors import BadInputError, InvalidParameter, NotFound, UnsupportedMediaType
+from ...graph.writes import article_change
 from ...ingest import IngestResult, article_graph_iri, parse_article
-from ...negotiation import choose_media_type
 from ...queries import internal_text
-from ...sparql import QueryRequest
-from ...terms import Term, object_of
-from ...vocab import OA, RDF, SCHEMA
-from ...web import templates
-from ...writes import article_change
+from ...rdf.formats import choose_media_type
+from ...rdf.terms import Term, object_of
+from ...rdf.vocab import OA, RDF, SCHEMA
+from ...sparql.changeset import ChangeSet
+from ...sparql.request import QueryRequest
 from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..records import claims_about
+from ..views import templates
 from ..writing import change_reason
 
 NO_ARTICLES = (

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ... import __version__
-from ...dumps import DumpCache
 from ...errors import InvalidParameter
-from ...linkeddata import rows
-from ...negotiation import GRAPH_TYPES, choose_media_type
+from ...graph.documents import rows
+from ...graph.dumps import DumpCache
 from ...queries import internal_text
-from ...sparql import Limits, QueryRequest
-from ...vocab import DCTERMS, RDF, SCHEMA, XSD
+from ...rdf.formats import GRAPH_TYPES, choose_media_type
+from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD
+from ...sparql.request import Limits, QueryRequest
 from ..deps import ContextDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response

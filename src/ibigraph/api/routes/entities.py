@@ -17,17 +17,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ...errors import IbigraphError, NotAcceptable
-from ...jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
-from ...linkeddata import EntityDocument, fetch_document, fetch_resource
-from ...negotiation import GRAPH_TYPES, choose_media_type, parse_accept
-from ...sparql import Limits
+from ...graph.documents import EntityDocument, fetch_document, fetch_resource
+from ...graph.jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
+from ...rdf.formats import GRAPH_TYPES, choose_media_type, parse_accept
+from ...rdf.terms import Term, object_of, subject_of
+from ...rdf.vocab import OWL, RDF, RDFS, SCHEMA, compact, prefixes
+from ...sparql.request import Limits
 from ...store.service import QueryService
-from ...terms import Term, object_of, subject_of
-from ...vocab import OWL, RDF, RDFS, SCHEMA, compact, prefixes
-from ...web import templates
 from ..deps import ContextDep, app_context, internal_rows
 from ..problems import problem_response
 from ..records import claims_about, history
+from ..views import templates
 
 __all__ = ["EXTENSIONS", "router"]
 

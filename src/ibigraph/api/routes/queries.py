@@ -11,9 +11,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...negotiation import RESULTS_TYPES, choose_media_type
 from ...queries import NamedQuery, bind
-from ...sparql import QueryRequest
+from ...rdf.formats import RESULTS_TYPES, choose_media_type
+from ...sparql.request import QueryRequest
 from ...store.service import QueryService
 from ..deps import app_context
 from ..openapi import MAX_OFFSET

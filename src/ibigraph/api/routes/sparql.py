@@ -25,7 +25,8 @@ from ...errors import (
     QueryTimeout,
     UnsupportedMediaType,
 )
-from ...negotiation import (
+from ...queries import internal_text
+from ...rdf.formats import (
     FORMAT_ALIASES,
     FORMAT_PARAMETERS,
     GRAPH_TYPES,
@@ -35,11 +36,10 @@ from ...negotiation import (
     named_formats,
     unknown_format,
 )
-from ...queries import internal_text
-from ...sparql import Limits, QueryRequest, inspect_query
+from ...rdf.terms import Subject, Term
+from ...sparql.request import Limits, QueryRequest, inspect_query
 from ...store.embedded import QueryReply
 from ...store.service import QueryService
-from ...terms import Subject, Term
 from ..deps import Context, app_context
 from ..openapi import RESULT_MEDIA
 from ..params import parse_params

@@ -19,7 +19,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.routing import Route
 
-from ...changeset import ChangeSet
 from ...config import Settings
 from ...errors import (
     BadInputError,
@@ -30,14 +29,15 @@ from ...errors import (
     NotFound,
     UnsupportedMediaType,
 )
-from ...negotiation import GRAPH_TYPES, choose_media_type
-from ...queries import internal_text
-from ...sparql import QueryRequest
-from ...writes import (
+from ...graph.writes import (
     Principal,
     graph_store_change,
     undo_change,
 )
+from ...queries import internal_text
+from ...rdf.formats import GRAPH_TYPES, choose_media_type
+from ...sparql.changeset import ChangeSet
+from ...sparql.request import QueryRequest
 from ..deps import ContextDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..params import parse_params

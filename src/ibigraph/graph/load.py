@@ -15,10 +15,10 @@ from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
-from .config import DEFAULT_BASE, Settings
-from .errors import DataSyntaxError
-from .terms import subject_of
-from .vocab import RDF, RDFS, SCHEMA
+from ..config import DEFAULT_BASE, Settings
+from ..errors import DataSyntaxError
+from ..rdf.terms import subject_of
+from ..rdf.vocab import RDF, RDFS, SCHEMA
 
 __all__ = [
     "FORMATS",

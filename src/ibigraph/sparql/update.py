@@ -29,11 +29,11 @@ from rdflib.plugins.sparql.sparql import QueryContext
 from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
+from ..errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
+from ..rdf.convert import RDFLIB_SPARQL_LOCK, from_rdflib, to_rdflib
+from ..rdf.terms import Subject, object_of, subject_of
 from .changeset import ChangeSet, Term
-from .errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
-from .rdfconv import RDFLIB_SPARQL_LOCK, from_rdflib, to_rdflib
-from .sparql import missing_prefixes, unknown_prefix
-from .terms import Subject, object_of, subject_of
+from .request import missing_prefixes, unknown_prefix
 
 __all__ = ["UpdateRequest", "apply_update", "parse_update", "to_ox"]
 

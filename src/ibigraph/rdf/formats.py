@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .errors import BadInputError, NotAcceptable
+from ..errors import BadInputError, NotAcceptable
 
 __all__ = [
     "FORMAT_ALIASES",

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .config import Settings
-from .errors import StoreHasWrites, ValidationFailed
-from .ingest import ingest_article, read_article
+from ..config import Settings
+from ..errors import StoreHasWrites, ValidationFailed
+from ..ingest import ingest_article, read_article
+from ..store import open_store, write_store
+from ..store.maintenance import count_changes
 from .load import Sources, materialize, read_sources
-from .store import open_store, write_store
-from .store.maintenance import count_changes
 from .validate import ValidationReport, validate_quads
 
 __all__ = [

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
-from .errors import ChangeTooLarge, QueryTimeout
-from .store.base import QuadSource
-from .terms import GraphName, Subject, Term, object_of, subject_of, triple_of
+from ..errors import ChangeTooLarge, QueryTimeout
+from ..rdf.terms import GraphName, Subject, Term, object_of, subject_of, triple_of
+from ..store.base import QuadSource
 
 __all__ = ["ChangeSet", "QuadSource", "Term", "read_patch"]
 

@@ -18,6 +18,6 @@ def safe_link(href: str | None) -> str | None:
 
 
 templates = Environment(
-    loader=PackageLoader("ibigraph", "web/templates"), autoescape=select_autoescape(["html"])
+    loader=PackageLoader("ibigraph", "api/views/templates"), autoescape=select_autoescape(["html"])
 )
 templates.filters["link"] = safe_link

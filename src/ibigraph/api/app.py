@@ -10,23 +10,23 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from . import __version__
-from .api.deps import Context
-from .api.middleware import HttpPolicyMiddleware
-from .api.openapi import complete
-from .api.problems import install_error_handlers
-from .api.routes import dataset, entities, health, sparql
-from .api.routes.articles import articles_router
-from .api.routes.queries import query_router
-from .api.routes.writes import changes_router, graph_store_routes
-from .api.writing import Writes
-from .config import Settings
-from .dumps import DumpCache
+from .. import __version__
+from ..config import Settings
+from ..graph.dumps import DumpCache
+from ..queries import load_queries
+from ..rdf.vocab import prefixes
+from ..sparql.request import Limits
+from ..store.service import open_query_service
+from .deps import Context
 from .metrics import Metrics
-from .queries import load_queries
-from .sparql import Limits
-from .store.service import open_query_service
-from .vocab import prefixes
+from .middleware import HttpPolicyMiddleware
+from .openapi import complete
+from .problems import install_error_handlers
+from .routes import dataset, entities, health, sparql
+from .routes.articles import articles_router
+from .routes.queries import query_router
+from .routes.writes import changes_router, graph_store_routes
+from .writing import Writes
 
 __all__ = ["create_app"]
 

@@ -30,11 +30,11 @@ import rdflib
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
-from .config import Settings
+from ..config import Settings
+from ..rdf.convert import RDFLIB_SPARQL_LOCK, to_rdflib_graph
+from ..rdf.vocab import RDF
 from .identifiers import bad_check_digit
 from .load import Sources
-from .rdfconv import RDFLIB_SPARQL_LOCK, to_rdflib_graph
-from .vocab import RDF
 
 __all__ = [
     "ShapesContext",

@@ -13,7 +13,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 from pyld import jsonld
 
-from .vocab import DCTERMS, PROV, RDFS, SCHEMA, SCHEMA_LINKS, XSD
+from ..rdf.vocab import DCTERMS, PROV, RDFS, SCHEMA, SCHEMA_LINKS, XSD
 
 __all__ = ["CONTEXT_VERSION", "PROFILES", "context", "frame_for", "to_jsonld"]
 

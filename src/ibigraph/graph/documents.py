@@ -14,10 +14,10 @@ from typing import cast
 
 import pyoxigraph as ox
 
-from .sparql import Limits, QueryRequest
-from .store.service import QueryService
-from .terms import GraphName, Subject, Term, object_of, subject_of
-from .vocab import DCTERMS, RDF, SCHEMA, SCHEMA_LINKS
+from ..rdf.terms import GraphName, Subject, Term, object_of, subject_of
+from ..rdf.vocab import DCTERMS, RDF, SCHEMA, SCHEMA_LINKS
+from ..sparql.request import Limits, QueryRequest
+from ..store.service import QueryService
 
 __all__ = [
     "LINK_PROPERTIES",

@@ -31,10 +31,9 @@ from rdflib.namespace import RDF as RDFLIB_RDF
 from rdflib.namespace import SH as RDFLIB_SH
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from .changeset import ChangeSet, QuadSource, read_patch
-from .config import Settings
-from .errors import BadInputError, Forbidden, NotFound, ValidationFailed
-from .ingest import (
+from ..config import Settings
+from ..errors import BadInputError, Forbidden, NotFound, ValidationFailed
+from ..ingest import (
     Article,
     IngestResult,
     ingest_article,
@@ -42,12 +41,13 @@ from .ingest import (
     replace_verdicts,
     verify_claims,
 )
+from ..rdf.terms import Term, object_of, subject_of, triple_of
+from ..rdf.vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
+from ..sparql.changeset import ChangeSet, QuadSource, read_patch
+from ..sparql.update import UpdateRequest, apply_update
+from ..store import Writer
 from .load import Sources, materialize, read_sources
-from .store import Writer
-from .terms import Term, object_of, subject_of, triple_of
-from .update import UpdateRequest, apply_update
 from .validate import ShapesContext, ValidationReport, validate_quads
-from .vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
 
 __all__ = [
     "Change",

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from .config import Settings
-from .store import OxigraphStore
-from .vocab import DCTERMS, OA, RDF, RDFS, SCHEMA
+from ..config import Settings
+from ..rdf.vocab import DCTERMS, OA, RDF, RDFS, SCHEMA
+from ..store import OxigraphStore
 
 __all__ = ["QualityReport", "quality_report"]
 
