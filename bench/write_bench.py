@@ -37,9 +37,9 @@ from bench.generate import ensure_data  # noqa: E402
 from bench.load_store import load  # noqa: E402
 from ibigraph.auth import add_token  # noqa: E402
 from ibigraph.config import Settings  # noqa: E402
+from ibigraph.graph.writes import Principal, Vocabulary, commit_change, update_change  # noqa: E402
+from ibigraph.sparql.update import UpdateRequest  # noqa: E402
 from ibigraph.store import StoreWriter  # noqa: E402
-from ibigraph.update import UpdateRequest  # noqa: E402
-from ibigraph.writes import Principal, Vocabulary, commit_change, update_change  # noqa: E402
 from tests.server import start_server  # noqa: E402
 
 PREFIXES = """PREFIX id: <https://w3id.org/ibigraph/id/>
