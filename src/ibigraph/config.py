@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .resources import resource_dir
 
-__all__ = ["DEFAULT_BASE", "Settings"]
+__all__ = ["DEFAULT_BASE", "ENVIRONMENT", "Limits", "Settings"]
 
 DEFAULT_BASE = "https://w3id.org/ibigraph/"
-
-
-def _path(name: str, default: str) -> Path:
-    return Path(os.environ.get(name, default))
-
-
-def _folder(name: str, folder: str) -> Path:
-    """A run-time folder: from the environment, else the checkout's or the package's own."""
-    value = os.environ.get(name)
-    return Path(value) if value else resource_dir(folder)
-
-
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -59,6 +40,9 @@ class Settings:
     max_rows: int = 100_000
     max_result_bytes: int = 64 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
+    dump_timeout: float = 120.0  # seconds to write one dump of the whole store
+    max_dump_rows: int = 10_000_000
+    max_dump_bytes: int = 2 * 1024**3
     max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
     cors_origins: tuple[str, ...] = ("*",)
     # writes
@@ -102,43 +86,35 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ.get
-        return cls(
-            base=env("IBIGRAPH_BASE", DEFAULT_BASE),
-            store_path=_path("IBIGRAPH_STORE", "var/store"),
-            data_dir=_folder("IBIGRAPH_DATA_DIR", "data"),
-            ontology_dir=_folder("IBIGRAPH_ONTOLOGY_DIR", "ontology"),
-            queries_dir=_folder("IBIGRAPH_QUERIES_DIR", "queries"),
-            backend=env("IBIGRAPH_BACKEND", "oxigraph"),
-            remote_query_url=env("IBIGRAPH_REMOTE_QUERY_URL"),
-            remote_update_url=env("IBIGRAPH_REMOTE_UPDATE_URL"),
-            remote_user=env("IBIGRAPH_REMOTE_USER"),
-            remote_password=env("IBIGRAPH_REMOTE_PASSWORD"),
-            remote_default_graph=env("IBIGRAPH_REMOTE_DEFAULT_GRAPH"),
-            workers=_int("IBIGRAPH_WORKERS", os.cpu_count() or 2),
-            query_threads=_int("IBIGRAPH_QUERY_THREADS", 4),
-            query_timeout=float(env("IBIGRAPH_QUERY_TIMEOUT", "30")),
-            max_rows=_int("IBIGRAPH_MAX_ROWS", 100_000),
-            max_result_bytes=_int("IBIGRAPH_MAX_RESULT_BYTES", 64 * 1024 * 1024),
-            max_body_bytes=_int("IBIGRAPH_MAX_BODY_BYTES", 1024 * 1024),
-            max_query_memory=_int("IBIGRAPH_MAX_QUERY_MEMORY", 1024**3),
-            cors_origins=tuple(o.strip() for o in env("IBIGRAPH_CORS_ORIGINS", "*").split(",")),
-            # beside the store by default, where `ibigraph token add` writes it
-            tokens_file=Path(env("IBIGRAPH_TOKENS_FILE") or "")
-            if env("IBIGRAPH_TOKENS_FILE")
-            else _path("IBIGRAPH_STORE", "var/store").parent / "tokens.json",
-            access_log=env("IBIGRAPH_ACCESS_LOG", "").lower() in ("1", "true", "yes", "on"),
-            public_url=(env("IBIGRAPH_PUBLIC_URL") or "").rstrip("/") or None,
-            read_role=env("IBIGRAPH_READ_ROLE") or None,
-            max_change_quads=_int("IBIGRAPH_MAX_CHANGE_QUADS", 100_000),
-            max_removed_percent=_int("IBIGRAPH_MAX_REMOVED_PERCENT", 10),
-            header_timeout=float(env("IBIGRAPH_HEADER_TIMEOUT", "10")),
-            articles_dir=_path("IBIGRAPH_ARTICLES_DIR", "../shared/seed"),
-        )
+        """The settings the environment names (`ENVIRONMENT`); every other one keeps its
+        default, so each default is written once, on its field."""
+        values: dict[str, Any] = {}
+        for name, (variable, convert) in ENVIRONMENT.items():
+            raw = os.environ.get(variable)
+            if raw:
+                try:
+                    values[name] = convert(raw)
+                except ValueError:
+                    kind = _KINDS.get(convert, "valid")
+                    raise ValueError(f"{variable} must be {kind}, not {raw!r}") from None
+        settings = cls(**values)
+        if settings.tokens_file is None:  # beside the store, where `ibigraph token add` writes it
+            settings = replace(settings, tokens_file=settings.store_path.parent / "tokens.json")
+        return settings
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with some fields changed (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def limits(self) -> Limits:
+        """What one query may take: time, rows, result bytes."""
+        return Limits(self.query_timeout, self.max_rows, self.max_result_bytes)
+
+    @property
+    def dump_limits(self) -> Limits:
+        """What writing a whole dump may take (a dump is every row of the store)."""
+        return Limits(self.dump_timeout, self.max_dump_rows, self.max_dump_bytes)
 
     @property
     def entity_ns(self) -> str:
@@ -182,3 +158,60 @@ class Settings:
     @property
     def shapes_file(self) -> Path:
         return self.ontology_dir / "shapes.ttl"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one query may take, derived from the settings (`Settings.limits`)."""
+
+    timeout: float  # seconds, wall clock, per query
+    max_rows: int  # solutions or triples in one result
+    max_bytes: int  # serialized result size
+
+
+def _bool(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    return tuple(o.strip() for o in value.split(","))
+
+
+def _url(value: str) -> str | None:
+    return value.rstrip("/") or None
+
+
+_KINDS: dict[Callable[[str], Any], str] = {int: "an integer", float: "a number"}
+
+# Setting -> (environment variable, conversion). Only what is set here is read from the
+# environment; `from_env` leaves every other setting at its default.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "base": ("IBIGRAPH_BASE", str),
+    "store_path": ("IBIGRAPH_STORE", Path),
+    "data_dir": ("IBIGRAPH_DATA_DIR", Path),
+    "ontology_dir": ("IBIGRAPH_ONTOLOGY_DIR", Path),
+    "queries_dir": ("IBIGRAPH_QUERIES_DIR", Path),
+    "backend": ("IBIGRAPH_BACKEND", str),
+    "remote_query_url": ("IBIGRAPH_REMOTE_QUERY_URL", str),
+    "remote_update_url": ("IBIGRAPH_REMOTE_UPDATE_URL", str),
+    "remote_user": ("IBIGRAPH_REMOTE_USER", str),
+    "remote_password": ("IBIGRAPH_REMOTE_PASSWORD", str),
+    "remote_default_graph": ("IBIGRAPH_REMOTE_DEFAULT_GRAPH", str),
+    "workers": ("IBIGRAPH_WORKERS", int),
+    "query_threads": ("IBIGRAPH_QUERY_THREADS", int),
+    "query_timeout": ("IBIGRAPH_QUERY_TIMEOUT", float),
+    "max_rows": ("IBIGRAPH_MAX_ROWS", int),
+    "max_result_bytes": ("IBIGRAPH_MAX_RESULT_BYTES", int),
+    "max_body_bytes": ("IBIGRAPH_MAX_BODY_BYTES", int),
+    "dump_timeout": ("IBIGRAPH_DUMP_TIMEOUT", float),
+    "max_query_memory": ("IBIGRAPH_MAX_QUERY_MEMORY", int),
+    "cors_origins": ("IBIGRAPH_CORS_ORIGINS", _origins),
+    "tokens_file": ("IBIGRAPH_TOKENS_FILE", Path),
+    "access_log": ("IBIGRAPH_ACCESS_LOG", _bool),
+    "public_url": ("IBIGRAPH_PUBLIC_URL", _url),
+    "read_role": ("IBIGRAPH_READ_ROLE", str),
+    "max_change_quads": ("IBIGRAPH_MAX_CHANGE_QUADS", int),
+    "max_removed_percent": ("IBIGRAPH_MAX_REMOVED_PERCENT", int),
+    "header_timeout": ("IBIGRAPH_HEADER_TIMEOUT", float),
+    "articles_dir": ("IBIGRAPH_ARTICLES_DIR", Path),
+}

@@ -15,7 +15,6 @@ from ..config import Settings
 from ..graph.dumps import DumpCache
 from ..queries import load_queries
 from ..rdf.vocab import prefixes
-from ..sparql.request import Limits
 from ..store.service import open_query_service
 from .deps import Context
 from .metrics import Metrics
@@ -66,7 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.context = Context(
         settings=settings,
         service=service,
-        limits=Limits(settings.query_timeout, settings.max_rows, settings.max_result_bytes),
+        limits=settings.limits,
         prefixes=prefixes(settings.base),
         writes=writes,
         metrics=metrics,

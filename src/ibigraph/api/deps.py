@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pyoxigraph as ox
 from fastapi import Depends, Request
 
-from ..config import Settings
+from ..config import Limits, Settings
 from ..graph.documents import select
 from ..graph.dumps import DumpCache
 from ..queries import internal_text
-from ..sparql.request import Limits
 from ..store.service import QueryService
 from .metrics import Metrics
 

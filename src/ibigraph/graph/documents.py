@@ -14,9 +14,10 @@ from typing import cast
 
 import pyoxigraph as ox
 
+from ..config import Limits
 from ..rdf.terms import GraphName, Subject, Term, object_of, subject_of
 from ..rdf.vocab import DCTERMS, RDF, SCHEMA, SCHEMA_LINKS
-from ..sparql.request import Limits, QueryRequest
+from ..sparql.request import QueryRequest
 from ..store.service import QueryService
 
 __all__ = [

@@ -50,10 +50,10 @@ from .load import Sources, materialize, read_sources
 from .validate import ShapesContext, ValidationReport, validate_quads
 
 __all__ = [
+    "ArticleIngestion",
     "Change",
     "Principal",
     "Vocabulary",
-    "article_change",
     "audit_quads",
     "check",
     "commit_change",
@@ -255,11 +255,25 @@ def reverify(changes: ChangeSet, nodes: set[Term], vocab: Vocabulary) -> None:
         changes.extend(fresh - old)
 
 
-def article_change(changes: ChangeSet, article: Article, settings: Settings) -> IngestResult:
-    """Ingest an article as a change: its graph is replaced by what ingestion makes of it."""
-    result = ingest_article(article, changes, settings)
-    graph_store_change(changes, "PUT", ox.NamedNode(result.graph), result.quads)
-    return result
+@dataclass
+class ArticleIngestion:
+    """A change that ingests one article: its graph is replaced by what ingestion makes of it.
+    Pass it as the `build` of a change; once built, `result` says what was found."""
+
+    article: Article
+    settings: Settings
+    activity: str = "Article ingestion"  # the label of the change's activity
+    result: IngestResult | None = None
+
+    def __call__(self, changes: ChangeSet) -> str:
+        self.result = ingest_article(self.article, changes, self.settings)
+        graph_store_change(changes, "PUT", ox.NamedNode(self.result.graph), self.result.quads)
+        return self.activity
+
+    def done(self) -> IngestResult:
+        if self.result is None:
+            raise RuntimeError("the article was not ingested: the change was never built")
+        return self.result
 
 
 def commit_change(

@@ -13,9 +13,9 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
+from ..config import Limits
 from ..errors import QueryTimeout, ResultTooLarge
 from ..rdf.formats import GRAPH_TYPES, RESULTS_TYPES, choose_media_type
-from .request import Limits
 
 __all__ = ["Rendered", "render"]
 

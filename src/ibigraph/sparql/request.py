@@ -7,10 +7,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..config import Limits
 from ..errors import ForbiddenFeature, QuerySyntaxError
 
 __all__ = [
-    "Limits",
     "QueryRequest",
     "blank",
     "inspect_query",
@@ -123,19 +123,12 @@ def syntax_error(text: str, message: str, known: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
-class Limits:
-    timeout: float = 30.0  # seconds, wall clock, per query
-    max_rows: int = 100_000  # solutions or triples in one result
-    max_bytes: int = 64 * 1024 * 1024  # serialized result size
-
-
-@dataclass(frozen=True)
 class QueryRequest:
     query: str
     accept: str | None = None  # the Accept header, or the media type the `format` param asked for
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = field(kw_only=True)  # Settings.limits, or a route's own
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
     # only report a syntax error (the answer would be a 406): parse, do not write a result
     check_only: bool = False

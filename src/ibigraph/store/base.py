@@ -10,9 +10,15 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from ..config import Limits
 from ..rdf.terms import GraphName, Subject, Term
+from ..sparql.request import QueryRequest
 
-__all__ = ["GraphStats", "QuadSource", "Transaction", "Writer"]
+__all__ = ["PROBE", "GraphStats", "QuadSource", "Transaction", "Writer"]
+
+
+# What a service runs when it starts, to show it can answer (and to warm its runners)
+PROBE = QueryRequest("ASK {}", limits=Limits(timeout=30, max_rows=1, max_bytes=1024))
 
 
 @dataclass(frozen=True)

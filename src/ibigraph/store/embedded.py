@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from ..errors import StoreError
 from ..sparql.render import Rendered
 from ..sparql.request import QueryRequest
+from .base import PROBE
 from .evaluate import evaluate, open_read_only
 from .oxigraph import StoreWriter
 from .runners import RunnerPool
@@ -64,7 +65,7 @@ class EmbeddedService:
         if self._threads._shutdown:
             self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         await self._pool.start()
-        await self.execute(QueryRequest("ASK {}"))
+        await self.execute(PROBE)
 
     def writer(self, timeout: float) -> StoreWriter:
         """Writes go to the on-disk store directly (the time limit is the change set's)."""

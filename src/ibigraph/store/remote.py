@@ -31,6 +31,7 @@ from ..errors import (
 from ..rdf.terms import GraphName, Subject, Term, object_of, subject_of
 from ..sparql.render import render
 from ..sparql.request import _OPAQUE, QueryRequest, inspect_query, missing_prefixes
+from .base import PROBE
 from .embedded import QueryReply
 
 __all__ = ["RemoteService", "RemoteWriter"]
@@ -54,7 +55,7 @@ class RemoteService:
         self.size = 1
 
     async def start(self) -> None:
-        await self.execute(QueryRequest("ASK { }"))
+        await self.execute(PROBE)
 
     def writer(self, timeout: float) -> RemoteWriter:
         return RemoteWriter(self, timeout)

@@ -20,13 +20,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from ...config import Settings
 from ...errors import BadInputError, InvalidParameter, NotFound, UnsupportedMediaType
-from ...graph.writes import article_change
-from ...ingest import IngestResult, article_graph_iri, parse_article
+from ...graph.writes import ArticleIngestion
+from ...ingest import article_graph_iri, parse_article
 from ...queries import internal_text
 from ...rdf.formats import choose_media_type
 from ...rdf.terms import Term, object_of
 from ...rdf.vocab import OA, RDF, SCHEMA
-from ...sparql.changeset import ChangeSet
 from ...sparql.request import QueryRequest
 from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
@@ -175,22 +174,17 @@ def articles_router(settings: Settings) -> APIRouter:
         except UnicodeDecodeError as e:
             raise BadInputError(f"{name}: not UTF-8 (byte {e.start})") from None
         article = parse_article(text, name=name)
-        results: list[IngestResult] = []
-
-        def build(changes: ChangeSet) -> str:
-            results.append(article_change(changes, article, settings))
-            return "Article ingestion"
-
+        ingestion = ArticleIngestion(article, settings)
         graph = article_graph_iri(article, settings)
         existed = bool(await internal_rows(ctx, "article_exists", {"g": graph}))
         change = await asyncio.to_thread(
             writes.run,
             principal,
-            build,
+            ingestion,
             f"POST /api/articles ({name}, sha256 {article.sha256})",
             change_reason(request, {}),
         )
-        result = results[0]
+        result = ingestion.done()
         slug = result.graph[len(settings.article_ns) :]
         summary = {**result.summary(), "change": change.iri, "id": slug}
         return Response(

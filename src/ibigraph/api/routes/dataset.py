@@ -17,7 +17,7 @@ from ...graph.dumps import DumpCache
 from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
 from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD
-from ...sparql.request import Limits, QueryRequest
+from ...sparql.request import QueryRequest
 from ..deps import ContextDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
@@ -34,7 +34,6 @@ DUMPS = {
     "nq": "application/n-quads",
     "jsonld": "application/ld+json",
 }
-_DUMP_LIMITS = Limits(timeout=120, max_rows=10_000_000, max_bytes=2 * 1024**3)
 
 
 def _int(n: int) -> ox.Literal:
@@ -152,7 +151,7 @@ async def dump(name: str, request: Request, ctx: ContextDep) -> Response:
             QueryRequest(
                 internal_text("dump_rows", ctx.prefixes),
                 "application/sparql-results+json",
-                limits=_DUMP_LIMITS,
+                limits=ctx.settings.dump_limits,
             )
         )
         body = await asyncio.to_thread(_serialize, reply.body, ext, ctx.prefixes)

@@ -16,13 +16,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from ...config import Limits
 from ...errors import IbigraphError, NotAcceptable
 from ...graph.documents import EntityDocument, fetch_document, fetch_resource
 from ...graph.jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ...rdf.formats import GRAPH_TYPES, choose_media_type, parse_accept
 from ...rdf.terms import Term, object_of, subject_of
 from ...rdf.vocab import OWL, RDF, RDFS, SCHEMA, compact, prefixes
-from ...sparql.request import Limits
 from ...store.service import QueryService
 from ..deps import ContextDep, app_context, internal_rows
 from ..problems import problem_response

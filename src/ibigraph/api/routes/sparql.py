@@ -37,7 +37,7 @@ from ...rdf.formats import (
     unknown_format,
 )
 from ...rdf.terms import Subject, Term
-from ...sparql.request import Limits, QueryRequest, inspect_query
+from ...sparql.request import QueryRequest, inspect_query
 from ...store.embedded import QueryReply
 from ...store.service import QueryService
 from ..deps import Context, app_context
@@ -367,9 +367,9 @@ async def dataset_statistics(ctx: Context) -> dict[str, int]:
     if service.version is not None and service.version in cache:
         return cache[service.version]
     q = internal_text("graph_sizes", ctx.prefixes)
-    reply = await service.execute(
-        QueryRequest(q, accept="application/sparql-results+json", limits=Limits(timeout=60))
-    )
+    # counts every graph, as a dump reads every row: the dump's limits
+    limits = ctx.settings.dump_limits
+    reply = await service.execute(QueryRequest(q, "application/sparql-results+json", limits=limits))
     stats = {}
     results = ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON)
     for row in cast(ox.QuerySolutions, results):

@@ -1,0 +1,271 @@
+"""Commands over the data and the store: validate, build, load, backup, restore, export, stats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..config import Settings
+from ..errors import StoreHasWrites
+from ..graph.build import (
+    article_files,
+    build_store,
+    check,
+    validate_store,
+    with_union_default_graph,
+)
+from ..graph.load import data_files, parse_file
+from ..graph.quality import quality_report
+from ..rdf.vocab import compact, prefixes
+from ..store import open_store, write_store
+from ..store.maintenance import backup_store, restore_store
+from .common import (
+    GRAPH_FORMATS,
+    PathsArg,
+    ReportFormat,
+    StoreOpt,
+    err,
+    handles_errors,
+    load_settings,
+    out,
+    print_report,
+    print_results,
+)
+
+__all__ = ["backup", "build", "export", "load", "restore", "stats", "validate"]
+
+
+class ExportFormat(StrEnum):
+    ttl = "ttl"
+    trig = "trig"
+    nq = "nq"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+@handles_errors
+def validate(
+    paths: PathsArg = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    in_store: Annotated[
+        bool,
+        typer.Option(
+            "--store/--files",
+            help="Validate what the store holds now (with HTTP writes) instead of the files",
+        ),
+    ] = False,
+) -> None:
+    """Check the data against the SHACL shapes (exit 1 on violations)."""
+    settings = load_settings()
+    if in_store:
+        report = validate_store(settings)
+    else:
+        _, _, report = check(settings, paths or None)
+    print_report(report, fmt, settings)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@handles_errors
+def build(
+    paths: PathsArg = None,
+    store: StoreOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a store that holds writes made over HTTP")
+    ] = False,
+    skip_if_written: Annotated[
+        bool,
+        typer.Option("--skip-if-written", help="Keep a store that holds HTTP writes (exit 0)"),
+    ] = False,
+) -> None:
+    """Validate, then write the on-disk store; invalid data leaves the old store untouched.
+
+    A store that has accepted writes over HTTP holds facts the files do not: it is replaced
+    only with --force (save them first with `ibigraph backup`)."""
+    settings = load_settings(store)
+    files = data_files(list(paths) if paths else [settings.data_dir])
+    articles = article_files(settings)
+    out.print(
+        f"validating {len(files)} data file{'s' * (len(files) != 1)} against the shapes"
+        + (
+            f", ingesting {len(articles)} article{'s' * (len(articles) != 1)} from "
+            f"{escape(str(settings.articles_dir))}"
+            if articles
+            else ""
+        )
+        + " …"
+    )
+    try:
+        result = build_store(settings, paths or None, keep_writes=not force)
+    except StoreHasWrites as e:
+        if not skip_if_written:
+            raise
+        out.print(f"not rebuilt: {escape(e.detail)}")
+        return
+    w = len(result.report.warnings)
+    print_results(result.report.warnings, settings)
+    out.print(
+        f"built {settings.store_path} ({result.quads} quads"
+        + (f", {w} warning{'s' * (w != 1)} above" if w else ", no warnings")
+        + ")"
+    )
+
+
+@handles_errors
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="RDF files (nq, trig, nt, ttl, rdf, jsonld)")],
+    store: StoreOpt = None,
+) -> None:
+    """Bulk-load RDF files into a new store WITHOUT validation (benchmarks, imports).
+
+    Triples of Turtle/N-Triples files go to the default graph; the default graph also gets one
+    copy of every named-graph triple, as `build` does.
+    """
+    settings = load_settings(store)
+    quads = [q for f in data_files(paths) for q in parse_file(f, settings.base)]
+    write_store(settings.store_path, with_union_default_graph(quads, settings.in_union))
+    out.print(f"loaded {settings.store_path} ({len(quads)} quads from {len(paths)} files)")
+
+
+@handles_errors
+def backup(
+    target: Annotated[Path, typer.Argument(help="N-Quads file to write (all graphs)")],
+    store: StoreOpt = None,
+) -> None:
+    """Write every quad of the store (all graphs, the audit graph too) to an N-Quads file."""
+    settings = load_settings(store)
+    n = backup_store(settings.store_path, target)
+    out.print(f"backed up {n} quads to {target}")
+
+
+@handles_errors
+def restore(
+    source: Annotated[Path, typer.Argument(help="N-Quads file written by `ibigraph backup`")],
+    store: StoreOpt = None,
+) -> None:
+    """Replace the store with the quads of a backup (as a new generation; readers move to it)."""
+    settings = load_settings(store)
+    n = restore_store(settings.store_path, source)
+    out.print(f"restored {n} quads into {settings.store_path}")
+
+
+@handles_errors
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.trig,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default stdout)")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write every graph of the store (ttl and nt write the union of the source graphs)."""
+    settings = load_settings(store)
+    st = open_store(settings.store_path)
+    quads = list(st.quads())
+    if fmt in (ExportFormat.ttl, ExportFormat.nt):
+        err.print(
+            "[yellow]note:[/yellow] Turtle and N-Triples hold one graph, so the source graphs"
+            " are merged (the default graph; article and audit graphs are left out); use trig"
+            " or nq to keep every graph"
+        )
+        data = ox.serialize(
+            (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in quads
+                if isinstance(q.graph_name, ox.DefaultGraph)
+            ),
+            format=GRAPH_FORMATS[fmt.value],
+            prefixes=prefixes(settings.base) if fmt is ExportFormat.ttl else None,
+        )
+    else:
+        kw: dict[str, Any] = (
+            {"prefixes": prefixes(settings.base)}
+            if fmt in (ExportFormat.trig, ExportFormat.jsonld)
+            else {}
+        )
+        data = ox.serialize(quads, format=GRAPH_FORMATS[fmt.value], **kw)
+    assert data is not None  # no output file: the bytes
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        err.print(f"wrote {len(quads)} quads to {output}")
+
+
+@handles_errors
+def stats(
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    quality: Annotated[
+        bool, typer.Option("--quality", help="Data quality: coverage, sources per fact, leads")
+    ] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Triples, graphs and entities per class in the store (--quality: how good the data is)."""
+    settings = load_settings(store)
+    if quality:
+        _quality(settings, fmt)
+        return
+    s = open_store(settings.store_path).stats(settings.entity_ns)
+    if fmt is ReportFormat.json:
+        print(
+            json.dumps(
+                {
+                    "quads": s.quads,
+                    "triples": s.triples,
+                    "entities": s.entities,
+                    "graphs": s.graphs,
+                    "classes": s.classes,
+                },
+                indent=2,
+            )
+        )
+        return
+    pm = prefixes(settings.base)
+    out.print(
+        f"{s.triples} distinct triples, {s.quads} quads in {len(s.graphs)} graphs,"
+        f" {s.entities} entities"
+    )
+    t = Table("class", "entities")
+    for c, n in s.classes.items():
+        t.add_row(escape(compact(c, pm)), str(n))
+    out.print(t)
+
+
+def _quality(settings: Settings, fmt: ReportFormat) -> None:
+    report = quality_report(open_store(settings.store_path), settings)
+    if fmt is ReportFormat.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return
+    pm = prefixes(settings.base)
+    f = report.facts_per_entity
+    out.print(
+        f"{report.entities} entities; facts per entity: min {f['min']}, median {f['median']:g},"
+        f" max {f['max']}"
+    )
+    coverage = Table(f"of {report.organizations} organisations", "share")
+    for label, share in report.coverage.items():
+        coverage.add_row(escape(label), f"{share:.0%}")
+    out.print(coverage)
+    sources = Table("sources per fact", "facts")
+    for k, n in report.sources_per_fact.items():
+        sources.add_row(k, str(n))
+    out.print(sources)
+    out.print(
+        f"{len(report.single_secondary)} facts rest on one source that is not the entity's own"
+        " site (--format json lists them)"
+    )
+    claims = Table("unverifiable claim (a lead for curation)", "property", "value")
+    for c in report.unverifiable_claims:
+        claims.add_row(
+            escape(c.get("text", "")),
+            escape(compact(c["property"], pm)),
+            escape(compact(c["value"], pm) if c["value"].startswith("http") else c["value"]),
+        )
+    out.print(claims)
