@@ -120,28 +120,119 @@ def protocol_dataset(tmp: Path) -> Path:
     return out
 
 
+ENDPOINT_LIMITS = {
+    "IBIGRAPH_QUERY_TIMEOUT": "5",
+    "IBIGRAPH_MAX_ROWS": "500",
+    "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
+    "IBIGRAPH_WORKERS": "2",
+}
+
+
+@pytest.fixture(scope="session")
+def protocol_nquads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The protocol dataset (fixture graph and W3C test graphs) as one N-Quads file."""
+    return protocol_dataset(tmp_path_factory.mktemp("protocol-data"))
+
+
+@pytest.fixture(scope="session")
+def protocol_virtuoso(
+    protocol_nquads: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A read-only Virtuoso holding the protocol dataset; its query URL (one per session)."""
+    from .virtuoso import run_virtuoso
+
+    require("virtuoso")
+    tmp = tmp_path_factory.mktemp("protocol-virtuoso")
+    with run_virtuoso(tmp, nquads=protocol_nquads, default_graph=UNION_GRAPH) as v:
+        yield v.query_url
+
+
+def _protocol_settings(
+    backend: str, request: pytest.FixtureRequest, tmp: Path, nquads: Path
+) -> Settings:
+    """Settings over the protocol dataset on `backend`, with ENDPOINT_LIMITS."""
+    limits = Settings(
+        store_path=tmp / "store",
+        ontology_dir=ROOT / "ontology",
+        query_timeout=5,
+        max_rows=500,
+        max_body_bytes=64 * 1024,
+        workers=2,
+        public_url=IN_PROCESS,
+    )
+    if backend == "oxigraph":
+        from ibigraph.graph.load import parse_file
+        from ibigraph.store import write_store
+
+        write_store(limits.store_path, parse_file(nquads))
+        return limits
+    query_url = request.getfixturevalue("protocol_virtuoso")
+    return limits.with_(
+        backend="remote", remote_query_url=query_url, remote_default_graph=UNION_GRAPH
+    )
+
+
 @pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
 def endpoint(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, protocol_nquads: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """Base URL of a real `ibigraph serve` process over the protocol dataset, on each backend."""
+    """Base URL of a real `ibigraph serve` process over the protocol dataset, on each backend
+    (for tests where the network is the point: the W3C protocol manifests)."""
+    from .server import run_server
+
     tmp = tmp_path_factory.mktemp(f"endpoint-{request.param}")
-    limits = {
-        "IBIGRAPH_QUERY_TIMEOUT": "5",
-        "IBIGRAPH_MAX_ROWS": "500",
-        "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
-        "IBIGRAPH_WORKERS": "2",
-    }
-    with serve_protocol_dataset(request.param, tmp, limits) as base:
+    settings = _protocol_settings(request.param, request, tmp, protocol_nquads)
+    env = {**ENDPOINT_LIMITS, **settings_env(settings)}
+    with run_server(env, tmp / "server.log") as base:
         yield base
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
+def api(
+    request: pytest.FixtureRequest, protocol_nquads: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[httpx.Client]:
+    """The real app in process over the protocol dataset, on each backend: a sync httpx client
+    (Starlette's TestClient: the app's lifespan runs, requests go through ASGI)."""
+    tmp = tmp_path_factory.mktemp(f"api-{request.param}")
+    with in_process_client(_protocol_settings(request.param, request, tmp, protocol_nquads)) as c:
+        yield c
+
+
+IN_PROCESS = "http://ibigraph.test"
+
+
+@contextlib.contextmanager
+def in_process_client(settings: Settings) -> Iterator[httpx.Client]:
+    """The real app over `settings`, lifespan run, as a sync httpx client at IN_PROCESS."""
+    from fastapi.testclient import TestClient
+
+    from ibigraph.api.app import create_app
+
+    with TestClient(
+        create_app(settings), base_url=IN_PROCESS, raise_server_exceptions=False
+    ) as client:
+        yield client
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment variables that give `ibigraph serve` the store or remote of `settings`."""
+    if settings.backend == "remote":
+        assert settings.remote_query_url and settings.remote_default_graph
+        return {
+            "IBIGRAPH_BACKEND": "remote",
+            "IBIGRAPH_REMOTE_QUERY_URL": settings.remote_query_url,
+            "IBIGRAPH_REMOTE_DEFAULT_GRAPH": settings.remote_default_graph,
+        }
+    return {"IBIGRAPH_STORE": str(settings.store_path)}
 
 
 @contextlib.contextmanager
 def serve_protocol_dataset(
     backend: str, tmp: Path, env: dict[str, str], *, writes: bool = False
 ) -> Iterator[str]:
-    """A real server over the protocol dataset on `backend` ("oxigraph" or "virtuoso", which
-    is started here); with `writes`, the remote backend gets Virtuoso's update endpoint."""
+    """A real server over its own copy of the protocol dataset on `backend` ("oxigraph" or
+    "virtuoso", which is started here); with `writes`, the remote backend gets Virtuoso's
+    update endpoint."""
 
     from ibigraph.graph.load import parse_file
     from ibigraph.store import write_store

@@ -1,4 +1,4 @@
-"""The SPARQL endpoint over HTTP, against a real server process on each backend."""
+"""The SPARQL endpoint over HTTP: the real app in process (ASGI), on each backend."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ibigraph import __version__
+
+from .conftest import IN_PROCESS
 
 ID = "https://w3id.org/ibigraph/id/"
 SCHEMA = "https://schema.org/"
@@ -81,36 +83,36 @@ def expected_graph() -> rdflib.Graph:
 # --- the three ways to send a query ------------------------------------------------------------
 
 
-def test_get_query_returns_json_rows(endpoint: str) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": NAMES})
+def test_get_query_returns_json_rows(api: httpx.Client) -> None:
+    r = api.get("/sparql", params={"query": NAMES})
     assert r.status_code == 200
     assert media(r) == "application/sparql-results+json"
     assert r.headers["vary"].startswith("Accept")
     assert names(r) == EXPECTED_NAMES
 
 
-def test_post_form_and_direct_post_agree_with_get(endpoint: str) -> None:
-    form = httpx.post(endpoint + "/sparql", data={"query": NAMES})
-    direct = httpx.post(
-        endpoint + "/sparql", content=NAMES, headers={"Content-Type": "application/sparql-query"}
+def test_post_form_and_direct_post_agree_with_get(api: httpx.Client) -> None:
+    form = api.post("/sparql", data={"query": NAMES})
+    direct = api.post(
+        "/sparql", content=NAMES, headers={"Content-Type": "application/sparql-query"}
     )
     assert names(form) == names(direct) == EXPECTED_NAMES
 
 
 @pytest.mark.parametrize("accept", list(RESULT_FORMATS))
 def test_select_in_every_results_format_parses_back_to_the_same_rows(
-    endpoint: str, accept: str
+    api: httpx.Client, accept: str
 ) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": NAMES}, headers={"Accept": accept})
+    r = api.get("/sparql", params={"query": NAMES}, headers={"Accept": accept})
     assert r.status_code == 200 and media(r) == accept
     assert names(r) == EXPECTED_NAMES
 
 
 @pytest.mark.parametrize("accept", list(GRAPH_FORMATS))
 def test_construct_in_every_rdf_format_parses_back_to_the_same_graph(
-    endpoint: str, accept: str
+    api: httpx.Client, accept: str
 ) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    r = api.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
     assert r.status_code == 200 and media(r) == accept
     if accept in ("application/trig", "application/n-quads"):
         ds = rdflib.Dataset()
@@ -125,8 +127,8 @@ def test_construct_in_every_rdf_format_parses_back_to_the_same_graph(
     assert all(s == rdflib.URIRef(ID + "testland") for s in got.subjects())
 
 
-def test_ask_answers_boolean(endpoint: str) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": f"ASK {{ <{ID}testland> ?p ?o }}"})
+def test_ask_answers_boolean(api: httpx.Client) -> None:
+    r = api.get("/sparql", params={"query": f"ASK {{ <{ID}testland> ?p ?o }}"})
     assert r.json()["boolean"] is True
 
 
@@ -160,16 +162,16 @@ def test_ask_answers_boolean(endpoint: str) -> None:
     ],
 )
 def test_accept_header_is_parsed_with_q_values_and_wildcards(
-    endpoint: str, accept: str, query: str, expected: str
+    api: httpx.Client, accept: str, query: str, expected: str
 ) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": query}, headers={"Accept": accept})
+    r = api.get("/sparql", params={"query": query}, headers={"Accept": accept})
     assert r.status_code == 200, r.text
     assert media(r) == expected
 
 
-def test_format_parameter_overrides_accept(endpoint: str) -> None:
-    r = httpx.get(
-        endpoint + "/sparql",
+def test_format_parameter_overrides_accept(api: httpx.Client) -> None:
+    r = api.get(
+        "/sparql",
         params={"query": NAMES, "format": "csv"},
         headers={"Accept": "application/sparql-results+json"},
     )
@@ -177,34 +179,34 @@ def test_format_parameter_overrides_accept(endpoint: str) -> None:
     assert names(r) == EXPECTED_NAMES
 
 
-def test_unknown_format_parameter_is_400(endpoint: str) -> None:
-    r = httpx.get(
-        endpoint + "/sparql",
+def test_unknown_format_parameter_is_400(api: httpx.Client) -> None:
+    r = api.get(
+        "/sparql",
         params={"query": NAMES, "format": "yaml"},
         headers={"Accept": "application/problem+json"},
     )
     assert "unknown format 'yaml'" in assert_problem(r, 400)["detail"]
 
 
-def test_406_lists_the_supported_types(endpoint: str) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": NAMES}, headers={"Accept": "image/png"})
+def test_406_lists_the_supported_types(api: httpx.Client) -> None:
+    r = api.get("/sparql", params={"query": NAMES}, headers={"Accept": "image/png"})
     assert r.status_code == 406
     for t in RESULT_FORMATS:
         assert t in r.text
-    r = httpx.get(endpoint + "/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
+    r = api.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
     assert r.status_code == 406 and "text/turtle" in r.text
 
 
 # --- service description -------------------------------------------------------------------------
 
 
-def test_service_description_lists_real_formats_and_dataset(endpoint: str) -> None:
-    r = httpx.get(endpoint + "/sparql")
+def test_service_description_lists_real_formats_and_dataset(api: httpx.Client) -> None:
+    r = api.get("/sparql")
     assert r.status_code == 200 and media(r) == "text/turtle"
     g = rdflib.Graph().parse(data=r.text, format="turtle")
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     service = next(g.subjects(rdflib.RDF.type, sd.Service))
-    assert g.value(service, sd.endpoint) == rdflib.URIRef(endpoint + "/sparql")
+    assert g.value(service, sd.endpoint) == rdflib.URIRef(IN_PROCESS + "/sparql")
     formats = {str(f).rsplit("/", 1)[-1] for f in g.objects(service, sd.resultFormat)}
     assert formats == {
         "SPARQL_Results_JSON",
@@ -220,7 +222,7 @@ def test_service_description_lists_real_formats_and_dataset(endpoint: str) -> No
     }
     names = {str(n) for n in g.objects(None, sd.name)}
     assert "https://w3id.org/ibigraph/source/test-about" in names
-    jsonld = httpx.get(endpoint + "/sparql", headers={"Accept": "application/ld+json"})
+    jsonld = api.get("/sparql", headers={"Accept": "application/ld+json"})
     assert media(jsonld) == "application/ld+json"
     assert isomorphic(rdflib.Graph().parse(data=jsonld.text, format="json-ld"), g) or len(
         rdflib.Graph().parse(data=jsonld.text, format="json-ld")
@@ -230,14 +232,14 @@ def test_service_description_lists_real_formats_and_dataset(endpoint: str) -> No
 # --- errors ---------------------------------------------------------------------------------------
 
 
-def test_malformed_query_is_400_with_position(endpoint: str) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": "SELECT * WHERE { ?s ?p "})
+def test_malformed_query_is_400_with_position(api: httpx.Client) -> None:
+    r = api.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "})
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("text/plain")
     assert "syntax error" in r.text.lower()
     problem = assert_problem(
-        httpx.get(
-            endpoint + "/sparql",
+        api.get(
+            "/sparql",
             params={"query": "SELECT * WHERE { ?s ?p "},
             headers={"Accept": "application/problem+json"},
         ),
@@ -282,60 +284,59 @@ def test_malformed_query_is_400_with_position(endpoint: str) -> None:
     ],
 )
 def test_bad_requests_get_clear_errors(
-    endpoint: str, method: str, kwargs: dict, status: int, words: str
+    api: httpx.Client, method: str, kwargs: dict, status: int, words: str
 ) -> None:  # type: ignore[type-arg]
-    r = httpx.request(method, endpoint + "/sparql", **kwargs)
+    r = api.request(method, "/sparql", **kwargs)
     assert r.status_code == status, r.text
     assert words in r.text
     if status == 405:
         assert "POST" in r.headers["allow"]
     headers = {**kwargs.get("headers", {}), "Accept": "application/problem+json"}
-    j = httpx.request(method, endpoint + "/sparql", **{**kwargs, "headers": headers})
+    j = api.request(method, "/sparql", **{**kwargs, "headers": headers})
     assert words in assert_problem(j, status)["detail"]
 
 
-def test_service_clause_is_refused_without_fetching(endpoint: str) -> None:
+def test_service_clause_is_refused_without_fetching(api: httpx.Client) -> None:
     q = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
-    r = httpx.get(endpoint + "/sparql", params={"query": q}, headers={"Accept": "application/json"})
+    r = api.get("/sparql", params={"query": q}, headers={"Accept": "application/json"})
     assert "SERVICE is not allowed" in assert_problem(r, 400)["detail"]
 
 
-def test_literal_mentioning_service_is_fine(endpoint: str) -> None:
-    r = httpx.get(endpoint + "/sparql", params={"query": 'ASK { FILTER ("SERVICE" != "x") }'})
+def test_literal_mentioning_service_is_fine(api: httpx.Client) -> None:
+    r = api.get("/sparql", params={"query": 'ASK { FILTER ("SERVICE" != "x") }'})
     assert r.status_code == 200 and r.json()["boolean"] is True
 
 
-def test_oversized_body_is_413(endpoint: str) -> None:
+def test_oversized_body_is_413(api: httpx.Client) -> None:
     big = "ASK {} #" + "x" * (70 * 1024)
-    r = httpx.post(
-        endpoint + "/sparql",
+    r = api.post(
+        "/sparql",
         content=big,
         headers={"Content-Type": "application/sparql-query", "Accept": "application/problem+json"},
     )
     assert "limit" in assert_problem(r, 413)["detail"]
 
 
-def test_row_cap_gives_a_clear_message(endpoint: str) -> None:
+def test_row_cap_gives_a_clear_message(api: httpx.Client) -> None:
     q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 1000"
-    r = httpx.get(endpoint + "/sparql", params={"query": q}, headers={"Accept": "application/json"})
+    r = api.get("/sparql", params={"query": q}, headers={"Accept": "application/json"})
     assert "more than 500 rows" in assert_problem(r, 400)["detail"]
-    ok = httpx.get(endpoint + "/sparql", params={"query": q.replace("1000", "500")})
+    ok = api.get("/sparql", params={"query": q.replace("1000", "500")})
     assert ok.status_code == 200 and len(ok.json()["results"]["bindings"]) == 500
 
 
-def test_runaway_query_is_stopped_while_others_answer(endpoint: str) -> None:
+def test_runaway_query_is_stopped_while_others_answer(api: httpx.Client) -> None:
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         started = time.monotonic()
         runaway = pool.submit(
-            httpx.get,
-            endpoint + "/sparql",
+            api.get,
+            "/sparql",
             params={"query": RUNAWAY},
             headers={"Accept": "application/json"},
-            timeout=60,
         )
         time.sleep(0.3)
         quick_started = time.monotonic()
-        quick = httpx.get(endpoint + "/sparql", params={"query": "ASK {}"}, timeout=60)
+        quick = api.get("/sparql", params={"query": "ASK {}"})
         quick_elapsed = time.monotonic() - quick_started
         stopped = runaway.result()
         elapsed = time.monotonic() - started
@@ -344,28 +345,28 @@ def test_runaway_query_is_stopped_while_others_answer(endpoint: str) -> None:
     body = assert_problem(stopped, 503)
     assert "longer than 5 s" in body["detail"]
     assert 4.5 <= elapsed < 30
-    if httpx.get(endpoint + "/ready").json()["backend"] == "remote":
+    if api.get("/ready").json()["backend"] == "remote":
         return  # the remote server stops its own work; nothing runs here
     # The query was stuck in one step (a count): its runner process was killed and replaced;
     # the worker process itself goes on (no restart) and answers throughout.
-    metrics = httpx.get(endpoint + "/metrics").text
+    metrics = api.get("/metrics").text
     assert "ibigraph_query_runners_stopped_total 1.0" in metrics
     assert "ibigraph_query_stuck_total 1.0" not in metrics
-    assert httpx.get(endpoint + "/sparql", params={"query": "ASK {}"}).status_code == 200
+    assert api.get("/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
 # --- HTTP niceties ---
 
 
-def test_cors_allows_browser_clients(endpoint: str) -> None:
-    r = httpx.get(
-        endpoint + "/sparql",
+def test_cors_allows_browser_clients(api: httpx.Client) -> None:
+    r = api.get(
+        "/sparql",
         params={"query": "ASK {}"},
         headers={"Origin": "https://yasgui.example"},
     )
     assert r.headers["access-control-allow-origin"] == "*"
-    pre = httpx.options(
-        endpoint + "/sparql",
+    pre = api.options(
+        "/sparql",
         headers={
             "Origin": "https://yasgui.example",
             "Access-Control-Request-Method": "POST",
@@ -376,31 +377,30 @@ def test_cors_allows_browser_clients(endpoint: str) -> None:
     assert "POST" in pre.headers["access-control-allow-methods"]
 
 
-def test_large_results_are_gzipped_when_asked(endpoint: str) -> None:
+def test_large_results_are_gzipped_when_asked(api: httpx.Client) -> None:
     q = "SELECT * WHERE { ?s ?p ?o . ?x ?y ?z } LIMIT 400"
-    with httpx.Client() as c:
-        r = c.get(endpoint + "/sparql", params={"query": q}, headers={"Accept-Encoding": "gzip"})
-        raw = c.build_request(
-            "GET", endpoint + "/sparql", params={"query": q}, headers={"Accept-Encoding": "gzip"}
-        )
-        stream = c.send(raw, stream=True)
-        compressed = b"".join(stream.iter_raw())
+    r = api.get("/sparql", params={"query": q}, headers={"Accept-Encoding": "gzip"})
+    raw = api.build_request(
+        "GET", "/sparql", params={"query": q}, headers={"Accept-Encoding": "gzip"}
+    )
+    stream = api.send(raw, stream=True)
+    compressed = b"".join(stream.iter_raw())
     assert r.headers["content-encoding"] == "gzip"
     assert len(json.loads(gzip.decompress(compressed))["results"]["bindings"]) == 400
 
 
-def test_head_has_headers_and_no_body(endpoint: str) -> None:
-    r = httpx.head(endpoint + "/sparql", params={"query": "ASK {}"})
+def test_head_has_headers_and_no_body(api: httpx.Client) -> None:
+    r = api.head("/sparql", params={"query": "ASK {}"})
     assert r.status_code == 200 and r.content == b""
     assert media(r) == "application/sparql-results+json"
 
 
-def test_health_ready_and_metrics(endpoint: str) -> None:
-    assert httpx.get(endpoint + "/health").json() == {"status": "ok", "version": __version__}
-    ready = httpx.get(endpoint + "/ready").json()
+def test_health_ready_and_metrics(api: httpx.Client) -> None:
+    assert api.get("/health").json() == {"status": "ok", "version": __version__}
+    ready = api.get("/ready").json()
     assert ready["status"] == "ready" and ready["query_threads"] >= 1
-    httpx.get(endpoint + "/sparql", params={"query": "ASK {}"})
-    metrics = httpx.get(endpoint + "/metrics").text
+    api.get("/sparql", params={"query": "ASK {}"})
+    metrics = api.get("/metrics").text
     assert 'ibigraph_http_requests_total{method="GET",path="/sparql",status="200"}' in metrics
 
 
@@ -408,6 +408,7 @@ def test_health_ready_and_metrics(endpoint: str) -> None:
 
 
 def test_sparqlwrapper_client(endpoint: str) -> None:
+    """Real clients reach a real server (the `endpoint` process)."""
     client = SPARQLWrapper(endpoint + "/sparql")
     client.setQuery(NAMES)
     client.setReturnFormat(JSON)
@@ -424,18 +425,16 @@ def test_rdflib_sparqlstore_client(endpoint: str) -> None:
     assert bool(g.query(f"ASK {{ <{ID}testland> ?p ?o }}").askAnswer)
 
 
-def test_etag_and_if_none_match(endpoint: str) -> None:
-    first = httpx.get(endpoint + "/sparql", params={"query": NAMES})
+def test_etag_and_if_none_match(api: httpx.Client) -> None:
+    first = api.get("/sparql", params={"query": NAMES})
     etag = first.headers.get("etag")
     if etag is None:
-        assert httpx.get(endpoint + "/ready").json()["store_version"] is None
+        assert api.get("/ready").json()["store_version"] is None
         pytest.skip("this backend has no store version to key an ETag on")
-    again = httpx.get(
-        endpoint + "/sparql", params={"query": NAMES}, headers={"If-None-Match": etag}
-    )
+    again = api.get("/sparql", params={"query": NAMES}, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
-    other = httpx.get(
-        endpoint + "/sparql",
+    other = api.get(
+        "/sparql",
         params={"query": NAMES},
         headers={"If-None-Match": etag, "Accept": "text/csv"},
     )
@@ -469,14 +468,14 @@ def test_server_moves_to_a_rebuilt_store(tmp_path) -> None:  # type: ignore[no-u
         assert second.json()["results"]["bindings"][0]["o"]["value"] == "two"
 
 
-def test_graph_with_an_unknown_iri_matches_nothing(endpoint: str) -> None:
+def test_graph_with_an_unknown_iri_matches_nothing(api: httpx.Client) -> None:
     """Virtuoso 7.2 would answer one empty solution here; the remote backend rewrites it."""
     for query, expected in [
         ("ASK { GRAPH <urn:x:nothing> { ?s ?p ?o } }", False),
         ("SELECT * WHERE { GRAPH <urn:x:nothing> { ?s ?p ?o } }", []),
     ]:
-        r = httpx.post(
-            endpoint + "/sparql",
+        r = api.post(
+            "/sparql",
             data={"query": query},
             headers={"accept": "application/sparql-results+json"},
         )
@@ -491,9 +490,9 @@ def test_graph_with_an_unknown_iri_matches_nothing(endpoint: str) -> None:
 # --- predeclared prefixes and readable errors ---------------------------------------------------
 
 
-def test_well_known_prefixes_are_predeclared(endpoint: str) -> None:
-    r = httpx.get(
-        endpoint + "/sparql",
+def test_well_known_prefixes_are_predeclared(api: httpx.Client) -> None:
+    r = api.get(
+        "/sparql",
         params={
             "query": "SELECT ?name WHERE { ?s a schema:Organization ; schema:name ?name } LIMIT 1"
         },
@@ -503,28 +502,28 @@ def test_well_known_prefixes_are_predeclared(endpoint: str) -> None:
     assert r.json()["results"]["bindings"]
 
 
-def test_a_query_prefix_declaration_wins_over_the_predeclared_one(endpoint: str) -> None:
+def test_a_query_prefix_declaration_wins_over_the_predeclared_one(api: httpx.Client) -> None:
     q = "PREFIX schema: <http://example.org/nothing#> ASK { ?s schema:name ?n }"
-    r = httpx.get(endpoint + "/sparql", params={"query": q}, headers={"Accept": "application/json"})
+    r = api.get("/sparql", params={"query": q}, headers={"Accept": "application/json"})
     assert r.status_code == 200 and r.json()["boolean"] is False
 
 
 def test_unknown_prefix_is_named_with_its_position_and_the_known_prefixes(
-    endpoint: str, request: pytest.FixtureRequest
+    api: httpx.Client, request: pytest.FixtureRequest
 ) -> None:
-    r = httpx.get(
-        endpoint + "/sparql",
+    r = api.get(
+        "/sparql",
         params={"query": "SELECT * WHERE {\n  ?s foo:bar ?o }"},
         headers={"Accept": "application/problem+json"},
     )
     detail = assert_problem(r, 400)["detail"]
-    if request.node.callspec.params["endpoint"] == "oxigraph":  # a remote server words its own
+    if request.node.callspec.params["api"] == "oxigraph":  # a remote server words its own
         assert "unknown prefix `foo:` at line 2, column 6" in detail
         assert "schema:" in detail and "id:" in detail
 
 
-def test_service_description_lists_the_predeclared_prefixes(endpoint: str) -> None:
-    r = httpx.get(endpoint + "/sparql", headers={"Accept": "text/turtle"})
+def test_service_description_lists_the_predeclared_prefixes(api: httpx.Client) -> None:
+    r = api.get("/sparql", headers={"Accept": "text/turtle"})
     g = rdflib.Graph().parse(data=r.text, format="turtle")
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     declared = {

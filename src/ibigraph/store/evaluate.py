@@ -9,7 +9,7 @@ from typing import TypedDict
 
 import pyoxigraph as ox
 
-from ..errors import QuerySyntaxError, StoreError
+from ..errors import IbigraphError, QuerySyntaxError, StoreError
 from ..sparql.render import Rendered, render
 from ..sparql.request import QueryRequest, syntax_error
 
@@ -57,4 +57,8 @@ def evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> Rendered:
     if req.check_only:  # results are lazy: nothing was evaluated
         del result  # dropped on this thread (pyoxigraph's results may not cross threads)
         return Rendered("", b"")
-    return render(result, req.accept, req.limits, deadline=deadline)
+    try:
+        return render(result, req.accept, req.limits, deadline=deadline)
+    except IbigraphError as e:
+        # its frames hold `result`, which must be dropped on this thread, not the caller's
+        raise e.with_traceback(None) from None

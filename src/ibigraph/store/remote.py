@@ -127,22 +127,27 @@ class RemoteService:
         if req.check_only:  # the server found no syntax error
             return QueryReply("", b"")
         try:
-            if graph:
-                # N-Triples is Turtle; the Turtle parser also takes what servers send for it
-                parsed = ox.parse(body, format=ox.RdfFormat.TURTLE, base_iri=req.base_iri)
-                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parsed]
-                out = render(triples, req.accept, req.limits)
-            else:
-                results = ox.parse_query_results(
-                    _fix_results(body), format=ox.QueryResultsFormat.JSON
-                )
-                out = render(results, req.accept, req.limits)
-        except SyntaxError as e:
-            raise StoreError(f"the SPARQL server sent a result that cannot be read: {e}") from None
-        return out
+            return _render(body, graph, req)
+        except IbigraphError as e:
+            # the error's frames hold pyoxigraph results, which may only be dropped on the
+            # thread that made them: it leaves this thread without them
+            raise e.with_traceback(None) from None
 
     async def execute(self, req: QueryRequest) -> QueryReply:
         return await asyncio.to_thread(self._run, req)
+
+
+def _render(body: bytes, graph: bool, req: QueryRequest) -> QueryReply:
+    try:
+        if graph:
+            # N-Triples is Turtle; the Turtle parser also takes what servers send for it
+            parsed = ox.parse(body, format=ox.RdfFormat.TURTLE, base_iri=req.base_iri)
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parsed]
+            return render(triples, req.accept, req.limits)
+        results = ox.parse_query_results(_fix_results(body), format=ox.QueryResultsFormat.JSON)
+        return render(results, req.accept, req.limits)
+    except SyntaxError as e:
+        raise StoreError(f"the SPARQL server sent a result that cannot be read: {e}") from None
 
 
 _GRAPH_IRI = re.compile(r"(?<![\w:?$])GRAPH\s+(I+|[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]*)\s*\{", re.I)
