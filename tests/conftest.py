@@ -284,6 +284,14 @@ def data_server(built_store: Settings, tmp_path_factory: pytest.TempPathFactory)
         yield base
 
 
+@pytest.fixture(scope="session")
+def site(built_store: Settings) -> Iterator[httpx.Client]:
+    """The real app in process over the shipped, built data (named queries from queries/)."""
+    settings = built_store.with_(public_url=IN_PROCESS, queries_dir=ROOT / "queries", workers=1)
+    with in_process_client(settings) as client:
+        yield client
+
+
 def serve_env(settings: Settings, tokens_file: Path, **extra: str) -> dict[str, str]:
     """Environment for `ibigraph serve` (one worker) over `settings`' store, taking writes."""
     return {

@@ -1,8 +1,9 @@
-"""Linked data over HTTP on the shipped graph: every entity in every format, JSON-LD, pages,
-named queries, VoID, dumps and the entity list."""
+"""Linked data over HTTP on the shipped graph (the real app in process): every entity in every
+format, JSON-LD, pages, named queries, VoID, dumps and the entity list."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -14,6 +15,8 @@ from rdflib.compare import isomorphic
 
 from ibigraph.config import Settings
 from ibigraph.store import open_store
+
+from .conftest import IN_PROCESS
 
 ID = "https://w3id.org/ibigraph/id/"
 SCHEMA = "https://schema.org/"
@@ -44,12 +47,12 @@ def graph_of(text: str, fmt: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=text, format=fmt)
 
 
-def loader(base: str):  # type: ignore[no-untyped-def]
-    """A pyld document loader that only reads our own server (as a client would)."""
+def loader(site: httpx.Client):  # type: ignore[no-untyped-def]
+    """A pyld document loader that only reads our own service (as a client would)."""
 
     def load(url: str, options: Any = None) -> dict[str, Any]:
-        assert url.startswith(base), f"pyld tried to fetch {url}"
-        r = httpx.get(url)
+        assert url.startswith(IN_PROCESS), f"pyld tried to fetch {url}"
+        r = site.get(url)
         return {
             "contentType": "application/ld+json",
             "contextUrl": None,
@@ -60,8 +63,8 @@ def loader(base: str):  # type: ignore[no-untyped-def]
     return load
 
 
-def jsonld_graph(doc: dict[str, Any], base: str) -> rdflib.Graph:
-    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": loader(base)})
+def jsonld_graph(doc: dict[str, Any], site: httpx.Client) -> rdflib.Graph:
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": loader(site)})
     return rdflib.Graph().parse(data=nquads, format="nt")
 
 
@@ -75,13 +78,13 @@ def one_of_each_type(settings: Settings) -> set[str]:
 
 
 def test_every_entity_dereferences_and_one_of_each_type_is_the_same_graph_in_every_format(
-    data_server: str, built_store: Settings
+    site: httpx.Client, built_store: Settings
 ) -> None:
     slugs = all_entities(built_store)
     assert len(slugs) > 50
     sample = one_of_each_type(built_store)
     assert len(sample) > 10
-    with httpx.Client(base_url=data_server) as client:
+    with contextlib.nullcontext(site) as client:
         for slug in slugs:
             turtle = client.get(f"/id/{slug}", headers={"Accept": "text/turtle"})
             assert turtle.status_code == 200, slug
@@ -100,33 +103,33 @@ def test_every_entity_dereferences_and_one_of_each_type_is_the_same_graph_in_eve
                 assert by_accept.content == by_ext.content
                 assert isomorphic(graph_of(by_accept.text, fmt), reference), (slug, media)
             doc = client.get(f"/id/{slug}", headers={"Accept": "application/ld+json"}).json()
-            assert isomorphic(jsonld_graph(doc, data_server), reference), (slug, "json-ld")
+            assert isomorphic(jsonld_graph(doc, site), reference), (slug, "json-ld")
 
 
-def test_jsonld_is_compacted_with_the_published_context(data_server: str) -> None:
-    r = httpx.get(data_server + "/id/brain-minds", headers={"Accept": "application/ld+json"})
+def test_jsonld_is_compacted_with_the_published_context(site: httpx.Client) -> None:
+    r = site.get("/id/brain-minds", headers={"Accept": "application/ld+json"})
     doc = r.json()
-    assert doc["@context"] == data_server + "/ns/context.jsonld"
+    assert doc["@context"] == IN_PROCESS + "/ns/context.jsonld"
     first = doc["@graph"][0]
     expanded = jsonld.expand(
         {"@context": doc["@context"], "@id": first["@id"], "name": first["name"]},
-        {"documentLoader": loader(data_server)},
+        {"documentLoader": loader(site)},
     )
     assert expanded[0]["@id"] == ID + "brain-minds"  # the requested entity comes first
     assert first["name"] == "Brain/MINDS"
     assert "id:international-brain-initiative" in first["memberOf"]
-    context = httpx.get(data_server + "/ns/context.jsonld").json()
+    context = site.get("/ns/context.jsonld").json()
     assert context["@context"]["name"] == {"@id": "schema:name", "@language": "en"}
-    assert httpx.get(data_server + "/ns/context-v1.jsonld").json() == context
+    assert site.get("/ns/context-v1.jsonld").json() == context
 
 
 @pytest.mark.parametrize("profile", ["expanded", "compacted", "flattened", "framed"])
-def test_jsonld_profiles(data_server: str, profile: str) -> None:
+def test_jsonld_profiles(site: httpx.Client, profile: str) -> None:
     accept = f'application/ld+json; profile="http://www.w3.org/ns/json-ld#{profile}"'
-    r = httpx.get(data_server + "/id/brain-initiative", headers={"Accept": accept})
+    r = site.get("/id/brain-initiative", headers={"Accept": accept})
     doc = r.json()
-    turtle = graph_of(httpx.get(data_server + "/id/brain-initiative.ttl").text, "turtle")
-    got = jsonld_graph(doc, data_server)
+    turtle = graph_of(site.get("/id/brain-initiative.ttl").text, "turtle")
+    got = jsonld_graph(doc, site)
     if profile == "framed":  # a frame keeps what is reachable from the entity
         entity = rdflib.URIRef(ID + "brain-initiative")
         assert set(got) <= set(turtle)
@@ -141,21 +144,19 @@ def test_jsonld_profiles(data_server: str, profile: str) -> None:
         assert "@graph" in doc
 
 
-def test_unknown_entity_is_404_in_the_negotiated_format(data_server: str) -> None:
-    turtle = httpx.get(data_server + "/id/no-such-thing", headers={"Accept": "text/turtle"})
+def test_unknown_entity_is_404_in_the_negotiated_format(site: httpx.Client) -> None:
+    turtle = site.get("/id/no-such-thing", headers={"Accept": "text/turtle"})
     assert turtle.status_code == 404
-    html = httpx.get(data_server + "/id/no-such-thing", headers={"Accept": "text/html"})
+    html = site.get("/id/no-such-thing", headers={"Accept": "text/html"})
     assert html.status_code == 404 and "text/html" in html.headers["content-type"]
-    problem = httpx.get(
-        data_server + "/id/no-such-thing.jsonld", headers={"Accept": "application/json"}
-    )
+    problem = site.get("/id/no-such-thing.jsonld", headers={"Accept": "application/json"})
     assert problem.status_code == 404 and problem.json()["status"] == 404
-    weird = httpx.get(data_server + "/id/Not%20A%20Slug")
+    weird = site.get("/id/Not%20A%20Slug")
     assert weird.status_code == 404
 
 
-def test_entity_page_shows_facts_sources_and_links(data_server: str) -> None:
-    r = httpx.get(data_server + "/id/brain-minds", headers={"Accept": "text/html,*/*;q=0.8"})
+def test_entity_page_shows_facts_sources_and_links(site: httpx.Client) -> None:
+    r = site.get("/id/brain-minds", headers={"Accept": "text/html,*/*;q=0.8"})
     assert r.status_code == 200
     page = r.text
     assert "<h1>Brain/MINDS</h1>" in page
@@ -164,17 +165,17 @@ def test_entity_page_shows_facts_sources_and_links(data_server: str) -> None:
     assert "DESCRIBE" in page or "query=DESCRIBE" in page
     for ext in ("ttl", "jsonld", "nt", "rdf", "nq", "trig"):
         assert f'href="/id/brain-minds.{ext}"' in page
-    ibi = httpx.get(data_server + "/id/international-brain-initiative.html").text
+    ibi = site.get("/id/international-brain-initiative.html").text
     assert "Linked from" in ibi and "/id/brain-minds" in ibi
 
 
-def test_index_and_ontology_pages(data_server: str) -> None:
-    index = httpx.get(data_server + "/").text
+def test_index_and_ontology_pages(site: httpx.Client) -> None:
+    index = site.get("/").text
     assert "International Brain Initiative" in index and "/id/brain-initiative" in index
-    onto = httpx.get(data_server + "/ontology", headers={"Accept": "text/html"}).text
+    onto = site.get("/ontology", headers={"Accept": "text/html"}).text
     assert 'id="NationalBrainProject"' in onto
     assert "A national brain project serves a country" in onto  # a shape's message
-    ttl = httpx.get(data_server + "/ontology.ttl")
+    ttl = site.get("/ontology.ttl")
     g = rdflib.Graph().parse(data=ttl.text, format="turtle")
     assert (
         rdflib.URIRef("https://w3id.org/ibigraph/ontology#NationalBrainProject"),
@@ -186,11 +187,11 @@ def test_index_and_ontology_pages(data_server: str) -> None:
 # --- named queries ---
 
 
-def test_named_queries_are_listed_and_documented(data_server: str) -> None:
-    listed = httpx.get(data_server + "/api/queries").json()
+def test_named_queries_are_listed_and_documented(site: httpx.Client) -> None:
+    listed = site.get("/api/queries").json()
     names = {q["name"] for q in listed}
     assert len(names) >= 10 and {"ibi_members", "projects_by_place", "search_entities"} <= names
-    spec = httpx.get(data_server + "/openapi.json").json()
+    spec = site.get("/openapi.json").json()
     op = spec["paths"]["/api/queries/projects_by_place"]["get"]
     params = {p["name"]: p for p in op["parameters"]}
     assert params["place"]["required"] is True
@@ -213,26 +214,24 @@ def test_named_queries_are_listed_and_documented(data_server: str) -> None:
         "entities_by_type",
     ],
 )
-def test_named_queries_without_parameters_answer(data_server: str, name: str) -> None:
-    r = httpx.get(f"{data_server}/api/queries/{name}")
+def test_named_queries_without_parameters_answer(site: httpx.Client, name: str) -> None:
+    r = site.get(f"/api/queries/{name}")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     assert isinstance(r.json(), list) and r.json()
 
 
-def test_typed_values_and_parameters(data_server: str) -> None:
-    rows = httpx.get(data_server + "/api/queries/launch_timeline", params={"since": 2016}).json()
+def test_typed_values_and_parameters(site: httpx.Client) -> None:
+    rows = site.get("/api/queries/launch_timeline", params={"since": 2016}).json()
     assert rows and all(r["year"] >= 2016 and isinstance(r["year"], int) for r in rows)
-    japan = httpx.get(
-        data_server + "/api/queries/projects_by_place", params={"place": "japan"}
-    ).json()
+    japan = site.get("/api/queries/projects_by_place", params={"place": "japan"}).json()
     assert {r["name"] for r in japan} >= {"Brain/MINDS"}
-    funded = httpx.get(
-        data_server + "/api/queries/funded_by",
+    funded = site.get(
+        "/api/queries/funded_by",
         params={"funder": ID + "national-institutes-of-health"},
     ).json()
     assert "BRAIN Initiative" in {r["name"] for r in funded}
-    successions = httpx.get(
-        data_server + "/api/queries/successors",
+    successions = site.get(
+        "/api/queries/successors",
         params={"entity": "riken-brain-science-institute"},
     ).json()
     assert [(r["successorName"], r["predecessorName"]) for r in successions] == [
@@ -251,47 +250,45 @@ def test_typed_values_and_parameters(data_server: str) -> None:
         ("ibi_members", {"limit": "0"}),
     ],
 )
-def test_bad_parameter_values_are_422_problems(data_server: str, path: str, params: dict) -> None:  # type: ignore[type-arg]
-    r = httpx.get(f"{data_server}/api/queries/{path}", params=params)
+def test_bad_parameter_values_are_422_problems(site: httpx.Client, path: str, params: dict) -> None:  # type: ignore[type-arg]
+    r = site.get(f"/api/queries/{path}", params=params)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["status"] == 422
 
 
-def test_string_parameter_cannot_inject_sparql(data_server: str) -> None:
-    ok = httpx.get(data_server + "/api/queries/search_entities", params={"text": "minds"}).json()
+def test_string_parameter_cannot_inject_sparql(site: httpx.Client) -> None:
+    ok = site.get("/api/queries/search_entities", params={"text": "minds"}).json()
     assert {r["name"] for r in ok} >= {"Brain/MINDS", "Brain/MINDS Beyond"}
     for attack in ['") } UNION { ?entity ?p ?name } #', '"} ; DROP ALL', "x' || true || '"]:
-        r = httpx.get(data_server + "/api/queries/search_entities", params={"text": attack})
+        r = site.get("/api/queries/search_entities", params={"text": attack})
         assert r.status_code == 200 and r.json() == []
 
 
-def test_pagination_with_link_next(data_server: str) -> None:
-    first = httpx.get(data_server + "/api/queries/identifiers", params={"limit": 5})
+def test_pagination_with_link_next(site: httpx.Client) -> None:
+    first = site.get("/api/queries/identifiers", params={"limit": 5})
     assert len(first.json()) == 5
     nxt = first.headers["link"].split(";")[0].strip("<>")
-    second = httpx.get(nxt)
+    second = site.get(nxt)
     assert second.status_code == 200
     assert {r["entity"] for r in first.json()}.isdisjoint({r["entity"] for r in second.json()})
-    everything = httpx.get(data_server + "/api/queries/identifiers", params={"limit": 1000})
+    everything = site.get("/api/queries/identifiers", params={"limit": 1000})
     assert "link" not in everything.headers
 
 
-def test_named_query_formats_by_accept(data_server: str) -> None:
-    url = data_server + "/api/queries/ibi_members"
-    csv_text = httpx.get(url, headers={"Accept": "text/csv"}).text
+def test_named_query_formats_by_accept(site: httpx.Client) -> None:
+    url = "/api/queries/ibi_members"
+    csv_text = site.get(url, headers={"Accept": "text/csv"}).text
     assert csv_text.splitlines()[0].startswith("member,name")
-    sparql = httpx.get(url, headers={"Accept": "application/sparql-results+json"}).json()
-    assert len(sparql["results"]["bindings"]) == len(httpx.get(url).json())
+    sparql = site.get(url, headers={"Accept": "application/sparql-results+json"}).json()
+    assert len(sparql["results"]["bindings"]) == len(site.get(url).json())
 
 
 # --- the dataset ---
 
 
-def test_void_counts_equal_the_store(data_server: str, built_store: Settings) -> None:
-    g = rdflib.Graph().parse(
-        data=httpx.get(data_server + "/.well-known/void").text, format="turtle"
-    )
+def test_void_counts_equal_the_store(site: httpx.Client, built_store: Settings) -> None:
+    g = rdflib.Graph().parse(data=site.get("/.well-known/void").text, format="turtle")
     void = rdflib.Namespace("http://rdfs.org/ns/void#")
     ds = rdflib.URIRef("https://w3id.org/ibigraph/dataset")
     stats = open_store(built_store.store_path).stats(ID)
@@ -302,11 +299,11 @@ def test_void_counts_equal_the_store(data_server: str, built_store: Settings) ->
         for p in g.objects(ds, void.classPartition)
     }
     assert partitions == stats.classes
-    assert g.value(ds, void.sparqlEndpoint) == rdflib.URIRef(data_server + "/sparql")
+    assert g.value(ds, void.sparqlEndpoint) == rdflib.URIRef(IN_PROCESS + "/sparql")
 
 
-def test_trig_dump_holds_every_graph(data_server: str, built_store: Settings) -> None:
-    r = httpx.get(data_server + "/dumps/ibigraph.trig", headers={"Accept-Encoding": "gzip"})
+def test_trig_dump_holds_every_graph(site: httpx.Client, built_store: Settings) -> None:
+    r = site.get("/dumps/ibigraph.trig", headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200 and r.headers.get("content-encoding") == "gzip"
     ds = rdflib.Dataset()
     ds.parse(data=r.text, format="trig")
@@ -314,23 +311,23 @@ def test_trig_dump_holds_every_graph(data_server: str, built_store: Settings) ->
     store = list(open_store(built_store.store_path).quads())
     named = {q for q in got if not q[3].startswith("urn:x-rdflib")}
     assert len(named) == sum(1 for q in store if q.graph_name.__class__.__name__ == "NamedNode")
-    assert httpx.get(data_server + "/dumps/other.trig").status_code == 404
+    assert site.get("/dumps/other.trig").status_code == 404
 
 
-def test_entity_list_filters_and_pages(data_server: str) -> None:
-    r = httpx.get(data_server + "/api/entities", params={"type": "ibi:FundingAgency", "limit": 3})
+def test_entity_list_filters_and_pages(site: httpx.Client) -> None:
+    r = site.get("/api/entities", params={"type": "ibi:FundingAgency", "limit": 3})
     doc = r.json()
     assert r.headers["content-type"].startswith("application/ld+json")
     assert doc["totalItems"] >= 5 and len(doc["member"]) == 3 and "next" in doc
-    found = httpx.get(data_server + "/api/entities", params={"q": "NIH"}).json()
+    found = site.get("/api/entities", params={"q": "NIH"}).json()
     assert ID + "national-institutes-of-health" in {m["@id"] for m in found["member"]}
-    injected = httpx.get(data_server + "/api/entities", params={"q": '")) } #'}).json()
+    injected = site.get("/api/entities", params={"q": '")) } #'}).json()
     assert injected["totalItems"] == 0
-    bad = httpx.get(data_server + "/api/entities", params={"type": "no such: thing"})
+    bad = site.get("/api/entities", params={"type": "no such: thing"})
     assert bad.status_code == 422
 
 
-def test_not_found_page_escapes_the_url(data_server: str) -> None:
-    r = httpx.get(data_server + "/id/%3Cscript%3Ealert(1)", headers={"Accept": "text/html"})
+def test_not_found_page_escapes_the_url(site: httpx.Client) -> None:
+    r = site.get("/id/%3Cscript%3Ealert(1)", headers={"Accept": "text/html"})
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert "<script>" not in r.text and "&lt;script&gt;" in r.text
