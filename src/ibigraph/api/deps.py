@@ -1,6 +1,7 @@
 """What routes get by injection: the `Context` of the app (settings, query service, limits,
 prefixes, write side, metrics, dumps), as the `ContextDep` dependency for FastAPI routes and
-`app_context(request)` for the protocol routes registered on Starlette directly; and
+`app_context(request)` for the protocol routes registered on Starlette directly; the writing
+principal (`PrincipalDep`, from the Authorization header); and
 `internal_rows`, the rows of one of the service's own queries under the app's limits.
 
 Async on purpose: FastAPI runs plain `def` dependencies in its threadpool, a cost per request.
@@ -14,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import pyoxigraph as ox
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from ..config import Limits, Settings
 from ..graph.documents import select
 from ..graph.dumps import DumpCache
+from ..graph.writes import Principal
 from ..queries import internal_text
 from ..store.service import QueryService
 from .metrics import Metrics
@@ -26,7 +28,14 @@ from .metrics import Metrics
 if TYPE_CHECKING:  # writing.py reads the context of a request too
     from .writing import Writes
 
-__all__ = ["Context", "ContextDep", "app_context", "get_context", "internal_rows"]
+__all__ = [
+    "Context",
+    "ContextDep",
+    "PrincipalDep",
+    "app_context",
+    "get_context",
+    "internal_rows",
+]
 
 
 @dataclass
@@ -52,6 +61,16 @@ async def get_context(request: Request) -> Context:
 
 
 ContextDep = Annotated[Context, Depends(get_context)]
+
+
+async def get_principal(
+    ctx: ContextDep, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> Principal:
+    """Who writes: the curator or admin the bearer token names (401/403 otherwise)."""
+    return ctx.writes.principal(authorization)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 async def internal_rows(

@@ -27,7 +27,7 @@ from ...rdf.formats import choose_media_type
 from ...rdf.terms import Term, object_of
 from ...rdf.vocab import OA, RDF, SCHEMA
 from ...sparql.request import QueryRequest
-from ..deps import ContextDep, internal_rows
+from ..deps import ContextDep, PrincipalDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..records import claims_about
 from ..views import templates
@@ -159,10 +159,9 @@ def articles_router(settings: Settings) -> APIRouter:
         status_code=201,
     )
     async def post_article(
-        request: Request, ctx: ContextDep, name: str = Query("article")
+        request: Request, ctx: ContextDep, principal: PrincipalDep, name: str = Query("article")
     ) -> Response:
         writes = ctx.writes
-        principal = writes.principal(request.headers.get("authorization"))
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype not in ("text/plain", "text/markdown", ""):
             raise UnsupportedMediaType(f"send the article as text/plain, not {ctype}")

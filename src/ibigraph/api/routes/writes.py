@@ -38,7 +38,7 @@ from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
 from ...sparql.changeset import ChangeSet
 from ...sparql.request import QueryRequest
-from ..deps import ContextDep, app_context, internal_rows
+from ..deps import ContextDep, PrincipalDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..params import parse_params
 from ..records import history
@@ -287,10 +287,10 @@ def changes_router(settings: Settings) -> APIRouter:
     async def undo(
         request: Request,
         ctx: ContextDep,
+        principal: PrincipalDep,
         change: str = Query(..., description="the change to undo (its IRI)"),
     ) -> Response:
         writes: Writes = ctx.writes
-        principal = writes.principal(request.headers.get("authorization"))
         params = parse_params(request.scope["query_string"].decode("latin-1"))
         done = await asyncio.to_thread(
             writes.run,
