@@ -159,6 +159,7 @@ def _protocol_settings(
         max_body_bytes=64 * 1024,
         workers=2,
         public_url=IN_PROCESS,
+        tokens_file=tmp / "tokens.json",  # none there: writes disabled, as `serve` would say
     )
     if backend == "oxigraph":
         from ibigraph.graph.load import parse_file
@@ -308,8 +309,10 @@ def serve_env(settings: Settings, tokens_file: Path, **extra: str) -> dict[str, 
 
 @dataclass
 class Writable:
-    """A real server that takes writes; `tokens` maps a role to a token of that role."""
+    """A service that takes writes, reached through `client` (the app in process, or a real
+    server at `base`); `tokens` maps a role to a token of that role."""
 
+    client: httpx.Client
     base: str
     backend: str
     tokens: dict[str, str]
@@ -318,14 +321,13 @@ class Writable:
         h = {"content-type": "application/sparql-update", **headers}
         if role is not None:
             h["authorization"] = f"Bearer {self.tokens[role]}"
-        return httpx.post(self.base + "/update", content=text.encode(), headers=h, timeout=60)
+        return self.client.post("/update", content=text.encode(), headers=h)
 
     def ask(self, query: str) -> bool:
-        r = httpx.post(
-            self.base + "/sparql",
+        r = self.client.post(
+            "/sparql",
             data={"query": query},
             headers={"accept": "application/sparql-results+json"},
-            timeout=60,
         )
         assert r.status_code == 200, r.text
         return bool(r.json()["boolean"])
@@ -334,17 +336,68 @@ class Writable:
         return {"authorization": f"Bearer {self.tokens[role]}"}
 
 
+def _tokens(tmp: Path) -> tuple[Path, dict[str, str]]:
+    from ibigraph.auth import ROLES, add_token
+
+    tokens_file = tmp / "tokens.json"
+    return tokens_file, {role: add_token(tokens_file, f"{role}-user", role) for role in ROLES}
+
+
+@contextlib.contextmanager
+def writable_settings(backend: str, tmp: Path) -> Iterator[Settings]:
+    """Settings over a fresh copy of the protocol dataset on `backend` that take writes (for
+    the remote backend, a Virtuoso of its own, started here, with its update endpoint)."""
+    nquads = protocol_dataset(tmp)
+    settings = Settings(
+        store_path=tmp / "store",
+        ontology_dir=ROOT / "ontology",
+        query_timeout=20,
+        max_body_bytes=64 * 1024,
+        workers=2,
+        public_url=IN_PROCESS,
+        tokens_file=tmp / "tokens.json",
+    )
+    if backend == "oxigraph":
+        from ibigraph.graph.load import parse_file
+        from ibigraph.store import write_store
+
+        write_store(settings.store_path, parse_file(nquads))
+        yield settings
+        return
+    from .virtuoso import PASSWORD, USER, run_virtuoso
+
+    require("virtuoso")
+    with run_virtuoso(tmp / "virtuoso", nquads=nquads, default_graph=UNION_GRAPH) as v:
+        yield settings.with_(
+            backend="remote",
+            remote_query_url=v.query_url,
+            remote_default_graph=UNION_GRAPH,
+            remote_update_url=v.update_url_basic,
+            remote_user=USER,
+            remote_password=PASSWORD,
+        )
+
+
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
 def writable(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Writable]:
-    """A real `ibigraph serve` over the protocol dataset that accepts writes, per backend
-    (one per test module: modules may clear it)."""
-    from ibigraph.auth import ROLES, add_token
-
+    """The real app in process over the protocol dataset, taking writes, per backend (one per
+    test module: modules may clear it)."""
     tmp = tmp_path_factory.mktemp(f"writable-{request.param}")
-    tokens_file = tmp / "tokens.json"
-    tokens = {role: add_token(tokens_file, f"{role}-user", role) for role in ROLES}
+    _, tokens = _tokens(tmp)
+    with writable_settings(request.param, tmp) as settings, in_process_client(settings) as c:
+        yield Writable(c, IN_PROCESS, request.param, tokens)
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def served_writable(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Writable]:
+    """A real `ibigraph serve` over the protocol dataset that accepts writes, per backend
+    (for the W3C protocol manifests, where the network is the point)."""
+    tmp = tmp_path_factory.mktemp(f"served-writable-{request.param}")
+    tokens_file, tokens = _tokens(tmp)
     env = {
         "IBIGRAPH_TOKENS_FILE": str(tokens_file),
         "IBIGRAPH_ONTOLOGY_DIR": str(ROOT / "ontology"),
@@ -352,8 +405,11 @@ def writable(
         "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
         "IBIGRAPH_WORKERS": "2",
     }
-    with serve_protocol_dataset(request.param, tmp, env, writes=True) as base:
-        yield Writable(base, request.param, tokens)
+    with (
+        serve_protocol_dataset(request.param, tmp, env, writes=True) as base,
+        httpx.Client(base_url=base, timeout=60) as client,
+    ):
+        yield Writable(client, base, request.param, tokens)
 
 
 def built_with_tokens(settings: Settings, **roles: str) -> tuple[Settings, dict[str, str]]:

@@ -18,9 +18,8 @@ from ibigraph.config import Settings
 from ibigraph.graph.build import build_store
 from ibigraph.store import open_store
 
-from .conftest import FIXTURES, ROOT, serve_env
+from .conftest import FIXTURES, ROOT, in_process_client
 from .optional import SEED
-from .server import run_server
 from .test_cli import invoke
 
 ARTICLES = FIXTURES / "articles"
@@ -31,7 +30,7 @@ needs_seed = pytest.mark.needs("seed")
 
 @dataclass
 class Server:
-    base: str
+    client: httpx.Client  # the real app in process
     token: str
     reader: str
 
@@ -40,12 +39,12 @@ class Server:
 
     def update(self, text: str) -> httpx.Response:
         headers = {"content-type": "application/sparql-update", **self.auth()}
-        return httpx.post(self.base + "/update", content=text, headers=headers, timeout=60)
+        return self.client.post("/update", content=text, headers=headers)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The shipped data, built with the seed article, served with write tokens."""
+    """The shipped data, built with the seed article, served (in process) with write tokens."""
     tmp = tmp_path_factory.mktemp("articles")
     settings = Settings(
         store_path=tmp / "store",
@@ -56,15 +55,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     build_store(settings)
     token = add_token(tmp / "tokens.json", "curator", "curator")
     reader = add_token(tmp / "tokens.json", "reader", "reader")
-    env = serve_env(settings, tmp / "tokens.json", IBIGRAPH_QUERIES_DIR=str(ROOT / "queries"))
-    with run_server(env, tmp / "server.log") as base:
-        yield Server(base, token, reader)
+    settings = settings.with_(tokens_file=tmp / "tokens.json", queries_dir=ROOT / "queries")
+    with in_process_client(settings) as client:
+        yield Server(client, token, reader)
 
 
-def _verdict(base: str, subject: str, prop: str = "https://schema.org/memberOf") -> set[str]:
-    claims = httpx.get(
-        base + "/api/claims", params={"entity": subject, "limit": 1000}, timeout=30
-    ).json()["claims"]
+def _verdict(
+    client: httpx.Client, subject: str, prop: str = "https://schema.org/memberOf"
+) -> set[str]:
+    claims = client.get("/api/claims", params={"entity": subject, "limit": 1000}).json()["claims"]
     return {c["verdict"] for c in claims if c["subject"] == ID + subject and c["property"] == prop}
 
 
@@ -143,11 +142,9 @@ def test_malformed_articles_are_refused_and_nothing_is_ingested(
 def test_post_article_needs_a_curator_token(server: Server) -> None:
     text = (ARTICLES / "neurodata_without_borders.txt").read_bytes()
     headers = {"content-type": "text/plain"}
-    assert (
-        httpx.post(server.base + "/api/articles", content=text, headers=headers).status_code == 401
-    )
-    r = httpx.post(
-        server.base + "/api/articles",
+    assert server.client.post("/api/articles", content=text, headers=headers).status_code == 401
+    r = server.client.post(
+        "/api/articles",
         content=text,
         headers={**headers, **server.auth(server.reader)},
     )
@@ -157,17 +154,17 @@ def test_post_article_needs_a_curator_token(server: Server) -> None:
 def test_post_article_ingests_then_replaces(server: Server) -> None:
     text = (ARTICLES / "neurodata_without_borders.txt").read_bytes()
     headers = {"content-type": "text/plain", **server.auth()}
-    first = httpx.post(server.base + "/api/articles", content=text, headers=headers, timeout=60)
+    first = server.client.post("/api/articles", content=text, headers=headers)
     assert first.status_code in (200, 201), first.text
-    again = httpx.post(server.base + "/api/articles", content=text, headers=headers, timeout=60)
+    again = server.client.post("/api/articles", content=text, headers=headers)
     assert again.status_code == 200, again.text
     a, b = first.json(), again.json()
     assert a["claims"] == b["claims"] and a["graph"] == b["graph"]
     assert again.headers["location"] == f"/api/articles/{b['id']}"
-    listed = httpx.get(server.base + "/api/articles").json()["articles"]
+    listed = server.client.get("/api/articles").json()["articles"]
     mine = next(x for x in listed if x["article"] == b["graph"])
     assert sum(mine["claims"].values()) == b["claims"]
-    history = httpx.get(server.base + "/api/changes", params={"graph": b["graph"]}).json()
+    history = server.client.get("/api/changes", params={"graph": b["graph"]}).json()
     assert len(history["changes"]) >= 2  # each ingestion is an audited change
 
 
@@ -177,9 +174,9 @@ def test_post_article_ingests_then_replaces(server: Server) -> None:
     ids=["empty", "binary", "other-format"],
 )
 def test_post_malformed_article_is_a_clear_400(server: Server, content: bytes, status: int) -> None:
-    before = httpx.get(server.base + "/api/articles").json()
-    r = httpx.post(
-        server.base + "/api/articles",
+    before = server.client.get("/api/articles").json()
+    r = server.client.post(
+        "/api/articles",
         params={"name": "upload.txt"},
         content=content,
         headers={"content-type": "text/plain", **server.auth()},
@@ -187,14 +184,12 @@ def test_post_malformed_article_is_a_clear_400(server: Server, content: bytes, s
     assert r.status_code == status
     assert r.headers["content-type"] == "application/problem+json"
     assert "upload.txt" in r.json()["detail"]
-    assert httpx.get(server.base + "/api/articles").json() == before
+    assert server.client.get("/api/articles").json() == before
 
 
 @needs_seed
 def test_claims_api_filters_by_verdict_and_entity(server: Server) -> None:
-    r = httpx.get(
-        server.base + "/api/claims", params={"verdict": "contradicted", "entity": "cbrain"}
-    )
+    r = server.client.get("/api/claims", params={"verdict": "contradicted", "entity": "cbrain"})
     assert r.status_code == 200
     items = r.json()["claims"]
     assert items
@@ -205,8 +200,8 @@ def test_claims_api_filters_by_verdict_and_entity(server: Server) -> None:
         assert any(e.startswith("http") and "/source/" not in e for e in c["evidence"])
     seed = SEED.read_text()
     assert all(c["text"] == seed[c["start"] : c["end"]] for c in items)  # exact spans
-    ld = httpx.get(
-        server.base + "/api/claims",
+    ld = server.client.get(
+        "/api/claims",
         params={"verdict": "contradicted"},
         headers={"accept": "application/ld+json"},
     )
@@ -214,13 +209,13 @@ def test_claims_api_filters_by_verdict_and_entity(server: Server) -> None:
     g = rdflib.Graph().parse(data=ld.text, format="json-ld")
     ibi = rdflib.Namespace("https://w3id.org/ibigraph/ontology#")
     assert set(g.objects(None, ibi.verdict)) == {ibi.contradicted}
-    bad = httpx.get(server.base + "/api/claims", params={"verdict": "maybe"})
+    bad = server.client.get("/api/claims", params={"verdict": "maybe"})
     assert bad.status_code == 422
 
 
 @needs_seed
 def test_article_list_gives_claim_counts_and_candidates_for_curation(server: Server) -> None:
-    articles = httpx.get(server.base + "/api/articles").json()["articles"]
+    articles = server.client.get("/api/articles").json()["articles"]
     seed = next(a for a in articles if a["article"] == IBI_ARTICLE)
     assert seed["model"] == "DeepSeek V3.2"
     assert seed["subject"] == ID + "international-brain-initiative"
@@ -230,32 +225,30 @@ def test_article_list_gives_claim_counts_and_candidates_for_curation(server: Ser
 
 @needs_seed
 def test_article_page_highlights_claims_and_links_mentions(server: Server) -> None:
-    html = httpx.get(
-        server.base + "/api/articles/international-brain-initiative",
+    html = server.client.get(
+        "/api/articles/international-brain-initiative",
         headers={"accept": "text/html"},
     )
     assert html.status_code == 200
     assert 'class="v-contradicted"' in html.text and 'class="v-supported"' in html.text
     assert 'href="/id/cbrain"' in html.text
-    ld = httpx.get(server.base + "/api/articles/international-brain-initiative")
+    ld = server.client.get("/api/articles/international-brain-initiative")
     assert ld.headers["content-type"] == "application/ld+json"
     g = rdflib.Graph().parse(data=ld.text, format="json-ld")
     assert (None, rdflib.RDF.type, rdflib.URIRef("https://schema.org/Article")) in g
-    assert httpx.get(server.base + "/api/articles/no-such-article").status_code == 404
+    assert server.client.get("/api/articles/no-such-article").status_code == 404
 
 
 @needs_seed
 def test_entity_page_shows_article_claims_with_verdicts(server: Server) -> None:
-    page = httpx.get(server.base + "/id/cbrain", headers={"accept": "text/html"})
+    page = server.client.get("/id/cbrain", headers={"accept": "text/html"})
     assert "What LLM-written articles claim about it" in page.text
     assert 'class="badge v-contradicted"' in page.text
 
 
 @needs_seed
 def test_named_query_lists_claims_by_verdict(server: Server) -> None:
-    r = httpx.get(
-        server.base + "/api/queries/claims_by_verdict", params={"verdict": "contradicted"}
-    )
+    r = server.client.get("/api/queries/claims_by_verdict", params={"verdict": "contradicted"})
     assert r.status_code == 200, r.text
     rows = r.json()
     assert rows and any(row.get("subject") == ID + "cbrain" for row in rows)
@@ -266,7 +259,7 @@ def test_verdicts_follow_curated_writes(server: Server) -> None:
     """A curated source that lists the Korea Brain Research Institute as an IBI member turns the
     article's claim from contradicted to supported, in the same write; removing it turns it
     back."""
-    assert _verdict(server.base, "korea-brain-research-institute") == {"contradicted"}
+    assert _verdict(server.client, "korea-brain-research-institute") == {"contradicted"}
     g = "https://w3id.org/ibigraph/source/test-kbri-member"
     update = f"""PREFIX schema: <https://schema.org/>
     PREFIX ibi: <https://w3id.org/ibigraph/ontology#>
@@ -282,17 +275,15 @@ def test_verdicts_follow_curated_writes(server: Server) -> None:
     r = server.update(update)
     assert r.status_code == 200, r.text
     assert IBI_ARTICLE in r.json()["graphs"]  # the verdicts changed in the same write
-    assert _verdict(server.base, "korea-brain-research-institute") == {"supported"}
-    assert _consistent_article_graphs(server.base)
-    r = httpx.delete(
-        server.base + "/graph-store", params={"graph": g}, headers=server.auth(), timeout=60
-    )
+    assert _verdict(server.client, "korea-brain-research-institute") == {"supported"}
+    assert _consistent_article_graphs(server.client)
+    r = server.client.delete("/graph-store", params={"graph": g}, headers=server.auth())
     assert r.status_code == 200, r.text
-    assert _verdict(server.base, "korea-brain-research-institute") == {"contradicted"}
-    assert _consistent_article_graphs(server.base)
+    assert _verdict(server.client, "korea-brain-research-institute") == {"contradicted"}
+    assert _consistent_article_graphs(server.client)
 
 
-def _consistent_article_graphs(base: str) -> bool:
+def _consistent_article_graphs(client: httpx.Client) -> bool:
     """Re-verified claims keep their materialized schema.org copies in step: every claim's
     schema:creativeWorkStatus is its verdict, and every evidence node keeps its schema type."""
     query = """PREFIX ibi: <https://w3id.org/ibigraph/ontology#>
@@ -301,7 +292,7 @@ def _consistent_article_graphs(base: str) -> bool:
       { ?c ibi:verdict ?v ; schema:creativeWorkStatus ?w FILTER(?v != ?w) }
       UNION { ?e a ibi:Evidence FILTER NOT EXISTS { ?e a schema:CreativeWork } }
     } }"""
-    r = httpx.post(base + "/sparql", data={"query": query}, headers={"accept": "application/json"})
+    r = client.post("/sparql", data={"query": query}, headers={"accept": "application/json"})
     return r.json()["boolean"] is False
 
 
@@ -311,7 +302,7 @@ def test_curated_write_leaves_unaffected_verdicts_and_their_materialization_alon
 ) -> None:
     """A write about an entity the article mentions re-verifies its claims; when no verdict
     changes, the article graph is not touched, and a flipped verdict leaves no stale copy."""
-    before = httpx.get(server.base + "/api/articles").json()
+    before = server.client.get("/api/articles").json()
     g = "https://w3id.org/ibigraph/source/ibi-about-us"
     update = f"""PREFIX schema: <https://schema.org/>
     INSERT DATA {{ GRAPH <{g}> {{ <{ID}international-brain-initiative>
@@ -320,8 +311,8 @@ def test_curated_write_leaves_unaffected_verdicts_and_their_materialization_alon
     assert r.status_code == 200, r.text
     assert r.json()["graphs"] == [g]
     assert r.json()["quadsAdded"] == 2  # the fact and its union copy: no article quad
-    assert httpx.get(server.base + "/api/articles").json() == before
-    assert _consistent_article_graphs(server.base)
+    assert server.client.get("/api/articles").json() == before
+    assert _consistent_article_graphs(server.client)
 
 
 @needs_seed
@@ -338,8 +329,8 @@ def test_article_page_never_links_outside_the_graph(server: Server) -> None:
     }} }}"""
     r = server.update(update)
     assert r.status_code == 200, r.text
-    page = httpx.get(
-        server.base + "/api/articles/international-brain-initiative",
+    page = server.client.get(
+        "/api/articles/international-brain-initiative",
         headers={"accept": "text/html"},
     )
     assert page.status_code == 200

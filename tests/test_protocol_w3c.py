@@ -125,12 +125,12 @@ def test_w3c_protocol(case: Case, endpoint: str) -> None:
 
 
 @_params(UPDATE_CASES)
-def test_w3c_protocol_update(case: Case, writable: Writable) -> None:
-    _run(case, writable.base, writable.auth("admin"))  # the cases DROP ALL
+def test_w3c_protocol_update(case: Case, served_writable: Writable) -> None:
+    _run(case, served_writable.base, served_writable.auth("admin"))  # the cases DROP ALL
 
 
 @_params(GSP_CASES)
-def test_w3c_graph_store_protocol(case: Case, writable: Writable) -> None:
+def test_w3c_graph_store_protocol(case: Case, served_writable: Writable) -> None:
     if case.name == "put_get_default":
         pytest.xfail(
             "the default graph is the union of all graphs, including the ontology and shapes "
@@ -140,9 +140,11 @@ def test_w3c_graph_store_protocol(case: Case, writable: Writable) -> None:
         query = parse_qs(urlsplit(step.path).query)
         for g in query.get("graph", []):
             httpx.delete(
-                writable.base + "/graph-store", params={"graph": g}, headers=writable.auth()
+                served_writable.base + "/graph-store",
+                params={"graph": g},
+                headers=served_writable.auth(),
             )
-    _run(case, writable.base, writable.auth("admin"))  # the cases DROP ALL
+    _run(case, served_writable.base, served_writable.auth("admin"))  # the cases DROP ALL
 
 
 def _run(case: Case, base: str, extra_headers: dict[str, str]) -> None:

@@ -66,9 +66,9 @@ def test_update_with_reader_token_is_403(writable: Writable) -> None:
     assert not _has_alt_name(writable, label)
 
 
-def test_writes_are_disabled_without_a_tokens_file(endpoint: str) -> None:
-    r = httpx.post(
-        endpoint + "/update",
+def test_writes_are_disabled_without_a_tokens_file(api: httpx.Client) -> None:
+    r = api.post(
+        "/update",
         content=_alt_name("x").encode(),
         headers={"content-type": "application/sparql-update", "authorization": "Bearer x"},
     )
@@ -88,9 +88,9 @@ def test_insert_data_commits_to_its_graph_and_the_union_and_is_audited(writable:
     assert change["quadsAdded"] == 2  # the named-graph quad and its union copy
     assert _has_alt_name(writable, label)
     assert _has_alt_name(writable, label, graph=None)
-    history = httpx.get(
-        writable.base + "/api/changes", params={"entity": f"{ID}test-alliance"}
-    ).json()["changes"]
+    history = writable.client.get("/api/changes", params={"entity": f"{ID}test-alliance"}).json()[
+        "changes"
+    ]
     recorded = next(c for c in history if c["change"] == change["change"])
     assert recorded["agent"] == "curator-user"
     assert recorded["reason"] == "acronym seen on the site"
@@ -111,15 +111,13 @@ def test_a_change_keeps_its_patch_and_can_be_undone(writable: Writable) -> None:
         f"<https://w3id.org/ibigraph/ontology#patch> ?p "
         f"FILTER(CONTAINS(?p, 'A {fact} <{SRC}test-about> .')) }} }}"
     )
-    r = httpx.post(
-        writable.base + "/api/changes/undo", params={"change": first}, headers=writable.auth()
-    )
+    r = writable.client.post("/api/changes/undo", params={"change": first}, headers=writable.auth())
     assert r.status_code == 200, r.text
     assert r.json()["quadsRemoved"] == 2
     assert not _has_alt_name(writable, label) and not _has_alt_name(writable, label, graph=None)
     # undoing the undo puts the fact back
-    r = httpx.post(
-        writable.base + "/api/changes/undo",
+    r = writable.client.post(
+        "/api/changes/undo",
         params={"change": r.json()["change"]},
         headers=writable.auth(),
     )
@@ -129,8 +127,8 @@ def test_a_change_keeps_its_patch_and_can_be_undone(writable: Writable) -> None:
 
 def test_form_update_at_sparql_endpoint_is_accepted(writable: Writable) -> None:
     label = _unique()
-    r = httpx.post(
-        writable.base + "/sparql",
+    r = writable.client.post(
+        "/sparql",
         data={"update": _alt_name(label), "comment": "form post"},
         headers=writable.auth(),
     )
@@ -169,9 +167,7 @@ def test_new_entity_gets_materialized_types_and_loses_them_with_its_graph(
     assert r.status_code == 200, r.text
     org = f"ASK {{ GRAPH <{graph}> {{ <{ID}{slug}> a <https://schema.org/Organization> }} }}"
     assert writable.ask(org)  # materialized from ibi:Consortium, in the same graph
-    r = httpx.delete(
-        writable.base + "/graph-store", params={"graph": graph}, headers=writable.auth()
-    )
+    r = writable.client.delete("/graph-store", params={"graph": graph}, headers=writable.auth())
     assert r.status_code == 200, r.text
     assert not writable.ask(org)
     assert not writable.ask(f"ASK {{ <{ID}{slug}> ?p ?o }}")  # union copies gone too
@@ -263,40 +259,40 @@ PERSON = """@prefix foaf: <http://xmlns.com/foaf/0.1/> .
 
 def test_graph_store_put_get_post_head_delete(writable: Writable) -> None:
     g = f"http://example.org/gsp/{uuid.uuid4().hex}"
-    url, params, auth = writable.base + "/graph-store", {"graph": g}, writable.auth()
+    url, params, auth = "/graph-store", {"graph": g}, writable.auth()
     turtle = {"content-type": "text/turtle", **auth}
-    r = httpx.put(url, params=params, content=PERSON % "Jane", headers=turtle)
+    r = writable.client.put(url, params=params, content=PERSON % "Jane", headers=turtle)
     assert r.status_code == 201, r.text
-    got = httpx.get(url, params=params, headers={"accept": "text/turtle"})
+    got = writable.client.get(url, params=params, headers={"accept": "text/turtle"})
     assert got.status_code == 200
     assert got.headers["content-type"].startswith("text/turtle")
     expected = rdflib.Graph().parse(data=PERSON % "Jane", format="turtle")
     assert isomorphic(rdflib.Graph().parse(data=got.text, format="turtle"), expected)
-    r = httpx.put(url, params=params, content=PERSON % "John", headers=turtle)
+    r = writable.client.put(url, params=params, content=PERSON % "John", headers=turtle)
     assert r.status_code == 200  # replaced an existing graph
-    r = httpx.post(
+    r = writable.client.post(
         url,
         params=params,
         content=b'<http://example.org/person/1> <http://xmlns.com/foaf/0.1/nick> "JJ" .\n',
         headers={"content-type": "application/n-triples", **auth},
     )
     assert r.status_code == 200, r.text
-    nt = httpx.get(url, params=params, headers={"accept": "application/n-triples"}).text
+    nt = writable.client.get(url, params=params, headers={"accept": "application/n-triples"}).text
     assert '"John"' in nt and '"JJ"' in nt and '"Jane"' not in nt
-    head = httpx.head(url, params=params)
+    head = writable.client.head(url, params=params)
     assert head.status_code == 200 and head.content == b""
-    assert httpx.delete(url, params=params, headers=auth).status_code == 200
-    assert httpx.get(url, params=params).status_code == 404
-    assert httpx.delete(url, params=params, headers=auth).status_code == 404
+    assert writable.client.delete(url, params=params, headers=auth).status_code == 200
+    assert writable.client.get(url, params=params).status_code == 404
+    assert writable.client.delete(url, params=params, headers=auth).status_code == 404
 
 
 def test_graph_store_post_without_graph_creates_one(writable: Writable) -> None:
-    url = writable.base + "/graph-store"
-    r = httpx.post(
+    url = "/graph-store"
+    r = writable.client.post(
         url, content=PERSON % "New", headers={"content-type": "text/turtle", **writable.auth()}
     )
     assert r.status_code == 201, r.text
-    created = httpx.get(
+    created = writable.client.get(
         url, params={"graph": r.headers["location"]}, headers={"accept": "text/turtle"}
     )
     assert created.status_code == 200 and '"New"' in created.text
@@ -304,9 +300,9 @@ def test_graph_store_post_without_graph_creates_one(writable: Writable) -> None:
 
 def test_graph_store_refuses_bad_bodies_and_missing_tokens(writable: Writable) -> None:
     g = f"http://example.org/gsp/{uuid.uuid4().hex}"
-    url, params = writable.base + "/graph-store", {"graph": g}
+    url, params = "/graph-store", {"graph": g}
     bad = "@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n<http://example.org/a> foaf:name ."
-    r = httpx.put(
+    r = writable.client.put(
         url,
         params=params,
         content=bad,
@@ -314,20 +310,22 @@ def test_graph_store_refuses_bad_bodies_and_missing_tokens(writable: Writable) -
     )
     assert r.status_code == 400
     assert r.json()["detail"].startswith("request body:2:")
-    r = httpx.put(
+    r = writable.client.put(
         url, params=params, content=b"x", headers={"content-type": "text/html", **writable.auth()}
     )
     assert r.status_code == 415
-    r = httpx.put(url, params=params, content=PERSON % "X", headers={"content-type": "text/turtle"})
+    r = writable.client.put(
+        url, params=params, content=PERSON % "X", headers={"content-type": "text/turtle"}
+    )
     assert r.status_code == 401
-    assert httpx.get(url, params=params).status_code == 404  # nothing was created
+    assert writable.client.get(url, params=params).status_code == 404  # nothing was created
 
 
 def test_graph_store_jsonld_body(writable: Writable) -> None:
     g = f"http://example.org/gsp/{uuid.uuid4().hex}"
     doc = '{"@id": "http://example.org/b", "http://xmlns.com/foaf/0.1/name": "From JSON-LD"}'
-    r = httpx.put(
-        writable.base + "/graph-store",
+    r = writable.client.put(
+        "/graph-store",
         params={"graph": g},
         content=doc,
         headers={"content-type": "application/ld+json", **writable.auth()},
@@ -363,11 +361,10 @@ def test_reads_during_writes_see_all_or_nothing_of_a_write(writable: Writable) -
 
     def read() -> None:
         while not stop.is_set():
-            r = httpx.post(
-                writable.base + "/sparql",
+            r = writable.client.post(
+                "/sparql",
                 data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"},
                 headers={"accept": "application/sparql-results+json"},
-                timeout=60,
             )
             counts.append(int(r.json()["results"]["bindings"][0]["n"]["value"]))
 
@@ -375,19 +372,17 @@ def test_reads_during_writes_see_all_or_nothing_of_a_write(writable: Writable) -
     reader.start()
     try:
         for _ in range(3):
-            r = httpx.put(
-                writable.base + "/graph-store",
+            r = writable.client.put(
+                "/graph-store",
                 params={"graph": g},
                 content=body,
                 headers={"content-type": "application/n-triples", **writable.auth()},
-                timeout=120,  # the remote backend reads a change's context query by query
             )
             assert r.status_code in (200, 201), r.text
-            r = httpx.delete(
-                writable.base + "/graph-store",
+            r = writable.client.delete(
+                "/graph-store",
                 params={"graph": g},
                 headers=writable.auth(),
-                timeout=120,
             )
             assert r.status_code == 200
     finally:
@@ -402,7 +397,7 @@ def test_entity_page_shows_its_last_changes(writable: Writable) -> None:
     label = _unique()
     r = writable.update(_alt_name(label), **{"x-change-reason": f"seen on the site {label}"})
     assert r.status_code == 200, r.text
-    page = httpx.get(writable.base + "/id/test-alliance", headers={"accept": "text/html"})
+    page = writable.client.get("/id/test-alliance", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "Recent changes" in page.text
     assert f"seen on the site {label}" in page.text
@@ -413,24 +408,21 @@ def test_reads_need_a_token_when_configured(fixture_settings, tmp_path) -> None:
     from ibigraph.auth import add_token
     from ibigraph.graph.build import build_store
 
-    from .conftest import serve_env
-    from .server import run_server
+    from .conftest import in_process_client
 
     build_store(fixture_settings)
     reader = add_token(tmp_path / "tokens.json", "reader", "reader")
-    env = serve_env(fixture_settings, tmp_path / "tokens.json", IBIGRAPH_READ_ROLE="reader")
-    with run_server(env, tmp_path / "server.log") as base:
+    settings = fixture_settings.with_(tokens_file=tmp_path / "tokens.json", read_role="reader")
+    with in_process_client(settings) as client:
         query = {"query": "ASK {}"}
-        anonymous = httpx.get(base + "/sparql", params=query)
+        anonymous = client.get("/sparql", params=query)
         assert anonymous.status_code == 401
         assert anonymous.headers["www-authenticate"].startswith("Bearer")
-        page = httpx.get(base + "/id/test-alliance", headers={"authorization": "Bearer nope"})
+        page = client.get("/id/test-alliance", headers={"authorization": "Bearer nope"})
         assert page.status_code == 401
-        ok = httpx.get(
-            base + "/sparql", params=query, headers={"authorization": f"Bearer {reader}"}
-        )
+        ok = client.get("/sparql", params=query, headers={"authorization": f"Bearer {reader}"})
         assert ok.status_code == 200
-        assert httpx.get(base + "/health").status_code == 200
+        assert client.get("/health").status_code == 200
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
@@ -449,9 +441,9 @@ def test_graph_store_writes_need_a_curator_token(
         headers["authorization"] = (
             f"Bearer {writable.tokens[auth]}" if auth in writable.tokens else auth
         )
-    r = httpx.request(
+    r = writable.client.request(
         method,
-        writable.base + "/graph-store",
+        "/graph-store",
         params={"graph": g},
         content=b"" if method == "DELETE" else (PERSON % "Intruder").encode(),
         headers=headers,
@@ -468,8 +460,8 @@ def test_graph_store_put_that_breaks_a_shape_is_422_and_changes_nothing(
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s ?p ?o }} }}"
 
     def n() -> int:
-        r = httpx.post(
-            writable.base + "/sparql",
+        r = writable.client.post(
+            "/sparql",
             data={"query": count},
             headers={"accept": "application/sparql-results+json"},
         )
@@ -478,8 +470,8 @@ def test_graph_store_put_that_breaks_a_shape_is_422_and_changes_nothing(
     before = n()
     # replacing the source graph with one fact loses every required property of its entities
     body = f'<{ID}test-alliance> <https://schema.org/alternateName> "Only this"@en .'
-    r = httpx.put(
-        writable.base + "/graph-store",
+    r = writable.client.put(
+        "/graph-store",
         params={"graph": g},
         content=body,
         headers={"content-type": "text/turtle", **writable.auth()},
@@ -492,16 +484,16 @@ def test_graph_store_put_that_breaks_a_shape_is_422_and_changes_nothing(
 
 def test_graph_store_oversized_body_is_413(writable: Writable) -> None:
     body = (PERSON % ("x" * 70_000)).encode()
-    r = httpx.put(
-        writable.base + "/graph-store",
+    r = writable.client.put(
+        "/graph-store",
         params={"graph": "http://example.org/gsp/big"},
         content=body,
         headers={"content-type": "text/turtle", **writable.auth()},
     )
     assert r.status_code == 413
     assert (
-        httpx.get(
-            writable.base + "/graph-store", params={"graph": "http://example.org/gsp/big"}
+        writable.client.get(
+            "/graph-store", params={"graph": "http://example.org/gsp/big"}
         ).status_code
         == 404
     )
@@ -553,8 +545,8 @@ def test_rdf_xml_with_entity_declarations_is_refused(writable: Writable) -> None
         "<ex:p>&b;</ex:p></rdf:Description></rdf:RDF>"
     )
     g = f"http://example.org/gsp/{uuid.uuid4().hex}"
-    r = httpx.put(
-        writable.base + "/graph-store",
+    r = writable.client.put(
+        "/graph-store",
         params={"graph": g},
         content=lol,
         headers={
@@ -565,43 +557,42 @@ def test_rdf_xml_with_entity_declarations_is_refused(writable: Writable) -> None
     )
     assert r.status_code == 400
     assert "DOCTYPE" in r.json()["detail"]
-    assert httpx.get(writable.base + "/graph-store", params={"graph": g}).status_code == 404
+    assert writable.client.get("/graph-store", params={"graph": g}).status_code == 404
 
 
 def test_a_change_over_the_quad_limit_is_413_and_writes_nothing(fixture_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ibigraph.auth import add_token
     from ibigraph.graph.build import build_store
 
-    from .conftest import serve_env
-    from .server import run_server
+    from .conftest import in_process_client
 
     build_store(fixture_settings)
     token = add_token(tmp_path / "tokens.json", "curator", "curator")
-    env = serve_env(fixture_settings, tmp_path / "tokens.json", IBIGRAPH_MAX_CHANGE_QUADS="20")
+    settings = fixture_settings.with_(tokens_file=tmp_path / "tokens.json", max_change_quads=20)
     auth = {"authorization": f"Bearer {token}"}
-    with run_server(env, tmp_path / "server.log") as base:
-        r = httpx.post(
-            base + "/update",
+    with in_process_client(settings) as client:
+        r = client.post(
+            "/update",
             content="INSERT { GRAPH <urn:x:copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
             headers={"content-type": "application/sparql-update", **auth},
         )
         assert r.status_code == 413, r.text
         assert "IBIGRAPH_MAX_CHANGE_QUADS" in r.text
         body = "".join(f'<http://e.org/s{i}> <http://e.org/p> "{i}" .\n' for i in range(30))
-        r = httpx.put(
-            base + "/graph-store",
+        r = client.put(
+            "/graph-store",
             params={"graph": "urn:x:copy"},
             content=body,
             headers={"content-type": "application/n-triples", **auth},
         )
         assert r.status_code == 413, r.text
-        assert httpx.get(base + "/graph-store", params={"graph": "urn:x:copy"}).status_code == 404
+        assert client.get("/graph-store", params={"graph": "urn:x:copy"}).status_code == 404
 
 
 def test_an_update_can_extend_a_stored_blank_node(writable: Writable) -> None:
     g = f"http://example.org/gsp/{uuid.uuid4().hex}"
-    r = httpx.put(
-        writable.base + "/graph-store",
+    r = writable.client.put(
+        "/graph-store",
         params={"graph": g},
         content='<http://e.org/p1> <http://example.org/card> [ <http://example.org/n> "1" ] .',
         headers={"content-type": "text/turtle", **writable.auth()},
@@ -623,15 +614,15 @@ def test_dataset_post_puts_quads_in_their_graphs_and_refuses_blank_graph_names(
 ) -> None:
     g = f"http://example.org/gsp/{uuid.uuid4().hex}"
     headers = {"content-type": "application/trig", "accept": "application/json", **writable.auth()}
-    r = httpx.post(
-        writable.base + "/graph-store",
+    r = writable.client.post(
+        "/graph-store",
         content=f'<{g}> {{ <http://e.org/a> <http://e.org/b> "trig" . }}',
         headers=headers,
     )
     assert r.status_code == 200, r.text
     assert writable.ask(f'ASK {{ VALUES ?g {{ <{g}> }} GRAPH ?g {{ ?s ?p "trig" }} }}')
-    r = httpx.post(
-        writable.base + "/graph-store",
+    r = writable.client.post(
+        "/graph-store",
         content='_:g { <http://e.org/a> <http://e.org/b> "blank-graph" . }',
         headers=headers,
     )
@@ -687,10 +678,10 @@ def test_predeclared_prefixes_never_replace_a_requests_own_in_later_operations()
 
 
 def test_service_description_declares_updates_where_writes_are_taken(
-    writable: Writable, endpoint: str
+    writable: Writable, api: httpx.Client
 ) -> None:
     sd = "http://www.w3.org/ns/sparql-service-description#SPARQL11Update"
-    r = httpx.get(writable.base + "/sparql", headers={"accept": "application/n-triples"})
+    r = writable.client.get("/sparql", headers={"accept": "application/n-triples"})
     assert sd in r.text
-    r = httpx.get(endpoint + "/sparql", headers={"accept": "application/n-triples"})
+    r = api.get("/sparql", headers={"accept": "application/n-triples"})
     assert sd not in r.text  # a server without tokens takes no update
