@@ -49,13 +49,16 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# the suite runs on two processes (pytest-xdist; tests of one module stay on one worker):
+# much of it waits on servers, Virtuoso and subprocesses. TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
 test: lint $(CLIENTS)
-	@echo "make: running the test suite (a few minutes; what was not tested is listed at the end)"
-	$(BIN)/pytest
+	@echo "make: running the test suite on $(TEST_WORKERS) workers (a few minutes; what was not tested is listed at the end)"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 # The kill -9 durability soak at full length (make test runs 3 rounds of it)
 soak: setup
-	IBIGRAPH_SOAK_ROUNDS=20 $(BIN)/pytest tests/test_durability.py
+	IBIGRAPH_SOAK_ROUNDS=20 $(BIN)/pytest tests/system/test_durability.py
 
 # What a newcomer gets: clone HEAD into an empty temp dir (no ../shared beside it, CI unset)
 # and run `make test` there.

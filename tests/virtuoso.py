@@ -63,7 +63,7 @@ in it. ``FROM A FROM B`` (or two ``default-graph-uri``) also gives a bag, not th
 merge the spec asks for; ``FROM`` in the query and ``default-graph-uri`` are combined
 (the spec says the protocol one wins); a ``FROM`` or ``default-graph-uri`` without a
 ``FROM NAMED`` leaves ``GRAPH ?g`` ranging over every graph. See
-``tests/test_virtuoso_fixture.py``. Client gotchas: a query POSTed directly as
+``tests/system/test_virtuoso_fixture.py``. Client gotchas: a query POSTed directly as
 ``application/sparql-query`` never gets an answer (upstream issue #842; use a form POST
 or GET); blank nodes come back as ``nodeID://b10000``, which Oxigraph's result parsers
 reject; ``"true"^^xsd:boolean`` comes back as ``"1"``, numbers in canonical form, language

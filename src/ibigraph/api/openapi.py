@@ -3,7 +3,7 @@
 FastAPI documents what a route declares; the service also answers through its middleware
 (tokens for reads, body limits, HEAD), its error handlers (problem+json or plain text) and its
 content negotiation. `complete` adds that, by rules that follow the code, so that a tool such as
-schemathesis finds no undocumented answer (tests/test_openapi.py runs it).
+schemathesis finds no undocumented answer (tests/http/test_openapi.py runs it).
 """
 
 from __future__ import annotations

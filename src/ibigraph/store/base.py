@@ -1,5 +1,5 @@
 """What every store backend offers: its statistics, and a writer whose transactions the write
-pipeline (writes.py) reads and commits through."""
+pipeline (graph/writes.py) reads and commits through."""
 
 from __future__ import annotations
 

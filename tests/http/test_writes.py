@@ -12,10 +12,9 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from .conftest import Writable
+from ..conftest import Writable
+from ..helpers import ID, SRC
 
-ID = "https://w3id.org/ibigraph/id/"
-SRC = "https://w3id.org/ibigraph/source/"
 PREFIXES = f"""PREFIX id: <{ID}>
 PREFIX src: <{SRC}>
 PREFIX schema: <https://schema.org/>
@@ -408,7 +407,7 @@ def test_reads_need_a_token_when_configured(fixture_settings, tmp_path) -> None:
     from ibigraph.auth import add_token
     from ibigraph.graph.build import build_store
 
-    from .conftest import in_process_client
+    from ..conftest import in_process_client
 
     build_store(fixture_settings)
     reader = add_token(tmp_path / "tokens.json", "reader", "reader")
@@ -564,7 +563,7 @@ def test_a_change_over_the_quad_limit_is_413_and_writes_nothing(fixture_settings
     from ibigraph.auth import add_token
     from ibigraph.graph.build import build_store
 
-    from .conftest import in_process_client
+    from ..conftest import in_process_client
 
     build_store(fixture_settings)
     token = add_token(tmp_path / "tokens.json", "curator", "curator")

@@ -31,14 +31,12 @@ from ibigraph.ingest import (
 )
 from ibigraph.ingest.names import build_name_index
 
-from .conftest import FIXTURES, ROOT
-from .optional import SEED, require
+from ..conftest import FIXTURES, ROOT
+from ..helpers import ID, SCHEMA, SRC
+from ..helpers import ONTOLOGY as IBI
+from ..optional import SEED, require
 
 ARTICLES = FIXTURES / "articles"
-ID = "https://w3id.org/ibigraph/id/"
-SRC = "https://w3id.org/ibigraph/source/"
-IBI = "https://w3id.org/ibigraph/ontology#"
-SCHEMA = "https://schema.org/"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 needs_seed = pytest.mark.needs("seed")

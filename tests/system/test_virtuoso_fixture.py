@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 
-from .optional import require
-from .virtuoso import (
+from ..optional import require
+from ..virtuoso import (
     DEFAULT_GRAPH,
     VirtuosoServer,
     is_system_graph,

@@ -14,10 +14,10 @@ from ibigraph.errors import DataSyntaxError
 from ibigraph.graph.load import materialize, parse_file, read_sources
 from ibigraph.rdf.vocab import compact, prefixes
 
-from .conftest import ROOT
+from ..conftest import ROOT
+from ..helpers import ONTOLOGY as IBI
+from ..helpers import SCHEMA
 
-SCHEMA = "https://schema.org/"
-IBI = "https://w3id.org/ibigraph/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 G = ox.NamedNode("https://w3id.org/ibigraph/source/g")
 X = ox.NamedNode("https://w3id.org/ibigraph/id/x")

@@ -17,8 +17,8 @@ import rdflib
 from rdflib import RDF, Namespace
 from rdflib.compare import isomorphic
 
-from .conftest import Writable
-from .optional import W3C
+from ..conftest import Writable
+from ..optional import W3C
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")

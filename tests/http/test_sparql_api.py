@@ -18,10 +18,9 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ibigraph import __version__
 
-from .conftest import IN_PROCESS
+from ..conftest import IN_PROCESS
+from ..helpers import ID, SCHEMA, assert_problem
 
-ID = "https://w3id.org/ibigraph/id/"
-SCHEMA = "https://schema.org/"
 NAMES = f"""PREFIX schema: <{SCHEMA}>
 SELECT ?e ?name WHERE {{ ?e a schema:Organization ; schema:name ?name }} ORDER BY ?name"""
 EXPECTED_NAMES = [
@@ -59,14 +58,6 @@ def names(response: httpx.Response) -> list[str]:
 
 def media(response: httpx.Response) -> str:
     return response.headers["content-type"].split(";")[0]
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body  # type: ignore[no-any-return]
 
 
 def expected_graph() -> rdflib.Graph:
@@ -447,7 +438,7 @@ def test_server_moves_to_a_rebuilt_store(tmp_path) -> None:  # type: ignore[no-u
 
     from ibigraph.store import write_store
 
-    from .server import run_server
+    from ..server import run_server
 
     store = tmp_path / "store"
     a = ox.NamedNode("urn:x:a")

@@ -12,7 +12,7 @@ import pytest
 from ibigraph.queries import internal, internal_text
 from ibigraph.rdf.vocab import RDF, prefixes
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 

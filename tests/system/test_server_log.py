@@ -8,7 +8,7 @@ import httpx
 from ibigraph.config import Settings
 from ibigraph.graph.build import build_store
 
-from .server import start_server
+from ..server import start_server
 
 SECRET = "s3cr3t-token-never-logged"
 

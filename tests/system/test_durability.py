@@ -20,8 +20,8 @@ from ibigraph.auth import add_token
 from ibigraph.config import Settings
 from ibigraph.graph.build import build_store
 
-from .conftest import serve_env
-from .server import start_server
+from ..conftest import serve_env
+from ..server import start_server
 
 # `make test` runs a short soak; `make soak` runs 20 rounds (IBIGRAPH_SOAK_ROUNDS)
 ROUNDS = max(3, int(os.environ.get("IBIGRAPH_SOAK_ROUNDS", "3")))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from .conftest import ROOT
+from ..conftest import ROOT
+from ..helpers import SCHEMA
 
 IBI = rdflib.Namespace("https://w3id.org/ibigraph/ontology#")
-SCHEMA = "https://schema.org/"
 ORG = "http://www.w3.org/ns/org#"
 
 

@@ -13,10 +13,8 @@ from ibigraph.graph.build import check
 from ibigraph.queries import bind, parse_query_file
 from ibigraph.store import open_store
 
-from .conftest import ROOT
-
-SCHEMA = "https://schema.org/"
-ID = "https://w3id.org/ibigraph/id/"
+from ..conftest import ROOT
+from ..helpers import ID, SCHEMA
 
 # Every entity the seed article names (and the one that really represents Canada).
 EXPECTED_ENTITIES = """

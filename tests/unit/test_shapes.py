@@ -17,10 +17,9 @@ from ibigraph.config import Settings
 from ibigraph.graph.build import check
 from ibigraph.graph.validate import ValidationReport
 
-from .conftest import FIXTURES, ROOT
+from ..conftest import FIXTURES, ROOT
+from ..helpers import ID, SRC
 
-ID = "https://w3id.org/ibigraph/id/"
-SRC = "https://w3id.org/ibigraph/source/"
 IBISH = "https://w3id.org/ibigraph/shapes#"
 ART = "https://w3id.org/ibigraph/article/test#"
 

@@ -10,7 +10,7 @@ import rdflib
 from ibigraph.config import Settings
 from ibigraph.graph.build import build_store
 
-from .conftest import FIXTURES, built_with_tokens, in_process
+from ..conftest import FIXTURES, built_with_tokens, in_process
 
 pytestmark = pytest.mark.anyio
 BASE = "https://w3id.org/ibigraph/"

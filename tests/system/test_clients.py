@@ -28,7 +28,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
-from .optional import COMUNICA
+from ..optional import COMUNICA
 
 BASE = "https://w3id.org/ibigraph/"
 IBI = f"<{BASE}id/international-brain-initiative>"

@@ -8,7 +8,7 @@ import pytest
 
 from ibigraph.graph.identifiers import bad_check_digit
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,9 @@ from rdflib.compare import isomorphic
 from ibigraph.config import Settings
 from ibigraph.store import open_store
 
-from .conftest import IN_PROCESS
+from ..conftest import IN_PROCESS
+from ..helpers import ID
 
-ID = "https://w3id.org/ibigraph/id/"
-SCHEMA = "https://schema.org/"
 FORMATS = {
     "text/turtle": ("turtle", "ttl"),
     "application/n-triples": ("nt", "nt"),

@@ -14,8 +14,8 @@ import pytest
 
 from ibigraph import __version__
 
-from .conftest import ROOT
-from .server import start_server
+from ..conftest import ROOT
+from ..server import start_server
 
 IBI = "id:international-brain-initiative"
 

@@ -23,7 +23,7 @@ from ibigraph.api.app import create_app
 from ibigraph.config import Settings
 from ibigraph.graph.build import build_store
 
-from .conftest import FIXTURES, ROOT
+from ..conftest import FIXTURES, ROOT
 
 CHECKS = [
     not_a_server_error,

@@ -19,16 +19,9 @@ from ibigraph.cli import app
 from ibigraph.config import Settings
 from ibigraph.store import open_store
 
+from ..helpers import ID, cli_env, invoke
+
 runner = CliRunner()
-ID = "https://w3id.org/ibigraph/id/"
-
-
-def env(settings: Settings) -> dict[str, str]:
-    return {
-        "IBIGRAPH_STORE": str(settings.store_path),
-        "IBIGRAPH_DATA_DIR": str(settings.data_dir),
-        "IBIGRAPH_ONTOLOGY_DIR": str(settings.ontology_dir),
-    }
 
 
 def write_data(settings: Settings, triples: str) -> None:
@@ -40,10 +33,6 @@ def write_data(settings: Settings, triples: str) -> None:
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
         f"src:test-about {{ {triples} }}\n"
     )
-
-
-def invoke(settings: Settings, *args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, list(args), env=env(settings), input=stdin)
 
 
 def test_validate_exits_0_and_says_conforms(fixture_settings: Settings) -> None:
@@ -87,7 +76,7 @@ def test_malformed_turtle_is_one_line_with_position_and_exit_2(fixture_settings:
     bad.write_text('@prefix schema: <https://schema.org/> .\n<a> schema:name "x" ;\n')
     proc = subprocess.run(
         [sys.executable, "-m", "ibigraph", "validate"],
-        env={**env(fixture_settings), "PATH": ""},
+        env={**cli_env(fixture_settings), "PATH": ""},
         capture_output=True,
         text=True,
         check=False,
@@ -248,7 +237,7 @@ def test_stats_quality_reports_coverage_sources_and_leads(fixture_settings: Sett
 
 
 def test_build_says_what_it_validates_and_lists_each_warning(settings: Settings) -> None:
-    r = runner.invoke(app, ["build"], env={**env(settings), "IBIGRAPH_ARTICLES_DIR": "/none"})
+    r = runner.invoke(app, ["build"], env={**cli_env(settings), "IBIGRAPH_ARTICLES_DIR": "/none"})
     assert r.exit_code == 0, r.output
     files = len(list(settings.data_dir.glob("*.trig")))
     assert f"validating {files} data files against the shapes" in r.output
@@ -273,14 +262,14 @@ def test_token_add_writes_beside_the_store_without_environment(
 def test_serve_on_a_taken_port_fails_with_one_clear_line(fixture_settings: Settings) -> None:
     import socket
 
-    runner.invoke(app, ["build"], env=env(fixture_settings))
+    runner.invoke(app, ["build"], env=cli_env(fixture_settings))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         done = subprocess.run(
             [sys.executable, "-m", "ibigraph", "serve", "--port", str(port), "--workers", "1"],
-            env={**os.environ, **env(fixture_settings)},
+            env={**os.environ, **cli_env(fixture_settings)},
             capture_output=True,
             text=True,
             timeout=60,

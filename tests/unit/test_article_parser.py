@@ -23,9 +23,9 @@ from ibigraph.ingest.article import (
     sentences,
 )
 
-from .optional import SEED
+from ..optional import SEED
 
-FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "articles"
 
 
 def spans(article: Article, text: str) -> tuple[int, int]:

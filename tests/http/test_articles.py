@@ -18,12 +18,11 @@ from ibigraph.config import Settings
 from ibigraph.graph.build import build_store
 from ibigraph.store import open_store
 
-from .conftest import FIXTURES, ROOT, in_process_client
-from .optional import SEED
-from .test_cli import invoke
+from ..conftest import FIXTURES, ROOT, in_process_client
+from ..helpers import ID, invoke
+from ..optional import SEED
 
 ARTICLES = FIXTURES / "articles"
-ID = "https://w3id.org/ibigraph/id/"
 IBI_ARTICLE = "https://w3id.org/ibigraph/article/international-brain-initiative"
 needs_seed = pytest.mark.needs("seed")
 

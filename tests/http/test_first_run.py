@@ -10,7 +10,7 @@ from ibigraph import __version__
 from ibigraph.config import Settings
 from ibigraph.graph.build import build_store
 
-from .conftest import FIXTURES, built_with_tokens, in_process
+from ..conftest import FIXTURES, built_with_tokens, in_process
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from ibigraph.graph.writes import Principal, Vocabulary, commit_change, update_c
 from ibigraph.sparql.update import UpdateRequest
 from ibigraph.store import StoreWriter, open_store
 
-from .test_cli import invoke
+from ..helpers import invoke
 
 
 def alt_name(label: str) -> str:

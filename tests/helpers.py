@@ -1,0 +1,43 @@
+"""What tests share besides fixtures: the graph's namespaces, the check of a problem response
+(RFC 9457 `application/problem+json`), and running the `ibigraph` command in process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from typer.testing import CliRunner, Result
+
+from ibigraph.cli import app
+from ibigraph.config import Settings
+
+__all__ = ["ID", "ONTOLOGY", "SCHEMA", "SRC", "assert_problem", "cli_env", "invoke"]
+
+ID = "https://w3id.org/ibigraph/id/"  # entities
+SRC = "https://w3id.org/ibigraph/source/"  # source graphs
+ONTOLOGY = "https://w3id.org/ibigraph/ontology#"
+SCHEMA = "https://schema.org/"
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """`response` is a problem of `status` with a title and a detail a person can read; its
+    body, for further checks."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The environment that points `ibigraph` at `settings`' store, data and ontology."""
+    return {
+        "IBIGRAPH_STORE": str(settings.store_path),
+        "IBIGRAPH_DATA_DIR": str(settings.data_dir),
+        "IBIGRAPH_ONTOLOGY_DIR": str(settings.ontology_dir),
+    }
+
+
+def invoke(settings: Settings, *args: str, stdin: str | None = None) -> Result:
+    """`ibigraph ARGS` in process over `settings` (stdout and stderr kept apart)."""
+    return CliRunner().invoke(app, list(args), env=cli_env(settings), input=stdin)
