@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..config import Settings
 from ..rdf.vocab import RDF, SCHEMA
@@ -73,6 +73,108 @@ _PHRASES = {
 _Result = tuple[str, list[Evidence], str]
 
 
+def _year(value: str) -> str:
+    return value[:4]
+
+
+def _same(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """A claim judged by comparing its value with the subject's curated facts: supported by a
+    fact with the same `key`; contradicted by the others if the curated list is `closed` (taken
+    as complete); unverifiable otherwise. Reasons are templates: {s} the subject's name, {o} the
+    claimed value's name, {k} its key, {found} the curated values, {p} the property's name,
+    {what} its phrase ("was founded in")."""
+
+    answers: tuple[str, ...]  # curated properties whose facts answer it (empty: the claim's own)
+    yes: str
+    no: str
+    none: str
+    closed: bool | Callable[[_Verifier, Claim, list[Fact]], bool]
+    key: Callable[[str], str] = _same  # what is compared: the value, its host, its year
+    found_keys: bool = False  # list the curated values by key (hosts, dates), not by name
+    form: re.Pattern[str] | None = None  # a value not of this form is unverifiable
+    form_error: str = ""
+
+
+def _countries_only(v: _Verifier, c: Claim, facts: list[Fact]) -> bool:
+    """Only countries exclude each other; a continent may hold the country."""
+    country = SCHEMA + "Country"
+    return country in v.v.types(c.value) and all(
+        country in v.v.types(f.object.value) for f in facts
+    )
+
+
+_DATE = _Compared(
+    (),
+    "The curated date has the year {k}.",
+    "{s} {what} {found} according to the curated sources, not in {k}.",
+    "No curated source says when {s} {when}.",
+    closed=True,
+    key=_year,
+    found_keys=False,
+    form=re.compile(r"\d{4}"),
+    form_error="{v!r} is not a year.",
+)
+_PLACE = _Compared(
+    (SCHEMA + "location", SCHEMA + "areaServed"),
+    "A curated source places {s} in {o}.",
+    "{s} is curated in {found}, not in {o}.",
+    "No curated source places {s} anywhere.",
+    closed=_countries_only,
+)
+_GENERIC = _Compared(
+    (),
+    "A curated source states the same fact.",
+    "The curated {p} of {s} differ; they are not taken as complete.",
+    "The curated sources state no {p} of {s}.",
+    closed=False,
+)
+
+
+def _compared(ibi: str) -> dict[str, _Compared]:
+    """Property -> how its claims are compared (`ibi` the ontology namespace)."""
+    return {
+        SCHEMA + "foundingDate": _DATE,
+        SCHEMA + "dissolutionDate": _DATE,
+        ibi + "leadAgency": _Compared(
+            (ibi + "leadAgency",),
+            "A curated source names {o} as lead agency of {s}.",
+            "The curated lead agencies of {s} are {found}, not {o}.",
+            "No curated source names a lead agency of {s}.",
+            closed=True,
+        ),
+        SCHEMA + "funder": _Compared(
+            (SCHEMA + "funder", ibi + "leadAgency"),
+            "A curated source names {o} as a funder of {s}.",
+            "Curated funders of {s}: {found}; such lists are not complete.",
+            "No curated source names a funder of {s}.",
+            closed=False,
+        ),
+        SCHEMA + "url": _Compared(
+            (SCHEMA + "url",),
+            "The curated website has the host {k}.",
+            "The curated website of {s} is on {found}, not {k}.",
+            "No curated source gives the website of {s}.",
+            closed=True,
+            key=lambda url: _host(url),
+            found_keys=True,
+        ),
+        SCHEMA + "location": _PLACE,
+        SCHEMA + "areaServed": _PLACE,
+        SCHEMA + "parentOrganization": _Compared(
+            (SCHEMA + "parentOrganization",),
+            "A curated source names {o} as parent of {s}.",
+            "The curated parent organization of {s} is {found}, not {o}.",
+            "No curated source names a parent of {s}.",
+            closed=True,
+        ),
+    }
+
+
 def verify_claims(
     claims: Iterable[Claim], curated: QuadReader | Curated, settings: Settings
 ) -> list[Claim]:
@@ -95,17 +197,11 @@ class _Verifier:
         self.v = view
         ibi = view.settings.ontology_ns
         self.lead, self.focus_p = ibi + "leadAgency", ibi + "focusArea"
+        self.compared = _compared(ibi)
+        # claims that need more than a comparison with the subject's facts
         self.handlers: dict[str, Callable[[Claim], _Result]] = {
             _MEMBER_OF: self.membership,
-            SCHEMA + "foundingDate": self.date,
-            SCHEMA + "dissolutionDate": self.date,
-            self.lead: self.lead_agency,
-            SCHEMA + "funder": self.funder,
-            SCHEMA + "url": self.url,
             _TYPE: self.type,
-            SCHEMA + "location": self.place,
-            SCHEMA + "areaServed": self.place,
-            SCHEMA + "parentOrganization": self.parent,
             self.focus_p: self.focus,
             SCHEMA + "name": self.name,
             SCHEMA + "alternateName": self.name,
@@ -178,7 +274,8 @@ class _Verifier:
         elif not self.v.types(c.subject):
             result = (UNVERIFIABLE, [], f"{c.subject} is not a curated entity.")
         else:
-            result = self.handlers.get(c.property, self.generic)(c)
+            handler = self.handlers.get(c.property)
+            result = handler(c) if handler else self.compare(c)
         verdict, evidence, reason = result
         unique = sorted(set(evidence), key=lambda e: (e.graph, e.statement))
         return replace(c, verdict=verdict, evidence=tuple(unique), reason=reason)
@@ -243,49 +340,40 @@ class _Verifier:
     def names_of(self, facts: list[Fact]) -> str:
         return ", ".join(sorted({self.n(f.object.value) for f in facts}))
 
-    def date(self, c: Claim) -> _Result:
-        s, what = self.n(c.subject or ""), _PHRASES[_local(c.property)]
-        facts = self.v.facts(c.subject, c.property)
-        if facts and not re.fullmatch(r"\d{4}", c.value):
-            return UNVERIFIABLE, [], f"{c.value!r} is not a year."
-        agree = [f for f in facts if f.object.value[:4] == c.value]
-        dates = ", ".join(sorted({f.object.value for f in facts}))
+    def compare(self, c: Claim) -> _Result:
+        """A claim judged by the table (`_compared`), or as the same curated triple."""
+        rule = self.compared.get(c.property, _GENERIC)
+        facts = [f for p in rule.answers or (c.property,) for f in self.v.facts(c.subject, p)]
+        if facts and rule.form is not None and not rule.form.fullmatch(c.value):
+            return UNVERIFIABLE, [], rule.form_error.format(v=c.value)
+        key = rule.key(c.value)
+        agree = [f for f in facts if rule.key(f.object.value) == key]
+        if rule.found_keys:
+            found = ", ".join(sorted({rule.key(f.object.value) for f in facts}))
+        elif rule.key is _year:  # dates as curated, not by name
+            found = ", ".join(sorted({f.object.value for f in facts}))
+        else:
+            found = self.names_of(facts)
+        what = _PHRASES.get(_local(c.property), _local(c.property))
+        words = {
+            "s": self.n(c.subject or ""),
+            "o": self.n(c.value) if c.value_is_iri else c.value,
+            "v": c.value,
+            "k": key,
+            "found": found,
+            "p": _local(c.property),
+            "what": what,
+            "when": what.removesuffix(" in"),
+        }
+        closed = rule.closed if isinstance(rule.closed, bool) else rule.closed(self, c, facts)
         return self.judge(
-            facts, agree, f"The curated date has the year {c.value}.",
-            f"{s} {what} {dates} according to the curated sources, not in {c.value}.",
-            f"No curated source says when {s} {what[:-3]}.", closed=True,
-        )  # fmt: skip
-
-    def lead_agency(self, c: Claim) -> _Result:
-        s, a = self.n(c.subject or ""), self.n(c.value)
-        facts = self.v.facts(c.subject, self.lead)
-        agree = [f for f in facts if f.object.value == c.value]
-        return self.judge(
-            facts, agree, f"A curated source names {a} as lead agency of {s}.",
-            f"The curated lead agencies of {s} are {self.names_of(facts)}, not {a}.",
-            f"No curated source names a lead agency of {s}.", closed=True,
-        )  # fmt: skip
-
-    def funder(self, c: Claim) -> _Result:
-        s = self.n(c.subject or "")
-        facts = self.v.facts(c.subject, SCHEMA + "funder") + self.v.facts(c.subject, self.lead)
-        agree = [f for f in facts if f.object.value == c.value]
-        return self.judge(
-            facts, agree, f"A curated source names {self.n(c.value)} as a funder of {s}.",
-            f"Curated funders of {s}: {self.names_of(facts)}; such lists are not complete.",
-            f"No curated source names a funder of {s}.", closed=False,
-        )  # fmt: skip
-
-    def url(self, c: Claim) -> _Result:
-        s, host = self.n(c.subject or ""), _host(c.value)
-        facts = self.v.facts(c.subject, SCHEMA + "url")
-        agree = [f for f in facts if _host(f.object.value) == host]
-        hosts = ", ".join(sorted({_host(f.object.value) for f in facts}))
-        return self.judge(
-            facts, agree, f"The curated website has the host {host}.",
-            f"The curated website of {s} is on {hosts}, not {host}.",
-            f"No curated source gives the website of {s}.", closed=True,
-        )  # fmt: skip
+            facts,
+            agree,
+            rule.yes.format(**words),
+            rule.no.format(**words),
+            rule.none.format(**words),
+            closed=closed,
+        )
 
     def type(self, c: Claim) -> _Result:
         s, cls = self.n(c.subject or ""), c.value
@@ -307,30 +395,6 @@ class _Verifier:
             )  # fmt: skip
         return UNVERIFIABLE, [], (
             f"{s} is curated as {main}; the data neither states nor excludes {self.a(cls)}."
-        )  # fmt: skip
-
-    def place(self, c: Claim) -> _Result:
-        s, p = self.n(c.subject or ""), self.n(c.value)
-        facts = self.places(c.subject or "")
-        agree = [f for f in facts if f.object.value == c.value]
-        country = SCHEMA + "Country"
-        countries = country in self.v.types(c.value) and all(
-            country in self.v.types(f.object.value) for f in facts
-        )  # only countries exclude each other; a continent may hold the country
-        return self.judge(
-            facts, agree, f"A curated source places {s} in {p}.",
-            f"{s} is curated in {self.names_of(facts)}, not in {p}.",
-            f"No curated source places {s} anywhere.", closed=countries,
-        )  # fmt: skip
-
-    def parent(self, c: Claim) -> _Result:
-        s, p = self.n(c.subject or ""), self.n(c.value)
-        facts = self.v.facts(c.subject, c.property)
-        agree = [f for f in facts if f.object.value == c.value]
-        return self.judge(
-            facts, agree, f"A curated source names {p} as parent of {s}.",
-            f"The curated parent organization of {s} is {self.names_of(facts)}, not {p}.",
-            f"No curated source names a parent of {s}.", closed=True,
         )  # fmt: skip
 
     def focus(self, c: Claim) -> _Result:
@@ -361,16 +425,6 @@ class _Verifier:
             others, agree, f"{c.value!r} is a curated name of {s}.",
             f"{c.value!r} is the curated name of {who}, not of {s}.",
             f"No curated source gives {s} the name {c.value!r}.", closed=True,
-        )  # fmt: skip
-
-    def generic(self, c: Claim) -> _Result:
-        s = self.n(c.subject or "")
-        facts = self.v.facts(c.subject, c.property)
-        agree = [f for f in facts if f.object.value == c.value]
-        return self.judge(
-            facts, agree, "A curated source states the same fact.",
-            f"The curated {_local(c.property)} of {s} differ; they are not taken as complete.",
-            f"The curated sources state no {_local(c.property)} of {s}.", closed=False,
         )  # fmt: skip
 
 
