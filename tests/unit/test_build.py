@@ -10,6 +10,7 @@ import pytest
 from ibigraph.config import Settings
 from ibigraph.errors import DataSyntaxError, StoreError, ValidationFailed
 from ibigraph.graph.build import build_store
+from ibigraph.graph.stats import store_stats
 from ibigraph.store import open_store
 
 ALLIANCE = "https://w3id.org/ibigraph/id/test-alliance"
@@ -135,4 +136,4 @@ def test_first_build_creates_the_store_folder(fixture_settings: Settings) -> Non
     )
     assert not settings.store_path.parent.exists()
     build_store(settings)
-    assert open_store(settings.store_path).stats(settings.entity_ns).entities > 0
+    assert store_stats(open_store(settings.store_path), settings).entities > 0

@@ -20,6 +20,7 @@ from fastapi import Depends, Header, Request
 from ..config import Limits, Settings
 from ..graph.documents import select
 from ..graph.dumps import DumpCache
+from ..graph.stats import DatasetStats
 from ..graph.writes import Principal
 from ..queries import internal_text
 from ..store.service import QueryService
@@ -48,7 +49,7 @@ class Context:
     metrics: Metrics
     dumps: DumpCache | None  # dump files per store generation (embedded store only)
     dump_slot: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
-    dataset_stats: dict[str, dict[str, int]] = field(default_factory=dict)  # by store version
+    dataset_stats: dict[str, DatasetStats] = field(default_factory=dict)  # by store version
 
 
 def app_context(request: Request) -> Context:
@@ -80,9 +81,10 @@ async def internal_rows(
     *,
     limit: int | None = None,
     offset: int = 0,
+    limits: Limits | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of one of the service's own queries (src/ibigraph/queries/NAME.rq) bound to
-    `values` (IRIs as IRIs), on the app's store under the app's limits."""
+    `values` (IRIs as IRIs), on the app's store under the app's limits (or `limits`)."""
     bound = {k: v.value if isinstance(v, ox.NamedNode) else v for k, v in (values or {}).items()}
     query = internal_text(name, ctx.prefixes, bound, limit=limit, offset=offset)
-    return await select(ctx.service, query, ctx.limits)
+    return await select(ctx.service, query, limits or ctx.limits)

@@ -1,5 +1,5 @@
-"""Reads of the records the service keeps, as plain JSON objects: the change history (the audit
-graph) and the claims of ingested articles. Shared by the routes that show them."""
+"""Reads shared by the routes that show them: the change history (the audit graph) and the
+claims of ingested articles as plain JSON objects, and the dataset statistics."""
 
 from __future__ import annotations
 
@@ -7,10 +7,25 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..graph.stats import STATS_QUERIES, DatasetStats, from_rows, stats_values
 from ..ingest.model import text_offset
 from .deps import Context, internal_rows
 
-__all__ = ["claims_about", "history"]
+__all__ = ["claims_about", "dataset_stats", "history"]
+
+
+async def dataset_stats(ctx: Context) -> DatasetStats:
+    """The dataset statistics (graph/stats.py), cached per store version. They count every
+    graph, as a dump reads every row: they run under the dump's limits."""
+    version = ctx.service.version
+    if version is not None and version in ctx.dataset_stats:
+        return ctx.dataset_stats[version]
+    values, limits = stats_values(ctx.settings), ctx.settings.dump_limits
+    rows = {n: await internal_rows(ctx, n, values.get(n), limits=limits) for n in STATS_QUERIES}
+    stats = from_rows(rows)
+    if version is not None:
+        ctx.dataset_stats[version] = stats
+    return stats
 
 
 async def claims_about(

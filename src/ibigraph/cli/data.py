@@ -24,6 +24,7 @@ from ..graph.build import (
 )
 from ..graph.load import data_files, parse_file
 from ..graph.quality import quality_report
+from ..graph.stats import store_stats
 from ..rdf.vocab import compact, prefixes
 from ..store import open_store, write_store
 from ..store.maintenance import backup_store, restore_store
@@ -212,7 +213,7 @@ def stats(
     if quality:
         _quality(settings, fmt)
         return
-    s = open_store(settings.store_path).stats(settings.entity_ns)
+    s = store_stats(open_store(settings.store_path), settings)
     if fmt is ReportFormat.json:
         print(
             json.dumps(

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from ..config import Settings
 from ..rdf.vocab import DCTERMS, OA, RDF, RDFS, SCHEMA
 from ..store import OxigraphStore
+from .stats import store_stats
 
 __all__ = ["QualityReport", "quality_report"]
 
@@ -115,7 +116,7 @@ def quality_report(store: OxigraphStore, settings: Settings) -> QualityReport:
         entities=len(per_entity),
         per_class={  # the store's own counts (`ibigraph stats`), ibigraph and schema.org classes
             c: n
-            for c, n in store.stats(ns).classes.items()
+            for c, n in store_stats(store, settings).classes.items()
             if c.startswith((settings.ontology_ns, SCHEMA))
         },
         facts_per_entity={

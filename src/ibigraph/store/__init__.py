@@ -3,11 +3,10 @@ query services the HTTP layer uses (`service`: embedded threads or a remote SPAR
 
 from __future__ import annotations
 
-from .base import GraphStats, Transaction, Writer
+from .base import Transaction, Writer
 from .oxigraph import OxigraphStore, StoreWriter, open_store, write_store
 
 __all__ = [
-    "GraphStats",
     "OxigraphStore",
     "StoreWriter",
     "Transaction",

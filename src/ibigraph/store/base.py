@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -14,20 +13,11 @@ from ..config import Limits
 from ..rdf.terms import GraphName, Subject, Term
 from ..sparql.request import QueryRequest
 
-__all__ = ["PROBE", "GraphStats", "QuadSource", "Transaction", "Writer"]
+__all__ = ["PROBE", "QuadSource", "Transaction", "Writer"]
 
 
 # What a service runs when it starts, to show it can answer (and to warm its runners)
 PROBE = QueryRequest("ASK {}", limits=Limits(timeout=30, max_rows=1, max_bytes=1024))
-
-
-@dataclass(frozen=True)
-class GraphStats:
-    quads: int
-    triples: int  # triples in the default graph: the union of all graphs
-    graphs: dict[str, int]  # graph IRI ("" for the default graph) -> quads
-    classes: dict[str, int]  # class IRI -> distinct instances
-    entities: int
 
 
 class QuadSource(Protocol):

@@ -22,8 +22,6 @@ import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
 from ..rdf.terms import GraphName, Subject, Term
-from ..rdf.vocab import RDF
-from .base import GraphStats
 
 __all__ = ["OxigraphStore", "StoreWriter", "WriteTransaction", "open_store", "write_store"]
 
@@ -49,38 +47,6 @@ class OxigraphStore:
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)
-
-    def stats(self, entity_ns: str) -> GraphStats:
-        graphs: dict[str, int] = {}
-        for row in self._select(
-            "SELECT ?g (COUNT(*) AS ?n) "
-            "WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
-        ):
-            g = row["g"]
-            graphs[g.value if g is not None else ""] = int(row["n"].value)
-        triples = next(iter(self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value
-        classes = {
-            row["c"].value: int(row["n"].value)
-            for row in self._select(
-                f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c "
-                f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }} GROUP BY ?c ORDER BY DESC(?n) ?c'
-            )
-        }
-        entities = next(
-            iter(
-                self._select(
-                    f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
-                    f'FILTER(STRSTARTS(STR(?s), "{entity_ns}")) }}'
-                )
-            )
-        )["n"].value
-        return GraphStats(
-            quads=sum(graphs.values()),
-            triples=int(triples),
-            graphs=dict(sorted(graphs.items())),
-            classes=classes,
-            entities=int(entities),
-        )
 
 
 def open_store(path: Path) -> OxigraphStore:

@@ -18,9 +18,10 @@ from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
 from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD
 from ...sparql.request import QueryRequest
-from ..deps import ContextDep, app_context, internal_rows
+from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
+from ..records import dataset_stats
 
 __all__ = ["router"]
 
@@ -40,23 +41,6 @@ def _int(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
 
 
-async def void_statistics(request: Request) -> dict[str, Any]:
-    """Counts computed from the store: triples, entities, classes and properties."""
-    ctx = app_context(request)
-    in_entities = {"entity_ns": ctx.settings.entity_ns}
-    entities = await internal_rows(ctx, "void_entities", in_entities)
-    classes = await internal_rows(ctx, "void_classes", in_entities)
-    properties = await internal_rows(ctx, "void_properties")
-    graphs = await internal_rows(ctx, "void_graphs")
-    return {
-        "triples": sum(int(r["n"].value) for r in properties),
-        "entities": int(entities[0]["n"].value),
-        "graphs": int(graphs[0]["n"].value),
-        "classes": {r["c"].value: int(r["n"].value) for r in classes},
-        "properties": {r["p"].value: int(r["n"].value) for r in properties},
-    }
-
-
 @router.get("/.well-known/void", include_in_schema=False)
 @router.get("/void", summary="VoID and DCAT description of the dataset")
 async def void(request: Request, ctx: ContextDep) -> Response:
@@ -66,7 +50,7 @@ async def void(request: Request, ctx: ContextDep) -> Response:
     )
     settings = ctx.settings
     server = str(request.base_url).rstrip("/")
-    stats = await void_statistics(request)
+    stats = await dataset_stats(ctx)
     ds = ox.NamedNode(settings.base + "dataset")
     t = ox.NamedNode(RDF + "type")
     triples = [
@@ -88,17 +72,17 @@ async def void(request: Request, ctx: ContextDep) -> Response:
         ox.Triple(ds, ox.NamedNode(VOID + "uriSpace"), ox.Literal(settings.entity_ns)),
         ox.Triple(ds, ox.NamedNode(VOID + "vocabulary"), ox.NamedNode(SCHEMA)),
         ox.Triple(ds, ox.NamedNode(VOID + "vocabulary"), ox.NamedNode(settings.ontology_ns)),
-        ox.Triple(ds, ox.NamedNode(VOID + "triples"), _int(stats["triples"])),
-        ox.Triple(ds, ox.NamedNode(VOID + "entities"), _int(stats["entities"])),
-        ox.Triple(ds, ox.NamedNode(VOID + "classes"), _int(len(stats["classes"]))),
-        ox.Triple(ds, ox.NamedNode(VOID + "properties"), _int(len(stats["properties"]))),
+        ox.Triple(ds, ox.NamedNode(VOID + "triples"), _int(stats.triples)),
+        ox.Triple(ds, ox.NamedNode(VOID + "entities"), _int(stats.entities)),
+        ox.Triple(ds, ox.NamedNode(VOID + "classes"), _int(len(stats.classes))),
+        ox.Triple(ds, ox.NamedNode(VOID + "properties"), _int(len(stats.properties))),
     ]
     # class partitions count entities, property partitions triples
-    for kind, counted, key in (
-        ("class", "entities", "classes"),
-        ("property", "triples", "properties"),
+    for kind, counted, partitions in (
+        ("class", "entities", stats.classes),
+        ("property", "triples", stats.properties),
     ):
-        for i, (iri, n) in enumerate(sorted(stats[key].items())):
+        for i, (iri, n) in enumerate(sorted(partitions.items())):
             part = ox.BlankNode(f"{kind}{i}")
             triples += [
                 ox.Triple(ds, ox.NamedNode(VOID + kind + "Partition"), part),

@@ -8,7 +8,7 @@ import hashlib
 from asyncio import to_thread
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import Request
@@ -25,7 +25,6 @@ from ...errors import (
     QueryTimeout,
     UnsupportedMediaType,
 )
-from ...queries import internal_text
 from ...rdf.formats import (
     FORMAT_ALIASES,
     FORMAT_PARAMETERS,
@@ -43,6 +42,7 @@ from ...store.service import QueryService
 from ..deps import Context, app_context
 from ..openapi import RESULT_MEDIA
 from ..params import parse_params
+from ..records import dataset_stats
 from ..writing import handle_update
 
 __all__ = ["OPENAPI", "routes"]
@@ -315,7 +315,7 @@ async def service_description(request: Request, accept: str | None) -> Response:
             t(decl, shacl + "prefix", ox.Literal(name)),
             t(decl, shacl + "namespace", ox.Literal(ns, datatype=any_uri)),
         ]
-    stats = await dataset_statistics(ctx)
+    stats = (await dataset_stats(ctx)).graphs
     void = "http://rdfs.org/ns/void#"
     triples.append(
         t(
@@ -358,26 +358,6 @@ def _takes_updates(ctx: Context) -> bool:
         return bool(ctx.writes.tokens.entries())
     except IbigraphError:  # an unreadable tokens file: no writes now
         return False
-
-
-async def dataset_statistics(ctx: Context) -> dict[str, int]:
-    """Triples per graph ("" for the default graph), cached per store version."""
-    service = ctx.service
-    cache = ctx.dataset_stats
-    if service.version is not None and service.version in cache:
-        return cache[service.version]
-    q = internal_text("graph_sizes", ctx.prefixes)
-    # counts every graph, as a dump reads every row: the dump's limits
-    limits = ctx.settings.dump_limits
-    reply = await service.execute(QueryRequest(q, "application/sparql-results+json", limits=limits))
-    stats = {}
-    results = ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON)
-    for row in cast(ox.QuerySolutions, results):
-        g = row["g"]
-        stats[g.value if g is not None else ""] = int(row["n"].value)
-    if service.version is not None:
-        cache[service.version] = stats
-    return stats
 
 
 # Plain Starlette routes: the endpoint reads the protocol itself, and skipping FastAPI's
