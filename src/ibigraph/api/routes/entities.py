@@ -16,13 +16,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from ...config import Limits
+from ...config import Limits, Settings
 from ...errors import IbigraphError, NotAcceptable
 from ...graph.documents import EntityDocument, fetch_document, fetch_resource
 from ...graph.jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ...rdf.formats import GRAPH_TYPES, choose_media_type, parse_accept
 from ...rdf.terms import Term, object_of, subject_of
-from ...rdf.vocab import OWL, RDF, RDFS, SCHEMA, compact, prefixes
+from ...rdf.vocab import OWL, RDF, RDFS, SCHEMA, compact
 from ...store.service import QueryService
 from ..deps import ContextDep, app_context, internal_rows
 from ..problems import problem_response
@@ -436,12 +436,17 @@ async def _ontology(request: Request, ext: str | None, which: str = "ontology") 
     headers = _headers(f"/{which}", media)
     if media == "text/html":
         shapes = await internal_rows(ctx, "shape_constraints", {"shapes": settings.shapes_graph})
-        return HTMLResponse(render_ontology(triples, shapes, settings), headers=headers)
+        page = render_ontology(triples, shapes, settings, ctx.prefixes)
+        return HTMLResponse(page, headers=headers)
     return Response(serialize(quads, triples, media, request), media_type=media, headers=headers)
 
 
-def render_ontology(triples: list[ox.Triple], shapes: list[dict[str, Any]], settings: Any) -> str:
-    pm = prefixes(settings.base)
+def render_ontology(
+    triples: list[ox.Triple],
+    shapes: list[dict[str, Any]],
+    settings: Settings,
+    pm: dict[str, str],
+) -> str:
     ns = settings.ontology_ns
     by: dict[str, dict[str, list[str]]] = {}
     for t in triples:
