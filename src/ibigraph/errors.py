@@ -44,6 +44,7 @@ __all__ = [
     "ForbiddenFeature",
     "IbigraphError",
     "InvalidParameter",
+    "ManagedGraph",
     "MethodNotAllowed",
     "NotAcceptable",
     "NotFound",
@@ -166,6 +167,16 @@ class Unauthorized(IbigraphError):
 
 class Forbidden(IbigraphError):
     status, title = 403, "Forbidden"
+
+
+class ManagedGraph(Forbidden):
+    """A write names the ontology, shapes or audit graph, which only the server writes."""
+
+    def __init__(self, graph: str) -> None:
+        super().__init__(
+            f"graph <{graph}> is managed by the server (ontology, shapes or audit) and cannot "
+            "be written over HTTP; change the files and rebuild"
+        )
 
 
 class NotFound(IbigraphError):

@@ -21,10 +21,10 @@ from .metrics import Metrics
 from .middleware import HttpPolicyMiddleware
 from .openapi import complete
 from .problems import install_error_handlers
-from .routes import dataset, entities, health, sparql
-from .routes.articles import articles_router
+from .routes import articles, dataset, entities, health, sparql
+from .routes import writes as writes_routes
 from .routes.queries import query_router
-from .routes.writes import changes_router, graph_store_routes
+from .routes.writes import graph_store_routes
 from .writing import Writes
 
 __all__ = ["create_app"]
@@ -92,8 +92,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(entities.router)
     app.include_router(dataset.router)
     app.include_router(query_router(load_queries(settings.queries_dir)))
-    app.include_router(changes_router(settings))
-    app.include_router(articles_router(settings))
+    app.include_router(writes_routes.router)
+    app.include_router(articles.router)
     read_check = None
     if (read_role := settings.read_role) is not None:
         role: str = read_role

@@ -32,7 +32,7 @@ from rdflib.namespace import SH as RDFLIB_SH
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from ..config import Settings
-from ..errors import BadInputError, Forbidden, NotFound, ValidationFailed
+from ..errors import BadInputError, Forbidden, ManagedGraph, NotFound, ValidationFailed
 from ..ingest import (
     Article,
     IngestResult,
@@ -195,10 +195,7 @@ def complete(changes: ChangeSet, vocab: Vocabulary) -> None:
     protected = vocab.protected
     for q in (*changes.added, *changes.removed):
         if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in protected:
-            raise Forbidden(
-                f"graph <{q.graph_name.value}> is managed by the server (ontology, shapes or "
-                "audit) and cannot be written over HTTP; change the files and rebuild"
-            )
+            raise ManagedGraph(q.graph_name.value)
     ontology = vocab.sources.ontology
     # materialized schema.org types/properties follow the quads they come from
     changes.extend(materialize(list(changes.added), ontology))

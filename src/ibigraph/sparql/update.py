@@ -29,7 +29,14 @@ from rdflib.plugins.sparql.sparql import QueryContext
 from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
-from ..errors import BadInputError, ChangeTooLarge, ForbiddenFeature, NotFound, QuerySyntaxError
+from ..errors import (
+    BadInputError,
+    ChangeTooLarge,
+    ForbiddenFeature,
+    ManagedGraph,
+    NotFound,
+    QuerySyntaxError,
+)
 from ..rdf.convert import RDFLIB_SPARQL_LOCK, from_rdflib, to_rdflib
 from ..rdf.terms import Subject, object_of, subject_of
 from .changeset import ChangeSet, Term
@@ -381,6 +388,8 @@ class _Executor:
         if g == "NAMED":
             return list(self.curated_graphs())
         graph = _graph_of(g)
+        if isinstance(graph, ox.NamedNode) and graph.value in self.protected:
+            raise ManagedGraph(graph.value)  # whether or not it holds anything yet
         if isinstance(graph, ox.NamedNode) and graph not in self.changes.graphs():
             if op.silent:
                 return []

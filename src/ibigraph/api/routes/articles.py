@@ -40,7 +40,7 @@ NO_ARTICLES = (
     "IBIGRAPH_ARTICLES_DIR (default ../shared/seed) when that folder exists."
 )
 
-__all__ = ["articles_router"]
+__all__ = ["router"]
 
 VERDICTS = ("supported", "contradicted", "unverifiable")
 _SEVERITY = {"supported": 0, "unverifiable": 1, "contradicted": 2}  # which colour wins
@@ -80,143 +80,147 @@ def _jsonld(items: list[dict[str, Any]], settings: Settings, kind: str) -> Respo
     return Response(json.dumps(doc, indent=2) + "\n", media_type="application/ld+json")
 
 
-def articles_router(settings: Settings) -> APIRouter:
-    router = APIRouter(tags=["articles"])
-    ibi = settings.ontology_ns
+router = APIRouter(tags=["articles"])
 
-    @router.get("/api/claims", summary="Claims of ingested LLM-written articles, with verdicts")
-    async def claims(
-        request: Request,
-        ctx: ContextDep,
-        verdict: str | None = Query(None, description="supported, contradicted or unverifiable"),
-        entity: str | None = Query(None, description="claims about this entity (slug or IRI)"),
-        article: str | None = Query(None, description="claims of this article (slug)"),
-        limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0, le=MAX_OFFSET),
-    ) -> Response:
-        if verdict is not None and verdict not in VERDICTS:
-            raise InvalidParameter(f"verdict={verdict!r}: use one of {', '.join(VERDICTS)}")
-        if article is not None and not _SLUG.match(article):
-            raise BadInputError(f"article={article!r} is not an article slug")
-        items = await claims_about(
-            ctx,
-            verdict=ox.NamedNode(ibi + verdict) if verdict else None,
-            about=_iri_param(entity, settings, "entity") if entity is not None else None,
-            article=ox.NamedNode(settings.article_ns + article) if article else None,
-            limit=limit,
-            offset=offset,
-        )
-        media = choose_media_type(
-            request.headers.get("accept"), ["application/json", "application/ld+json"]
-        )
-        if media == "application/ld+json":
-            return _jsonld(items, settings, "ibi:Claim")
-        body = {"claims": items, "limit": limit, "offset": offset}
-        return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
 
-    @router.get("/api/articles", summary="Ingested articles with their claim counts by verdict")
-    async def list_articles(request: Request, ctx: ContextDep) -> Response:
-        in_articles = {"article_ns": settings.article_ns}
-        found = await internal_rows(ctx, "articles", in_articles)
-        by_graph: dict[str, dict[str, Any]] = {}
-        for r in found:
-            g = r["g"].value
-            item = by_graph.setdefault(
-                g,
-                {
-                    "article": g,
-                    "id": g[len(settings.article_ns) :],
-                    "title": r["title"].value,
-                    "model": r["model"].value if "model" in r else None,
-                    "subject": r["subject"].value if "subject" in r else None,
-                    "claims": {v: 0 for v in VERDICTS},
-                },
-            )
-            if "v" in r:
-                item["claims"][r["v"].value.rsplit("#", 1)[-1]] = int(r["n"].value)
-        # organization-like names that match no curated entity: leads for curators
-        candidates = await internal_rows(ctx, "article_candidates", in_articles)
-        for item in by_graph.values():
-            item["candidates"] = [
-                r["text"].value for r in candidates if r["g"].value == item["article"]
-            ]
-        body: dict[str, Any] = {"articles": list(by_graph.values())}
-        if not by_graph:
-            body["message"] = NO_ARTICLES
-        media = choose_media_type(request.headers.get("accept"), ["application/json", "text/html"])
-        if media == "text/html":
-            page = templates.get_template("articles.html").render({**body, "message": NO_ARTICLES})
-            return HTMLResponse(page, headers={"Vary": "Accept"})
-        return Response(
-            json.dumps(body, indent=2) + "\n",
-            media_type="application/json",
-            headers={"Vary": "Accept"},
-        )
-
-    @router.post(
-        "/api/articles",
-        summary="Ingest an LLM-written article (curator token; text/plain body)",
-        status_code=201,
+@router.get("/api/claims", summary="Claims of ingested LLM-written articles, with verdicts")
+async def claims(
+    request: Request,
+    ctx: ContextDep,
+    verdict: str | None = Query(None, description="supported, contradicted or unverifiable"),
+    entity: str | None = Query(None, description="claims about this entity (slug or IRI)"),
+    article: str | None = Query(None, description="claims of this article (slug)"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> Response:
+    settings = ctx.settings
+    if verdict is not None and verdict not in VERDICTS:
+        raise InvalidParameter(f"verdict={verdict!r}: use one of {', '.join(VERDICTS)}")
+    if article is not None and not _SLUG.match(article):
+        raise BadInputError(f"article={article!r} is not an article slug")
+    items = await claims_about(
+        ctx,
+        verdict=ox.NamedNode(settings.ontology_ns + verdict) if verdict else None,
+        about=_iri_param(entity, settings, "entity") if entity is not None else None,
+        article=ox.NamedNode(settings.article_ns + article) if article else None,
+        limit=limit,
+        offset=offset,
     )
-    async def post_article(
-        request: Request, ctx: ContextDep, principal: PrincipalDep, name: str = Query("article")
-    ) -> Response:
-        writes = ctx.writes
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype not in ("text/plain", "text/markdown", ""):
-            raise UnsupportedMediaType(f"send the article as text/plain, not {ctype}")
-        body = await request.body()
-        if b"\0" in body:
-            raise BadInputError(f"{name}: a binary file, not an article")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise BadInputError(f"{name}: not UTF-8 (byte {e.start})") from None
-        article = parse_article(text, name=name)
-        ingestion = ArticleIngestion(article, settings)
-        graph = article_graph_iri(article, settings)
-        existed = bool(await internal_rows(ctx, "article_exists", {"g": graph}))
-        change = await asyncio.to_thread(
-            writes.run,
-            principal,
-            ingestion,
-            f"POST /api/articles ({name}, sha256 {article.sha256})",
-            change_reason(request, {}),
-        )
-        result = ingestion.done()
-        slug = result.graph[len(settings.article_ns) :]
-        summary = {**result.summary(), "change": change.iri, "id": slug}
-        return Response(
-            json.dumps(summary, indent=2) + "\n",
-            status_code=200 if existed else 201,
-            media_type="application/json",
-            headers={"Location": f"/api/articles/{quote(slug)}"},
-        )
+    media = choose_media_type(
+        request.headers.get("accept"), ["application/json", "application/ld+json"]
+    )
+    if media == "application/ld+json":
+        return _jsonld(items, settings, "ibi:Claim")
+    body = {"claims": items, "limit": limit, "offset": offset}
+    return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
 
-    @router.get("/api/articles/{slug}", summary="One article: JSON-LD, or HTML with highlights")
-    async def get_article(request: Request, ctx: ContextDep, slug: str) -> Response:
-        if not _SLUG.match(slug):
-            raise NotFound(f"no article {slug!r}")
-        graph = settings.article_ns + slug
-        media = choose_media_type(
-            request.headers.get("accept"), ["application/ld+json", "text/html", "text/turtle"]
-        )
-        req = QueryRequest(
-            query=internal_text("graph_triples", ctx.prefixes, {"g": graph}),
-            accept="application/n-triples",
-            limits=ctx.limits,
-        )
-        reply = await ctx.service.execute(req)
-        triples: list[ox.Quad] = list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
-        if not triples:
-            raise NotFound(f"no article {slug!r}; GET /api/articles lists them")
-        if media != "text/html":
-            fmt = ox.RdfFormat.JSON_LD if media == "application/ld+json" else ox.RdfFormat.TURTLE
-            return Response(ox.serialize(triples, format=fmt), media_type=media)
-        items = await claims_about(ctx, article=ox.NamedNode(graph))
-        return HTMLResponse(_render_article(triples, items, settings))
 
-    return router
+@router.get("/api/articles", summary="Ingested articles with their claim counts by verdict")
+async def list_articles(request: Request, ctx: ContextDep) -> Response:
+    settings = ctx.settings
+    in_articles = {"article_ns": settings.article_ns}
+    found = await internal_rows(ctx, "articles", in_articles)
+    by_graph: dict[str, dict[str, Any]] = {}
+    for r in found:
+        g = r["g"].value
+        item = by_graph.setdefault(
+            g,
+            {
+                "article": g,
+                "id": g[len(settings.article_ns) :],
+                "title": r["title"].value,
+                "model": r["model"].value if "model" in r else None,
+                "subject": r["subject"].value if "subject" in r else None,
+                "claims": {v: 0 for v in VERDICTS},
+            },
+        )
+        if "v" in r:
+            item["claims"][r["v"].value.rsplit("#", 1)[-1]] = int(r["n"].value)
+    # organization-like names that match no curated entity: leads for curators
+    candidates = await internal_rows(ctx, "article_candidates", in_articles)
+    for item in by_graph.values():
+        item["candidates"] = [
+            r["text"].value for r in candidates if r["g"].value == item["article"]
+        ]
+    body: dict[str, Any] = {"articles": list(by_graph.values())}
+    if not by_graph:
+        body["message"] = NO_ARTICLES
+    media = choose_media_type(request.headers.get("accept"), ["application/json", "text/html"])
+    if media == "text/html":
+        page = templates.get_template("articles.html").render({**body, "message": NO_ARTICLES})
+        return HTMLResponse(page, headers={"Vary": "Accept"})
+    return Response(
+        json.dumps(body, indent=2) + "\n",
+        media_type="application/json",
+        headers={"Vary": "Accept"},
+    )
+
+
+@router.post(
+    "/api/articles",
+    summary="Ingest an LLM-written article (curator token; text/plain body)",
+    status_code=201,
+)
+async def post_article(
+    request: Request, ctx: ContextDep, principal: PrincipalDep, name: str = Query("article")
+) -> Response:
+    settings = ctx.settings
+    writes = ctx.writes
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in ("text/plain", "text/markdown", ""):
+        raise UnsupportedMediaType(f"send the article as text/plain, not {ctype}")
+    body = await request.body()
+    if b"\0" in body:
+        raise BadInputError(f"{name}: a binary file, not an article")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadInputError(f"{name}: not UTF-8 (byte {e.start})") from None
+    article = parse_article(text, name=name)
+    ingestion = ArticleIngestion(article, settings)
+    graph = article_graph_iri(article, settings)
+    existed = bool(await internal_rows(ctx, "article_exists", {"g": graph}))
+    change = await asyncio.to_thread(
+        writes.run,
+        principal,
+        ingestion,
+        f"POST /api/articles ({name}, sha256 {article.sha256})",
+        change_reason(request, {}),
+    )
+    result = ingestion.done()
+    slug = result.graph[len(settings.article_ns) :]
+    summary = {**result.summary(), "change": change.iri, "id": slug}
+    return Response(
+        json.dumps(summary, indent=2) + "\n",
+        status_code=200 if existed else 201,
+        media_type="application/json",
+        headers={"Location": f"/api/articles/{quote(slug)}"},
+    )
+
+
+@router.get("/api/articles/{slug}", summary="One article: JSON-LD, or HTML with highlights")
+async def get_article(request: Request, ctx: ContextDep, slug: str) -> Response:
+    settings = ctx.settings
+    if not _SLUG.match(slug):
+        raise NotFound(f"no article {slug!r}")
+    graph = settings.article_ns + slug
+    media = choose_media_type(
+        request.headers.get("accept"), ["application/ld+json", "text/html", "text/turtle"]
+    )
+    req = QueryRequest(
+        query=internal_text("graph_triples", ctx.prefixes, {"g": graph}),
+        accept="application/n-triples",
+        limits=ctx.limits,
+    )
+    reply = await ctx.service.execute(req)
+    triples: list[ox.Quad] = list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
+    if not triples:
+        raise NotFound(f"no article {slug!r}; GET /api/articles lists them")
+    if media != "text/html":
+        fmt = ox.RdfFormat.JSON_LD if media == "application/ld+json" else ox.RdfFormat.TURTLE
+        return Response(ox.serialize(triples, format=fmt), media_type=media)
+    items = await claims_about(ctx, article=ox.NamedNode(graph))
+    return HTMLResponse(_render_article(triples, items, settings))
 
 
 def _render_article(

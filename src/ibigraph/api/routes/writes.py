@@ -19,7 +19,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.routing import Route
 
-from ...config import Settings
 from ...errors import (
     BadInputError,
     ChangeTooLarge,
@@ -44,7 +43,7 @@ from ..params import parse_params
 from ..records import history
 from ..writing import Writes, change_reason, change_response, need_admin
 
-__all__ = ["changes_router", "graph_store_routes"]
+__all__ = ["graph_store_routes", "router"]
 
 _BODY_FORMATS: dict[str, ox.RdfFormat] = {
     **GRAPH_TYPES,
@@ -247,58 +246,59 @@ graph_store_routes = [
 
 
 # -- history ----------------------------------------------------------------------------------
-def changes_router(settings: Settings) -> APIRouter:
-    router = APIRouter(tags=["writes"])
+router = APIRouter(tags=["writes"])
 
-    @router.get("/api/changes", summary="The history of accepted writes, newest first")
-    async def changes(
-        ctx: ContextDep,
-        entity: str | None = Query(None, description="only changes to this entity (IRI)"),
-        graph: str | None = Query(None, description="only changes to this graph (IRI)"),
-        agent: str | None = Query(None, description="only changes by this token name"),
-        limit: int = Query(50, ge=1, le=1000),
-        offset: int = Query(0, ge=0, le=MAX_OFFSET),
-    ) -> Response:
-        iris = {}
-        for name, value in (("entity", entity), ("graph", graph)):
-            if value is not None:
-                try:
-                    iris[name] = ox.NamedNode(value)
-                except ValueError:
-                    raise InvalidParameter(f"{name}: {value!r} is not an absolute IRI") from None
-        who = ox.NamedNode(settings.base + "agent/" + quote(agent, safe="")) if agent else None
-        rows = await history(
-            ctx,
-            entity=iris.get("entity"),
-            graph=iris.get("graph"),
-            agent=who,
-            limit=limit,
-            offset=offset,
-        )
-        return Response(
-            json.dumps({"changes": rows, "limit": limit, "offset": offset}, indent=2) + "\n",
-            media_type="application/json",
-        )
 
-    @router.post(
-        "/api/changes/undo",
-        summary="Undo a recorded change (curator token; the result is checked like any write)",
+@router.get("/api/changes", summary="The history of accepted writes, newest first")
+async def changes(
+    ctx: ContextDep,
+    entity: str | None = Query(None, description="only changes to this entity (IRI)"),
+    graph: str | None = Query(None, description="only changes to this graph (IRI)"),
+    agent: str | None = Query(None, description="only changes by this token name"),
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+) -> Response:
+    settings = ctx.settings
+    iris = {}
+    for name, value in (("entity", entity), ("graph", graph)):
+        if value is not None:
+            try:
+                iris[name] = ox.NamedNode(value)
+            except ValueError:
+                raise InvalidParameter(f"{name}: {value!r} is not an absolute IRI") from None
+    who = ox.NamedNode(settings.base + "agent/" + quote(agent, safe="")) if agent else None
+    rows = await history(
+        ctx,
+        entity=iris.get("entity"),
+        graph=iris.get("graph"),
+        agent=who,
+        limit=limit,
+        offset=offset,
     )
-    async def undo(
-        request: Request,
-        ctx: ContextDep,
-        principal: PrincipalDep,
-        change: str = Query(..., description="the change to undo (its IRI)"),
-    ) -> Response:
-        writes: Writes = ctx.writes
-        params = parse_params(request.scope["query_string"].decode("latin-1"))
-        done = await asyncio.to_thread(
-            writes.run,
-            principal,
-            lambda changes: undo_change(changes, change, settings),
-            f"undo {change}",
-            change_reason(request, params) or f"undo of {change}",
-        )
-        return change_response(done)
+    return Response(
+        json.dumps({"changes": rows, "limit": limit, "offset": offset}, indent=2) + "\n",
+        media_type="application/json",
+    )
 
-    return router
+
+@router.post(
+    "/api/changes/undo",
+    summary="Undo a recorded change (curator token; the result is checked like any write)",
+)
+async def undo(
+    request: Request,
+    ctx: ContextDep,
+    principal: PrincipalDep,
+    change: str = Query(..., description="the change to undo (its IRI)"),
+) -> Response:
+    writes: Writes = ctx.writes
+    settings = ctx.settings
+    params = parse_params(request.scope["query_string"].decode("latin-1"))
+    done = await asyncio.to_thread(
+        writes.run,
+        principal,
+        lambda changes: undo_change(changes, change, settings),
+        f"undo {change}",
+        change_reason(request, params) or f"undo of {change}",
+    )
+    return change_response(done)
