@@ -87,7 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
             app.openapi_schema = complete(schema)
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace it
     app.include_router(health.router)
     app.include_router(entities.router)
     app.include_router(dataset.router)

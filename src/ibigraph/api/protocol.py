@@ -44,7 +44,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     _header_bytes = 0
     _header_count = 0
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn types it BaseTransport; asyncio hands a Transport
         super().connection_made(transport)
         self._start_head_timer()
 

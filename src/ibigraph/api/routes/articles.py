@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import json
 import re
-from html import escape
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -261,25 +260,28 @@ def _render_article(
         | {c["start"] for c in claims}
         | {c["end"] for c in claims}
     )
-    parts = []
+    # the text in segments, each with its link and its claims; the template escapes them
+    segments = []
+    ns = settings.entity_ns
     for a, b in itertools.pairwise(bounds):
         if a >= len(text):
             break
-        chunk = escape(text[a:b])
         link = next((m[2] for m in mentions if m[0] <= a and b <= m[1]), None)
-        ns = settings.entity_ns
-        if link is not None and link.startswith(ns):  # never javascript: or data: links
-            chunk = f'<a href="/id/{escape(link[len(ns) :])}">{chunk}</a>'
         active = [c for c in claims if c["start"] <= a and b <= c["end"]]
-        if active:
-            worst = max(active, key=lambda c: _SEVERITY.get(c["verdict"], 1))
-            title = escape(" | ".join(f"{c['verdict']}: {c['reason'] or ''}" for c in active))
-            chunk = f'<mark class="v-{worst["verdict"]}" title="{title}">{chunk}</mark>'
-        parts.append(chunk)
+        worst = max(active, key=lambda c: _SEVERITY.get(c["verdict"], 1)) if active else None
+        segments.append(
+            {
+                "text": text[a:b],
+                # never javascript: or data: links: only entities of this graph
+                "href": "/id/" + link[len(ns) :] if link and link.startswith(ns) else None,
+                "verdict": worst["verdict"] if worst else None,
+                "title": " | ".join(f"{c['verdict']}: {c['reason'] or ''}" for c in active),
+            }
+        )
     heading = one(article, SCHEMA + "name")
     return templates.get_template("article.html").render(
         title=heading.value if heading is not None else "Article",
-        body="".join(parts),
+        segments=segments,
         claims=claims,
         counts={v: sum(1 for c in claims if c["verdict"] == v) for v in VERDICTS},
     )

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ...config import Limits, Settings
-from ...errors import IbigraphError, NotAcceptable
+from ...errors import NotAcceptable
 from ...graph.documents import EntityDocument, fetch_document, fetch_resource
 from ...graph.jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
 from ...rdf.formats import GRAPH_TYPES, choose_media_type, parse_accept
@@ -54,10 +54,6 @@ OFFERED = [
 ]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _QUADS = {"application/trig", "application/n-quads"}
-
-
-class NotFound(IbigraphError):
-    status, title = 404, "Not found"
 
 
 def _media(request: Request, fixed: str | None) -> str | None:

@@ -134,7 +134,7 @@ def _endpoint(nq: NamedQuery) -> Callable[..., Awaitable[Response]]:
     else:
         params.append(inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=None))
         params.append(inspect.Parameter("offset", inspect.Parameter.KEYWORD_ONLY, default=0))
-    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]  # read by FastAPI
     run.__name__ = nq.name
     return run
 
