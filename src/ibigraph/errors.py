@@ -89,6 +89,15 @@ class DataSyntaxError(BadInputError):
         super().__init__(f"{where}: {message}")
         self.source, self.message, self.line, self.column = source, message, line, column
 
+    @classmethod
+    def from_parser(cls, source: str, error: SyntaxError) -> DataSyntaxError:
+        """From pyoxigraph's error: "Parser error at line 3 between columns 6 and 9: A dot is
+        expected" -> "SOURCE:3:6: A dot is expected"."""
+        message = str(error)
+        if message.startswith("Parser error") and ": " in message:
+            message = message.split(": ", 1)[1]
+        return cls(source, message, error.lineno, error.offset)
+
 
 class ArticleFormatError(BadInputError):
     """An LLMpedia article that is empty, binary or not laid out as one.

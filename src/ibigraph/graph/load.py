@@ -100,11 +100,7 @@ def parse_file(
             for q in parsed
         ]
     except SyntaxError as e:
-        message = str(e)
-        # Oxigraph: "Parser error at line 3 between columns 6 and 9: A dot is expected ..."
-        if ": " in message and message.startswith("Parser error"):
-            message = message.split(": ", 1)[1]
-        raise DataSyntaxError(str(path), message, e.lineno, e.offset) from None
+        raise DataSyntaxError.from_parser(str(path), e) from None
     except (OSError, UnicodeDecodeError) as e:
         raise DataSyntaxError(str(path), f"cannot read file: {e}") from None
     return list(rebase(quads, base))

@@ -47,7 +47,7 @@ def restore_store(path: Path, source: Path) -> int:
         with source.open("rb") as f:
             quads = list(ox.parse(f, format=ox.RdfFormat.N_QUADS))
     except SyntaxError as e:
-        raise DataSyntaxError(str(source), str(e), e.lineno, e.offset) from None
+        raise DataSyntaxError.from_parser(str(source), e) from None
     except OSError as e:
         raise DataSyntaxError(str(source), f"cannot read file: {e}") from None
     write_store(path, quads)

@@ -130,10 +130,7 @@ def _parse_rdf(
         parsed = ox.parse(body, format=fmt, base_iri=base, rename_blank_nodes=True)
         quads = list(itertools.islice(parsed, limit + 1))
     except SyntaxError as e:
-        message = str(e)
-        if message.startswith("Parser error") and ": " in message:
-            message = message.split(": ", 1)[1]
-        raise DataSyntaxError(where, message, e.lineno, e.offset) from None
+        raise DataSyntaxError.from_parser(where, e) from None
     if len(quads) > limit:
         raise ChangeTooLarge(f"{where} holds more than {limit} triples (IBIGRAPH_MAX_CHANGE_QUADS)")
     return quads
