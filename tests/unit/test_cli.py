@@ -198,11 +198,11 @@ def test_stats_counts_entities_per_class(fixture_settings: Settings) -> None:
     result = invoke(fixture_settings, "stats", "--format", "json")
     assert result.exit_code == 0
     stats = json.loads(result.stdout)
-    assert stats["entities"] == 10
+    assert stats["entities"] == 16
     assert stats["classes"]["https://schema.org/Country"] == 1
     assert stats["graphs"]["https://w3id.org/ibigraph/source/test-about"] > 0
     text = invoke(fixture_settings, "stats")
-    assert "10 entities" in text.stdout and "schema:Country" in text.stdout
+    assert "16 entities" in text.stdout and "schema:Country" in text.stdout
 
 
 def test_stats_quality_reports_coverage_sources_and_leads(fixture_settings: Settings) -> None:
@@ -224,7 +224,7 @@ def test_stats_quality_reports_coverage_sources_and_leads(fixture_settings: Sett
     result = invoke(fixture_settings, "stats", "--quality", "--format", "json")
     assert result.exit_code == 0, result.output
     q = json.loads(result.stdout)
-    assert q["entities"] == 10
+    assert q["entities"] == 16
     assert set(q["coverage"]) == {"url", "country or region", "founding date", "Wikidata", "ROR"}
     assert all(0 <= share <= 1 for share in q["coverage"].values())
     assert q["coverage"]["Wikidata"] > 0  # the test agency has a QID

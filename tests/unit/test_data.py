@@ -70,13 +70,36 @@ def test_ibi_members_with_countries_and_years(built_store: Settings) -> None:
         "australian-brain-alliance": "Australia",
         "korea-brain-initiative": "South Korea",
         "canadian-brain-research-strategy": "Canada",
-        "human-brain-project": "Europe",
     }
     for slug, place in national.items():
         assert members[slug]["placeName"] == place
     assert members["brain-initiative"]["year"] == "2013"
     assert members["brain-minds"]["year"] == "2014"
     assert len(rows) == len(members), "each member appears once (union default graph is a set)"
+    # schema:memberOf is current membership: the Human Brain Project ended in 2023
+    assert "human-brain-project" not in members
+
+
+def _members_at(settings: Settings, day: str) -> dict[str, str]:
+    from ibigraph.queries import bind, load_queries
+
+    query = load_queries(ROOT / "queries")["members_at"]
+    text = bind(query, {"date": day}, settings.entity_ns)
+    return {r["member"].removeprefix(ID): r["status"] for r in select(settings, text)}
+
+
+def test_members_at_a_date_tell_current_from_past(built_store: Settings) -> None:
+    """The IBI's members on a day: the Human Brain Project was one in 2020, not after its end
+    in 2023; the BRAIN Initiative still is; a member from December 2017 was not one yet in
+    2016."""
+    in_2020, in_2025 = (
+        _members_at(built_store, "2020-06-30"),
+        _members_at(built_store, "2025-01-01"),
+    )
+    assert in_2020["human-brain-project"] == "member"
+    assert in_2025["human-brain-project"] == "past"
+    assert in_2020["brain-initiative"] == in_2025["brain-initiative"] == "member"
+    assert _members_at(built_store, "2016-06-30")["human-brain-project"] == "not yet"
 
 
 def test_cbrain_is_not_an_ibi_member(built_store: Settings) -> None:
@@ -147,3 +170,34 @@ def test_identifiers_are_well_formed_in_data_files() -> None:
         text = path.read_text()
         assert "wikidata.org/wiki/Q" not in re.sub(r"dcterms:source <[^>]+>", "", text), path
         assert not re.search(r'"Q[0-9]+"', text), path
+
+
+def _named(settings: Settings, name: str, values: dict[str, str]) -> list[dict[str, str]]:
+    from ibigraph.queries import bind, load_queries
+
+    return select(settings, bind(load_queries(ROOT / "queries")[name], values, settings.entity_ns))
+
+
+def test_programme_funding_gives_amounts_in_the_sources_currency(built_store: Settings) -> None:
+    rows = _named(built_store, "programme_funding", {"programme": "brain-initiative"})
+    by_grant = {r["grant"].removeprefix(ID): r for r in rows}
+    fy2023 = by_grant["nih-brain-initiative-funding-fy2023"]
+    assert (fy2023["amount"], fy2023["currency"]) == ("680000000", "USD")
+    assert fy2023["funder"] == ID + "national-institutes-of-health"
+    assert {r["programme"] for r in rows} == {ID + "brain-initiative"}
+    hbp = _named(built_store, "programme_funding", {"programme": "human-brain-project"})
+    assert hbp and {r["currency"] for r in hbp} == {"EUR"}
+    assert {r["funder"] for r in hbp} == {ID + "european-commission"}
+
+
+def test_founding_meetings_list_who_organised_and_attended(built_store: Settings) -> None:
+    rows = _named(built_store, "event_participants", {"participant": "kavli-foundation"})
+    events = {r["event"].removeprefix(ID) for r in rows}
+    assert {"global-brain-workshop-2016", "coordinating-global-brain-projects-2016"} <= events
+    daegu = _named(
+        built_store, "event_participants", {"event": "ibi-representatives-meeting-daegu-2018"}
+    )
+    assert {r["start"] for r in daegu} == {"2018-05-10"}
+    assert {r["placeName"] for r in daegu} == {"South Korea"}
+    organizers = {r["participant"].removeprefix(ID) for r in daegu if r["role"] == "organizer"}
+    assert "korea-brain-research-institute" in organizers

@@ -74,7 +74,13 @@ def test_data_uses_only_declared_ibi_terms_and_public_vocabularies() -> None:
     ds = rdflib.Dataset()
     for f in sorted((ROOT / "data").glob("*.trig")):
         ds.parse(f, format="trig")
-    allowed_ns = (SCHEMA, str(RDF), str(RDFS), "http://purl.org/dc/terms/")
+    allowed_ns = (
+        SCHEMA,
+        str(RDF),
+        str(RDFS),
+        "http://purl.org/dc/terms/",
+        "http://www.w3.org/ns/org#",
+    )
     for _, p, o, _ in ds.quads():
         for term in (p, o if p == RDF.type else None):
             if term is None:

@@ -4,9 +4,10 @@ Only facts in described source graphs count (`curated.py`), so an article can ne
 itself. Evidence always names the source graph and the URL it transcribes.
 
     property               supported when a source says …    contradicted when …
-    schema:memberOf        S memberOf O                      O's curated members (all sources)
-                                                             do not include S, or S is curated
-                                                             as something that is no organization
+    schema:memberOf        S memberOf O, or an ibi:Membership O's curated members (all sources,
+                           of S in O (dated, maybe past)     memberships too) do not include S,
+                                                             or S is curated as something that
+                                                             is no organization
     schema:foundingDate    the same year                     every curated date has another year
     ibi:leadAgency         S leadAgency A                    S has other curated lead agencies
     schema:funder          S funder/leadAgency F             never (funder lists are open)
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ..config import Settings
-from ..rdf.vocab import RDF, SCHEMA
+from ..rdf.vocab import ORG, RDF, SCHEMA
 from .claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Claim, Evidence
 from .curated import Curated, Fact, QuadReader
 from .names import fold, name_variants
@@ -40,6 +41,7 @@ from .names import fold, name_variants
 __all__ = ["verify_claims"]
 
 _MEMBER_OF, _TYPE = SCHEMA + "memberOf", RDF + "type"
+_ORG_MEMBER, _ORG_ORGANIZATION = ORG + "member", ORG + "organization"
 # Kinds of thing no entity is two of at once (schema.org's top-level branches).
 _KINDS = tuple(
     SCHEMA + k
@@ -280,6 +282,20 @@ class _Verifier:
         unique = sorted(set(evidence), key=lambda e: (e.graph, e.statement))
         return replace(c, verdict=verdict, evidence=tuple(unique), reason=reason)
 
+    def memberships(self, member: str | None, organization: str) -> list[Fact]:
+        """The org:organization facts of the ibi:Membership nodes of `member` (any member if
+        None) in `organization`: memberships with dates or roles, current or past."""
+        return [
+            f
+            for f in self.v.facts(None, _ORG_ORGANIZATION, organization)
+            if member is None or self.v.facts(f.subject, _ORG_MEMBER, member)
+        ]
+
+    def member_of(self, m: Fact) -> str:
+        """The member of a membership node (its org:member), by its org:organization fact."""
+        found = self.v.facts(m.subject, _ORG_MEMBER)
+        return found[0].object.value if found else m.subject
+
     def membership(self, c: Claim) -> _Result:
         s, o = c.subject or "", c.value
         if not c.value_is_iri:
@@ -288,6 +304,14 @@ class _Verifier:
             n = len({f.graph for f in direct})
             why = f"{n} curated source(s) list {self.n(s)} as a member of {self.n(o)}."
             return SUPPORTED, [self.ev(f.graph, self.say(f)) for f in direct], why
+        if dated := self.memberships(s, o):
+            n = len({f.graph for f in dated})
+            why = (
+                f"{n} curated source(s) record a membership of {self.n(s)} in {self.n(o)}"
+                f" ({self.n(dated[0].subject)})."
+            )
+            statement = f"{self.n(s)} has a membership in {self.n(o)}."
+            return SUPPORTED, [self.ev(f.graph, statement) for f in dated], why
         reasons: list[str] = []
         evidence: list[Evidence] = []
         types = self.v.types(s)
@@ -298,6 +322,8 @@ class _Verifier:
         members: dict[str, list[Fact]] = {}
         for f in self.v.facts(None, _MEMBER_OF, o):
             members.setdefault(f.subject, []).append(f)
+        for f in self.memberships(None, o):  # members with dates or roles, past ones too
+            members.setdefault(self.member_of(f), []).append(f)
         if members:
             names = ", ".join(sorted(self.n(m) for m in members))
             reasons.append(

@@ -19,6 +19,7 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM_TYPES = ("iri", "entity", "string", "integer", "year", "boolean")
+PARAM_TYPES = ("iri", "entity", "string", "integer", "year", "date", "boolean")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED = {"limit", "offset", "request", "format"}
 
@@ -157,6 +158,9 @@ def to_term(param: Param, value: Any, entity_ns: str) -> ox.NamedNode | ox.Liter
             if not 1000 <= year <= 2999:
                 raise ValueError("a four-digit year")
             return ox.Literal(str(year), datatype=ox.NamedNode(XSD + "gYear"))
+        if param.type == "date":  # ISO 8601, a day: 2020-06-30
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+            return ox.Literal(day.isoformat(), datatype=ox.NamedNode(XSD + "date"))
         if param.type == "boolean":
             return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
         return ox.Literal(str(value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "DCTERMS",
     "OA",
+    "ORG",
     "OWL",
     "PROV",
     "RDF",
@@ -20,6 +21,7 @@ __all__ = [
 
 DCTERMS = "http://purl.org/dc/terms/"
 OA = "http://www.w3.org/ns/oa#"
+ORG = "http://www.w3.org/ns/org#"
 OWL = "http://www.w3.org/2002/07/owl#"
 PROV = "http://www.w3.org/ns/prov#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -58,7 +60,7 @@ def prefixes(base: str) -> dict[str, str]:
         "rdf": RDF,
         "rdfs": RDFS,
         "owl": OWL,
-        "org": "http://www.w3.org/ns/org#",
+        "org": ORG,
         "skos": SKOS,
         "sh": SH,
         "xsd": XSD,

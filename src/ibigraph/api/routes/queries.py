@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import pyoxigraph as ox
@@ -37,6 +38,7 @@ _ANNOTATIONS: dict[str, Any] = {
     "entity": str,
     "string": str,
     "integer": int,
+    "date": date,
     "boolean": bool,
 }
 
