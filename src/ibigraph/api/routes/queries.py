@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any, Literal
 
 import pyoxigraph as ox
@@ -38,8 +37,13 @@ _ANNOTATIONS: dict[str, Any] = {
     "entity": str,
     "string": str,
     "integer": int,
-    "date": date,
+    "date": str,  # a day as YYYY-MM-DD (pydantic's date would also take a number of seconds)
     "boolean": bool,
+}
+# what FastAPI checks before a value reaches `to_term` (which refuses 2020-02-30)
+_BOUNDS: dict[str, dict[str, Any]] = {
+    "year": {"ge": 1000, "le": 2999},
+    "date": {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
 }
 
 
@@ -60,7 +64,7 @@ def plain_value(term: dict[str, str]) -> Any:
 def _annotation(p: Any) -> Any:
     """The Python type and Query() FastAPI validates and documents the parameter with."""
     base = Literal[tuple(p.enum)] if p.enum else (int if p.type == "year" else _ANNOTATIONS[p.type])
-    bounds: dict[str, Any] = {"ge": 1000, "le": 2999} if p.type == "year" else {}
+    bounds = _BOUNDS.get(p.type, {})
     extra: dict[str, Any] = {"examples": [p.example]} if p.example is not None else {}
     query = Query(description=f"{p.description} ({p.type})".strip(), **bounds, **extra)
     return Annotated[base if p.required else base | None, query]
