@@ -336,3 +336,20 @@ def test_not_found_page_escapes_the_url(site: httpx.Client) -> None:
     r = site.get("/id/%3Cscript%3Ealert(1)", headers={"Accept": "text/html"})
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert "<script>" not in r.text and "&lt;script&gt;" in r.text
+
+
+def test_quality_report_is_served_as_the_cli_computes_it(
+    site: httpx.Client, built_store: Settings
+) -> None:
+    from ibigraph.graph.quality import quality_report
+    from ibigraph.graph.stats import store_select
+
+    served = site.get("/quality", headers={"Accept": "application/json"})
+    assert served.status_code == 200 and "Accept" in served.headers["vary"]
+    local = quality_report(store_select(open_store(built_store.store_path)), built_store)
+    assert served.json() == local.to_json()
+    assert local.entities >= 250 and local.organizations > 100
+    page = site.get("/quality", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "<h1>Data quality</h1>" in page.text
+    assert f"Coverage of the {local.organizations} organisations" in page.text
+    assert site.get("/quality", headers={"Accept": "image/png"}).status_code == 406

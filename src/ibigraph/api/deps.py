@@ -20,6 +20,7 @@ from fastapi import Depends, Header, Request
 from ..config import Limits, Settings
 from ..graph.documents import select
 from ..graph.dumps import DumpCache
+from ..graph.quality import QualityReport
 from ..graph.stats import DatasetStats
 from ..graph.writes import Principal
 from ..queries import internal_text
@@ -50,6 +51,7 @@ class Context:
     dumps: DumpCache | None  # dump files per store generation (embedded store only)
     dump_slot: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     dataset_stats: dict[str, DatasetStats] = field(default_factory=dict)  # by store version
+    quality: dict[str, QualityReport] = field(default_factory=dict)  # by store version
 
 
 def app_context(request: Request) -> Context:

@@ -38,6 +38,7 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/api/entities", _media("application/ld+json")),
     ("get", r"/api/claims", _media("application/json", "application/ld+json")),
     ("get", r"/api/articles", _media("application/json", "text/html")),
+    ("get", r"/quality", _media("text/html", "application/json")),
     ("get", r"/api/articles/\{slug\}", _media("text/html", "application/ld+json", "text/turtle")),
     ("get", r"/(id|change|agent|source|graph)/\{name\}|/(ontology|shapes)(\.\{ext\})?", _LINKED),
     ("get", r"/graph-store", _media(*GRAPH_TYPES)),

@@ -1,17 +1,21 @@
 """Reads shared by the routes that show them: the change history (the audit graph) and the
-claims of ingested articles as plain JSON objects, and the dataset statistics."""
+claims of ingested articles as plain JSON objects, the dataset statistics and the data quality
+report."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pyoxigraph as ox
 
-from ..graph.stats import STATS_QUERIES, DatasetStats, from_rows, stats_values
+from ..graph.documents import select
+from ..graph.quality import QualityReport, quality_report
+from ..graph.stats import STATS_QUERIES, DatasetStats, Rows, from_rows, stats_values
 from ..ingest.model import text_offset
 from .deps import Context, internal_rows
 
-__all__ = ["claims_about", "dataset_stats", "history"]
+__all__ = ["claims_about", "dataset_stats", "history", "quality"]
 
 
 async def dataset_stats(ctx: Context) -> DatasetStats:
@@ -26,6 +30,24 @@ async def dataset_stats(ctx: Context) -> DatasetStats:
     if version is not None:
         ctx.dataset_stats[version] = stats
     return stats
+
+
+async def quality(ctx: Context) -> QualityReport:
+    """The data quality report (graph/quality.py), cached per store version. Its queries read
+    every fact (the dump's limits); the report is built on a worker thread, and each query it
+    makes runs through the service on this event loop."""
+    version = ctx.service.version
+    if version is not None and version in ctx.quality:
+        return ctx.quality[version]
+    loop, limits = asyncio.get_running_loop(), ctx.settings.dump_limits
+
+    def run(query: str) -> Rows:
+        return asyncio.run_coroutine_threadsafe(select(ctx.service, query, limits), loop).result()
+
+    report = await asyncio.to_thread(quality_report, run, ctx.settings)
+    if version is not None:
+        ctx.quality[version] = report
+    return report
 
 
 async def claims_about(

@@ -24,7 +24,7 @@ from ..graph.build import (
 )
 from ..graph.load import data_files, parse_file
 from ..graph.quality import quality_report
-from ..graph.stats import store_stats
+from ..graph.stats import store_select, store_stats
 from ..rdf.vocab import compact, prefixes
 from ..store import open_store, write_store
 from ..store.maintenance import backup_store, restore_store
@@ -240,7 +240,7 @@ def stats(
 
 
 def _quality(settings: Settings, fmt: ReportFormat) -> None:
-    report = quality_report(open_store(settings.store_path), settings)
+    report = quality_report(store_select(open_store(settings.store_path)), settings)
     if fmt is ReportFormat.json:
         print(json.dumps(report.to_json(), indent=2))
         return

@@ -1,4 +1,4 @@
-"""Data quality report of a built store (`ibigraph stats --quality`): how complete the entities
+"""Data quality report (`ibigraph stats --quality`, and /quality): how complete the entities
 are, how many sources back each fact, which facts rest on one source that is not the entity's
 own site, and which claims of the ingested articles nothing curated speaks to (leads for
 curation).
@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 from statistics import median
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
-
-import pyoxigraph as ox
 
 from ..config import Settings
 from ..rdf.vocab import DCTERMS, OA, RDF, RDFS, SCHEMA
-from ..store import OxigraphStore
-from .stats import store_stats
+from .stats import Select, stats_with
 
 __all__ = ["QualityReport", "quality_report"]
 
@@ -53,17 +50,16 @@ class QualityReport:
         return asdict(self)
 
 
-def _rows(store: OxigraphStore, query: str) -> list[dict[str, str]]:
-    solutions = cast(ox.QuerySolutions, store.query(query))
-    names = [v.value for v in solutions.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
+def _rows(select: Select, query: str) -> list[dict[str, str]]:
+    return [{n: term.value for n, term in row.items()} for row in select(query)]
 
 
-def quality_report(store: OxigraphStore, settings: Settings) -> QualityReport:
+def quality_report(select: Select, settings: Settings) -> QualityReport:
+    """The report, its queries run through `select` (a CLI store, or the HTTP service)."""
     ns, src = settings.entity_ns, settings.source_ns
     in_sources = f'FILTER(STRSTARTS(STR(?g), "{src}") && STRSTARTS(STR(?e), "{ns}"))'
     facts = _rows(
-        store,
+        select,
         f"""SELECT ?e ?p ?o (COUNT(DISTINCT ?g) AS ?n) (SAMPLE(?source) AS ?from) WHERE {{
           GRAPH ?g {{ ?e ?p ?o }} {in_sources}
           FILTER(?p NOT IN (<{RDF}type>, <{RDFS}label>))
@@ -74,7 +70,7 @@ def quality_report(store: OxigraphStore, settings: Settings) -> QualityReport:
     orgs = {
         r["e"]
         for r in _rows(
-            store,
+            select,
             f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?e a <{SCHEMA}Organization> }} "
             f"{in_sources} }}",
         )
@@ -84,14 +80,14 @@ def quality_report(store: OxigraphStore, settings: Settings) -> QualityReport:
         having = {
             r["e"]
             for r in _rows(
-                store, f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ {pattern} }} {in_sources} }}"
+                select, f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ {pattern} }} {in_sources} }}"
             )
         }
         coverage[label] = round(len(having & orgs) / len(orgs), 3) if orgs else 0.0
     homes = {
         r["e"]: urlsplit(r["url"]).hostname or ""
         for r in _rows(
-            store,
+            select,
             f"SELECT ?e ?url WHERE {{ GRAPH ?g {{ ?e <{SCHEMA}url> ?url }} {in_sources} }}",
         )
     }
@@ -104,7 +100,7 @@ def quality_report(store: OxigraphStore, settings: Settings) -> QualityReport:
     ]
     buckets = Counter("3+" if int(f["n"]) >= 3 else f["n"] for f in facts)
     claims = _rows(
-        store,
+        select,
         f"""SELECT ?claim ?property ?value ?text WHERE {{ GRAPH ?g {{
           ?claim <{settings.ontology_ns}verdict> <{settings.ontology_ns}unverifiable> ;
                  <{RDF}predicate> ?property ; <{RDF}object> ?value .
@@ -116,7 +112,7 @@ def quality_report(store: OxigraphStore, settings: Settings) -> QualityReport:
         entities=len(per_entity),
         per_class={  # the store's own counts (`ibigraph stats`), ibigraph and schema.org classes
             c: n
-            for c, n in store_stats(store, settings).classes.items()
+            for c, n in stats_with(select, settings).classes.items()
             if c.startswith((settings.ontology_ns, SCHEMA))
         },
         facts_per_entity={

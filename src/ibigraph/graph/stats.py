@@ -12,7 +12,7 @@ the HTTP service (its routes run the same `STATS_QUERIES` and call `from_rows`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -23,12 +23,23 @@ from ..queries import internal_text
 from ..rdf.vocab import prefixes
 from ..store import OxigraphStore
 
-__all__ = ["STATS_QUERIES", "DatasetStats", "from_rows", "stats_values", "store_stats"]
+__all__ = [
+    "STATS_QUERIES",
+    "DatasetStats",
+    "Rows",
+    "Select",
+    "from_rows",
+    "stats_values",
+    "stats_with",
+    "store_select",
+    "store_stats",
+]
 
 # the service's own queries the statistics come from, in the order they run
 STATS_QUERIES = ("graph_sizes", "void_entities", "void_classes", "void_properties")
 
 Rows = list[dict[str, Any]]  # variable -> pyoxigraph term, unbound variables left out
+Select = Callable[[str], Rows]  # runs a SELECT (a CLI store, or the HTTP service from a thread)
 
 
 @dataclass(frozen=True)
@@ -66,12 +77,23 @@ def from_rows(rows: Mapping[str, Rows]) -> DatasetStats:
     )
 
 
+def store_select(store: OxigraphStore) -> Select:
+    """A `Select` over a store opened by the CLI."""
+
+    def select(query: str) -> Rows:
+        solutions = cast(ox.QuerySolutions, store.query(query))
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+    return select
+
+
+def stats_with(select: Select, settings: Settings) -> DatasetStats:
+    """The statistics, running STATS_QUERIES through `select`."""
+    pm, values = prefixes(settings.base), stats_values(settings)
+    return from_rows({n: select(internal_text(n, pm, values.get(n))) for n in STATS_QUERIES})
+
+
 def store_stats(store: OxigraphStore, settings: Settings) -> DatasetStats:
     """The statistics of a store opened by the CLI."""
-    pm, values = prefixes(settings.base), stats_values(settings)
-    rows: dict[str, Rows] = {}
-    for name in STATS_QUERIES:
-        solutions = cast(ox.QuerySolutions, store.query(internal_text(name, pm, values.get(name))))
-        names = [v.value for v in solutions.variables]
-        rows[name] = [{n: row[n] for n in names if row[n] is not None} for row in solutions]
-    return from_rows(rows)
+    return stats_with(store_select(store), settings)

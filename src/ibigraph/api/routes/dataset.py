@@ -1,4 +1,5 @@
-"""The dataset as a whole: VoID/DCAT description, dumps, and the entity list API."""
+"""The dataset as a whole: VoID/DCAT description, dumps, the data quality report, and the
+entity list API."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from ... import __version__
 from ...errors import InvalidParameter
@@ -16,12 +17,13 @@ from ...graph.documents import rows
 from ...graph.dumps import DumpCache
 from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
-from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD
+from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD, compact
 from ...sparql.request import QueryRequest
 from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
-from ..records import dataset_stats
+from ..records import dataset_stats, quality
+from ..views import templates
 
 __all__ = ["router"]
 
@@ -217,3 +219,25 @@ async def entities(
         doc["next"] = f"{base}/api/entities?{urlencode(params)}"
         headers["Link"] = f'<{doc["next"]}>; rel="next"'
     return JSONResponse(doc, media_type="application/ld+json", headers=headers)
+
+
+@router.get(
+    "/quality",
+    summary="Data quality: coverage of organisations, sources per fact, leads for curation",
+)
+async def quality_report_page(request: Request, ctx: ContextDep) -> Response:
+    """The report of `ibigraph stats --quality`, as an HTML page or JSON (Accept)."""
+    media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])
+    report = (await quality(ctx)).to_json()
+    if media == "application/json":
+        return JSONResponse(report, headers={"Vary": "Accept"})
+    pm = ctx.prefixes
+    view = {
+        **report,
+        "per_class": {compact(c, pm): n for c, n in report["per_class"].items()},
+        "unverifiable_claims": [
+            {**c, "property": compact(c["property"], pm)} for c in report["unverifiable_claims"]
+        ],
+    }
+    page = templates.get_template("quality.html").render(r=view)
+    return HTMLResponse(page, headers={"Vary": "Accept"})
