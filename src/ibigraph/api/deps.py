@@ -24,6 +24,7 @@ from ..graph.quality import QualityReport
 from ..graph.stats import DatasetStats
 from ..graph.writes import Principal
 from ..queries import internal_text
+from ..search.index import SearchIndex
 from ..store.service import QueryService
 from .metrics import Metrics
 
@@ -52,6 +53,9 @@ class Context:
     dump_slot: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     dataset_stats: dict[str, DatasetStats] = field(default_factory=dict)  # by store version
     quality: dict[str, QualityReport] = field(default_factory=dict)  # by store version
+    # the text index of the current store version (or, remote, of the last SEARCH_TTL seconds)
+    search: dict[str | None, tuple[float, SearchIndex]] = field(default_factory=dict)
+    search_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def app_context(request: Request) -> Context:

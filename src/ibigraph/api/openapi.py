@@ -39,10 +39,12 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/api/claims", _media("application/json", "application/ld+json")),
     ("get", r"/api/articles", _media("application/json", "text/html")),
     ("get", r"/quality", _media("text/html", "application/json")),
+    ("get", r"/api/search", _media("application/json", "application/ld+json")),
+    ("get", r"/reconcile/preview", _media("text/html")),
     ("get", r"/api/articles/\{slug\}", _media("text/html", "application/ld+json", "text/turtle")),
     ("get", r"/(id|change|agent|source|graph)/\{name\}|/(ontology|shapes)(\.\{ext\})?", _LINKED),
     ("get", r"/graph-store", _media(*GRAPH_TYPES)),
-    ("*", r"/api/.*|/health|/ready|/update|/graph-store", _JSON),
+    ("*", r"/api/.*|/health|/ready|/update|/graph-store|/reconcile.*", _JSON),
 ]
 _REDIRECTS = re.compile(r"/article/\{slug\}|/dataset|/changes")
 _NEGOTIATED = re.compile(

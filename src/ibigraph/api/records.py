@@ -1,10 +1,11 @@
 """Reads shared by the routes that show them: the change history (the audit graph) and the
-claims of ingested articles as plain JSON objects, the dataset statistics and the data quality
-report."""
+claims of ingested articles as plain JSON objects, the dataset statistics, the data quality
+report, and the text index of entities."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,9 +14,10 @@ from ..graph.documents import select
 from ..graph.quality import QualityReport, quality_report
 from ..graph.stats import STATS_QUERIES, DatasetStats, Rows, from_rows, stats_values
 from ..ingest.model import text_offset
+from ..search.index import SearchIndex, index_from_rows
 from .deps import Context, internal_rows
 
-__all__ = ["claims_about", "dataset_stats", "history", "quality"]
+__all__ = ["SEARCH_TTL", "claims_about", "dataset_stats", "history", "quality", "search_index"]
 
 
 async def dataset_stats(ctx: Context) -> DatasetStats:
@@ -126,3 +128,28 @@ async def history(
             }
         )
     return out
+
+
+SEARCH_TTL = 30.0  # seconds a remote store's index is kept (it has no version to follow)
+
+
+async def search_index(ctx: Context) -> SearchIndex:
+    """The text index of the store as it is now. On the embedded store it is built once per
+    store generation, and every write publishes a new generation: a request never sees an
+    index ahead of or behind the data it queries. A remote store has no version: its index is
+    rebuilt when older than SEARCH_TTL."""
+    version = ctx.service.version
+    now = time.monotonic()
+    cached = ctx.search.get(version)
+    if cached is not None and (version is not None or now - cached[0] < SEARCH_TTL):
+        return cached[1]
+    async with ctx.search_lock:  # one build at a time; others wait for it
+        cached = ctx.search.get(version)
+        if cached is not None and (version is not None or now - cached[0] < SEARCH_TTL):
+            return cached[1]
+        values = {"entity_ns": ctx.settings.entity_ns}
+        rows = await internal_rows(ctx, "search_rows", values, limits=ctx.settings.dump_limits)
+        index = await asyncio.to_thread(index_from_rows, rows, ctx.settings)
+        ctx.search.clear()  # only the current version's index is kept
+        ctx.search[version] = (time.monotonic(), index)
+        return index
