@@ -18,6 +18,7 @@ import pytest
 __all__ = [
     "COMPONENTS",
     "COMUNICA",
+    "RECONCILIATION",
     "SEED",
     "SHARED",
     "W3C",
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seed" / "000_a3c866668d2ad3cb.txt"
 W3C = SHARED / "w3c-sparql11"
+RECONCILIATION = SHARED / "reconciliation-api"
 RECONCILIATION = SHARED / "reconciliation-api"
 COMUNICA = ROOT / "tests" / "clients" / "node_modules" / ".bin" / "comunica-sparql"
 SKIP_PREFIX = "optional component missing: "
@@ -62,6 +64,11 @@ COMPONENTS = {
         "Comunica is not installed (needs node and npm; `make test` runs npm ci in tests/clients)",
         "Comunica client tests",
         COMUNICA.exists,
+    ),
+    "reconciliation": Component(
+        "../shared/reconciliation-api is not beside the checkout",
+        "Reconciliation API schema and example tests",
+        (RECONCILIATION / "0.2" / "schemas" / "manifest.json").exists,
     ),
     "w3c": Component(
         "../shared/w3c-sparql11 is not beside the checkout",

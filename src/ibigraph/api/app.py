@@ -78,6 +78,9 @@ def create_app(settings: Settings) -> FastAPI:
         ),
     )
 
+    # a remote store has no version: its search index is dropped after each write made here
+    writes.listeners.append(app.state.context.search.clear)
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(

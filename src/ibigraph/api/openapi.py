@@ -69,7 +69,8 @@ def _responses(method: str, path: str, op: dict[str, Any]) -> dict[str, Any]:
         statuses["400"] += " cannot read (the message names it, with a position where known)"
     if params:
         statuses["422"] = "A parameter of the wrong type or out of range (named in the message)"
-    if any(p["in"] == "path" for p in params) or path.startswith(("/api/queries/", "/dumps")):
+    named = ("/api/queries/", "/dumps", "/reconcile/preview")
+    if any(p["in"] == "path" for p in params) or path.startswith(named):
         statuses["404"] = "Nothing is known under this name"
     if _NEGOTIATED.fullmatch(path):
         statuses["406"] = "No representation the Accept header allows; the body lists them"

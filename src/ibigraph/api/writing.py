@@ -32,6 +32,8 @@ class Writes:
         self.tokens = TokenFile(settings.tokens_file)
         self.vocab = Vocabulary(settings)
         self.service = service
+        # called after each committed write (e.g. to drop an index the change made stale)
+        self.listeners: list[Callable[[], None]] = []
 
     def writer(self) -> Writer:
         return self.service.writer(self.settings.query_timeout)
@@ -49,7 +51,7 @@ class Writes:
         reason: str | None,
     ) -> Change:
         """One write, start to end (runs on a worker thread)."""
-        return commit_change(
+        change = commit_change(
             self.writer(),
             build,
             principal=principal,
@@ -57,6 +59,9 @@ class Writes:
             reason=reason,
             vocab=self.vocab,
         )
+        for listener in self.listeners:
+            listener()
+        return change
 
 
 def change_reason(request: Request, params: dict[str, list[str]]) -> str | None:

@@ -33,8 +33,8 @@ from ..rdf.vocab import RDF, SCHEMA
 
 __all__ = ["Entity", "Hit", "SearchIndex", "fold", "index_from_rows"]
 
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
-_WORD = re.compile(r"[0-9a-z]+")
+_NOT_WORD = re.compile(r"[\W_]+")  # any script: letters and digits are kept
+_WORD = re.compile(r"[^\W_]+")
 FUZZY_CUTOFF = 75  # rapidfuzz ratio (0-100) of the whole name: "brian" for "brain" is 80
 _STOP = frozenset("a an and the of for in on to de la le des du".split())
 

@@ -147,10 +147,12 @@ def _manifest(request: Request, ctx: ContextDep, index: SearchIndex) -> dict[str
     }
 
 
-@router.api_route(
-    "/reconcile",
-    methods=["GET", "POST"],
-    summary="Reconciliation Service API 0.2: manifest, queries (queries=, query=) and extend=",
+_SUMMARY = "Reconciliation Service API 0.2: manifest, queries (queries=, query=) and extend="
+
+
+@router.get("/reconcile", summary=_SUMMARY, operation_id="reconcile_get")
+@router.post(
+    "/reconcile", summary=_SUMMARY + " (as a form or a JSON body)", operation_id="reconcile"
 )
 async def reconcile(request: Request, ctx: ContextDep) -> Response:
     params = await _params(request)
