@@ -83,6 +83,11 @@ class Vocabulary:
         prefix, _, local = curie.partition(":")
         return self.pm[prefix] + local if prefix in self.pm and local else curie
 
+    def type_ref(self, type_: str) -> dict[str, str]:
+        """A type as the API names it: {"id": "ibi:FundingAgency", "name": "FundingAgency"}."""
+        curie = self.curie(type_) if "://" in type_ else type_
+        return {"id": curie, "name": curie.split(":")[-1]}
+
     def properties(self, pid: str) -> tuple[str, ...]:
         return self.aliases.get(pid) or (self.iri(pid),)
 
@@ -169,7 +174,7 @@ def candidates_by_properties(
 
 
 def _type(iri: str, vocab: Vocabulary, index: SearchIndex) -> dict[str, str]:
-    return {"id": vocab.curie(iri), "name": vocab.curie(iri).split(":")[-1]}
+    return vocab.type_ref(iri)
 
 
 def _meets(e: Entity, c: Constraint, vocab: Vocabulary, index: SearchIndex) -> bool | None:

@@ -122,7 +122,7 @@ async def _params(request: Request) -> dict[str, str]:
 def _manifest(request: Request, ctx: ContextDep, index: SearchIndex) -> dict[str, Any]:
     base = str(request.base_url).rstrip("/")
     vocab = Vocabulary(ctx.settings, ctx.prefixes)
-    common = [{"id": t, "name": t.split(":")[-1]} for t in list(type_names(index, vocab))[:8]]
+    common = [vocab.type_ref(t) for t in list(type_names(index, vocab))[:8]]
 
     def service(path: str) -> dict[str, str]:
         return {"service_url": base, "service_path": path}
@@ -195,8 +195,7 @@ async def suggest_entity(
         item: dict[str, Any] = {"id": vocab.slug(e.iri), "name": index.name(e)}
         if d := e.first(SCHEMA + "description"):
             item["description"] = d
-        item["notable"] = [{"id": vocab.curie(t), "name": vocab.curie(t).split(":")[-1]}
-                           for t in index.types(e)]  # fmt: skip
+        item["notable"] = [vocab.type_ref(t) for t in index.types(e)]
         result.append(item)
     return JSONResponse({"result": result})
 
@@ -209,7 +208,7 @@ async def suggest_type(
     vocab = Vocabulary(ctx.settings, ctx.prefixes)
     want = prefix.casefold()
     result = [
-        {"id": t, "name": t.split(":")[-1]}
+        vocab.type_ref(t)
         for t in type_names(index, vocab)
         if t.split(":")[-1].casefold().startswith(want) or t.casefold().startswith(want)
     ]
