@@ -41,6 +41,16 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/quality", _media("text/html", "application/json")),
     ("get", r"/api/search", _media("application/json", "application/ld+json")),
     ("get", r"/reconcile/preview", _media("text/html")),
+    (
+        "get",
+        r"/api/changes/feed",
+        _media(
+            "application/activity+json",
+            "application/ld+json",
+            "application/json",
+            "application/atom+xml",
+        ),
+    ),
     ("get", r"/api/articles/\{slug\}", _media("text/html", "application/ld+json", "text/turtle")),
     ("get", r"/(id|change|agent|source|graph)/\{name\}|/(ontology|shapes)(\.\{ext\})?", _LINKED),
     ("get", r"/graph-store", _media(*GRAPH_TYPES)),

@@ -11,8 +11,8 @@ import json
 import re
 import uuid
 from email.parser import BytesParser
-from typing import cast
-from urllib.parse import quote
+from typing import Any, cast
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
@@ -41,6 +41,7 @@ from ..deps import ContextDep, PrincipalDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..params import parse_params
 from ..records import history
+from ..views import templates
 from ..writing import Writes, change_reason, change_response, need_admin
 
 __all__ = ["graph_store_routes", "router"]
@@ -276,6 +277,77 @@ async def changes(
         json.dumps({"changes": rows, "limit": limit, "offset": offset}, indent=2) + "\n",
         media_type="application/json",
     )
+
+
+FEED_MEDIA = ["application/activity+json", "application/ld+json", "application/json",
+              "application/atom+xml"]  # fmt: skip
+
+
+@router.get(
+    "/api/changes/feed",
+    summary="Accepted changes in order, with their RDF Patches, after a change (Activity Streams "
+    "2.0 or Atom): follow it to keep a copy of the graph in step",
+)
+async def feed(
+    request: Request,
+    ctx: ContextDep,
+    since: str | None = Query(None, description="the last change you have (its IRI)"),
+    limit: int = Query(100, ge=1, le=1000),
+) -> Response:
+    settings = ctx.settings
+    media = choose_media_type(request.headers.get("accept"), FEED_MEDIA)
+    audit: dict[str, ox.NamedNode | str | None] = {"audit": ox.NamedNode(settings.audit_graph)}
+    after = None
+    if since is not None:
+        try:
+            after = ox.NamedNode(since)
+        except ValueError:
+            raise InvalidParameter(f"since: {since!r} is not an absolute IRI") from None
+        found = await internal_rows(ctx, "change_exists", {**audit, "change": after})
+        if not found:
+            raise NotFound(f"no recorded change {since}: start from the beginning (no since)")
+        audit |= {"after": after, "after_time": found[0]["started"].value}
+    rows = await internal_rows(ctx, "feed", audit, limit=limit + 1)
+    items = [
+        {
+            "id": r["c"].value,
+            "type": "Update",
+            "name": r["name"].value,
+            "actor": {"type": "Person", "name": r["agentName"].value},
+            "published": r["ended"].value,
+            **({"summary": r["reason"].value} if "reason" in r else {}),
+            "patch": r["patch"].value if "patch" in r else None,
+        }
+        for r in rows[:limit]
+    ]
+    here = str(request.url.remove_query_params(["since", "limit"]))
+    page = f"{here}?{urlencode({'since': since, 'limit': limit})}" if since else here
+    nxt = (
+        f"{here}?{urlencode({'since': items[-1]['id'], 'limit': limit})}"
+        if len(rows) > limit
+        else None
+    )
+    if media == "application/atom+xml":
+        updated = items[-1]["published"] if items else "1970-01-01T00:00:00Z"
+        body = templates.get_template("feed.atom.html").render(
+            here=page, next=nxt, items=items, updated=updated
+        )
+        return Response(body, media_type="application/atom+xml")
+    doc: dict[str, Any] = {
+        "@context": [
+            "https://www.w3.org/ns/activitystreams",
+            {"ibi": settings.ontology_ns, "patch": "ibi:patch"},
+        ],
+        "id": page,
+        "type": "OrderedCollectionPage",
+        "partOf": here,
+        "orderedItems": items,
+        # the cursor to ask with next time, even when this page is the last one
+        "ibi:last": items[-1]["id"] if items else since,
+    }
+    if nxt:
+        doc["next"] = nxt
+    return Response(json.dumps(doc, indent=2) + "\n", media_type=media)
 
 
 @router.post(
