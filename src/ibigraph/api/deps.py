@@ -26,6 +26,7 @@ from ..graph.writes import Principal
 from ..queries import internal_text
 from ..search.index import SearchIndex
 from ..store.service import QueryService
+from ..store.snapshot import SnapshotService
 from .metrics import Metrics
 
 if TYPE_CHECKING:  # writing.py reads the context of a request too
@@ -56,6 +57,8 @@ class Context:
     # the text index of the current store version (or, remote, of the last SEARCH_TTL seconds)
     search: dict[str | None, tuple[float, SearchIndex]] = field(default_factory=dict)
     search_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # past states of the graph (Mementos), by store version and second
+    snapshots: dict[tuple[str | None, str], SnapshotService] = field(default_factory=dict)
 
 
 def app_context(request: Request) -> Context:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,11 +14,22 @@ import pyoxigraph as ox
 from ..graph.documents import select
 from ..graph.quality import QualityReport, quality_report
 from ..graph.stats import STATS_QUERIES, DatasetStats, Rows, from_rows, stats_values
+from ..graph.timetravel import audit_bound, rebuild, stamp
 from ..ingest.model import text_offset
 from ..search.index import SearchIndex, index_from_rows
+from ..store.snapshot import SnapshotService
 from .deps import Context, internal_rows
 
-__all__ = ["SEARCH_TTL", "claims_about", "dataset_stats", "history", "quality", "search_index"]
+__all__ = [
+    "SEARCH_TTL",
+    "claims_about",
+    "dataset_stats",
+    "entity_versions",
+    "history",
+    "quality",
+    "search_index",
+    "snapshot",
+]
 
 
 async def dataset_stats(ctx: Context) -> DatasetStats:
@@ -153,3 +165,36 @@ async def search_index(ctx: Context) -> SearchIndex:
         ctx.search.clear()  # only the current version's index is kept
         ctx.search[version] = (time.monotonic(), index)
         return index
+
+
+async def entity_versions(ctx: Context, iri: str) -> list[datetime]:
+    """The datetimes (to the second) of the changes that touched an entity, oldest first."""
+    values = {"audit": ox.NamedNode(ctx.settings.audit_graph), "entity": ox.NamedNode(iri)}
+    rows = await internal_rows(ctx, "entity_versions", values)
+    times = [datetime.fromisoformat(r["started"].value).replace(microsecond=0) for r in rows]
+    return sorted(set(times))
+
+
+async def snapshot(ctx: Context, at: datetime) -> SnapshotService:
+    """The graph as it was at the end of `at`'s second: the store as it is, with the patches
+    of every later change undone. Cached per store version and second (a few at a time)."""
+    key = (ctx.service.version, stamp(at))
+    if key[0] is not None and key in ctx.snapshots:
+        return ctx.snapshots[key]
+    limits = ctx.settings.dump_limits
+    rows = await internal_rows(ctx, "dump_rows", limits=limits)
+    union = ctx.settings.remote_default_graph  # a remote store's union is its default graph
+    if union is not None:
+        rows = [r for r in rows if "g" not in r or r["g"].value != union]
+    values: dict[str, ox.NamedNode | str | None] = {
+        "audit": ox.NamedNode(ctx.settings.audit_graph),
+        "after": audit_bound(at),
+    }
+    later = await internal_rows(ctx, "changes_after", values, limits=limits)
+    store = await asyncio.to_thread(rebuild, rows, [r["patch"].value for r in later])
+    service = SnapshotService(store, f"memento-{key[1]}")
+    if key[0] is not None:
+        while len(ctx.snapshots) >= 4:
+            ctx.snapshots.pop(next(iter(ctx.snapshots)))
+        ctx.snapshots[key] = service
+    return service

@@ -7,6 +7,7 @@ see the README for why 200 and not 303.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
@@ -17,16 +18,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from ...config import Limits, Settings
-from ...errors import NotAcceptable
+from ...errors import NotAcceptable, NotFound
 from ...graph.documents import EntityDocument, fetch_document, fetch_resource
 from ...graph.jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
+from ...graph.timetravel import http_date, parse_http_date, parse_stamp, stamp
 from ...rdf.formats import GRAPH_TYPES, choose_media_type, parse_accept
 from ...rdf.terms import Term, object_of, subject_of
 from ...rdf.vocab import OWL, RDF, RDFS, SCHEMA, compact
 from ...store.service import QueryService
-from ..deps import ContextDep, app_context, internal_rows
+from ..deps import Context, ContextDep, app_context, internal_rows
 from ..problems import problem_response
-from ..records import claims_about, history
+from ..records import claims_about, entity_versions, history, snapshot
 from ..views import templates
 
 __all__ = ["EXTENSIONS", "router"]
@@ -137,7 +139,12 @@ def serialize(
     )
     # quads: each fact in its source graph, and every triple in the default graph too, as in
     # the store (the union), so a client that reads the default graph sees the whole document
-    data = [*doc_quads, *_defaults(doc_quads, triples)] if media in _QUADS else triples
+    data: list[Any] = (
+        [*doc_quads, *_defaults(doc_quads, triples)] if media in _QUADS else list(triples)
+    )
+    # in a fixed order, whatever order the store gave: the same facts, the same bytes (ETags,
+    # Mementos, diffs)
+    data.sort(key=str)
     out = ox.serialize(data, format=fmt, prefixes=pm) if pm else ox.serialize(data, format=fmt)
     return cast(bytes, out)  # no output file: the bytes
 
@@ -170,38 +177,123 @@ async def _dereference(
     missing: str,
     *,
     entity: bool = False,
+    service: QueryService | None = None,
+    more_headers: dict[str, str] | None = None,
 ) -> Response:
     """The document of the IRI `{base}{kind}/{name}`, in the representation asked for (a
-    file extension on `name` fixes it); 404 whatever Accept says when nothing is known."""
+    file extension on `name` fixes it); 404 whatever Accept says when nothing is known.
+    `service` reads another state of the graph than the current one (a Memento)."""
     ctx = app_context(request)
     settings = ctx.settings
     stem, fixed = _split(name)
     media = _media(request, fixed)
     iri = f"{settings.base}{kind}/{stem}"
     valid = (_SLUG if entity else _MINTED_NAME).match(stem)
-    service, limits = ctx.service, ctx.limits
-    doc = await fetch(service, iri, limits) if valid else None
+    limits = ctx.limits
+    doc = await fetch(service or ctx.service, iri, limits) if valid else None
     if doc is None:
         return _not_found(request, media, f"{missing} {iri}")
     if media is None:
         raise NotAcceptable(OFFERED)
     path = f"/{kind}/{stem}"
     headers = _headers(path, media)
+    for key, value in (more_headers or {}).items():
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
     if media == "text/html":
         return HTMLResponse(await page(doc, path), headers=headers)
     body = serialize(doc.quads, doc.triples, media, request, subject=iri if entity else None)
     return Response(body, media_type=media, headers=headers)
 
 
-@router.get("/id/{name}")
-async def entity(name: str, request: Request, ctx: ContextDep) -> Response:
+def _entity_page(ctx: Context, request: Request) -> Callable[[EntityDocument, str], Awaitable[str]]:
     async def page(doc: EntityDocument, path: str) -> str:
         iri = ox.NamedNode(doc.iri)
         changes = await history(ctx, entity=iri, limit=5)
         claims = await claims_about(ctx, claim_subject=iri, limit=200)
         return render_entity(doc, request, path, changes, claims)
 
-    return await _dereference(request, name, "id", fetch_document, page, "no entity", entity=True)
+    return page
+
+
+def _memento_links(stem: str) -> str:
+    """The Link values (RFC 7089) an entity document and its Mementos carry."""
+    return (
+        f'</id/{stem}>; rel="original", </id/{stem}>; rel="timegate", '
+        f'</timemap/id/{stem}>; rel="timemap"; type="application/link-format"'
+    )
+
+
+@router.get("/id/{name}")
+async def entity(name: str, request: Request, ctx: ContextDep) -> Response:
+    """An entity's document; with Accept-Datetime, its TimeGate (RFC 7089): a redirect to
+    the Memento of that time."""
+    stem, _ = _split(name)
+    wanted = request.headers.get("accept-datetime")
+    if wanted is not None and _SLUG.match(stem):
+        at = parse_http_date(wanted)
+        versions = await entity_versions(ctx, ctx.settings.entity_ns + stem)
+        chosen = max((v for v in versions if v <= at), default=at)
+        target = f"/memento/{stamp(chosen)}/id/{name}"
+        return Response(
+            status_code=302,
+            headers={
+                "Location": target,
+                "Vary": "Accept-Datetime",
+                "Link": _memento_links(stem),
+            },
+        )
+    links = {
+        "Link": f'</id/{stem}>; rel="timegate", </timemap/id/{stem}>; rel="timemap"',
+        "Vary": "Accept-Datetime",
+    }
+    return await _dereference(
+        request, name, "id", fetch_document, _entity_page(ctx, request), "no entity",
+        entity=True, more_headers=links,
+    )  # fmt: skip
+
+
+@router.get(
+    "/memento/{when}/id/{name}",
+    summary="An entity's document as it was at a datetime (a Memento, RFC 7089)",
+)
+async def memento(when: str, name: str, request: Request, ctx: ContextDep) -> Response:
+    at = parse_stamp(when)
+    stem, _ = _split(name)
+    past = await snapshot(ctx, at)
+    headers = {"Memento-Datetime": http_date(at), "Link": _memento_links(stem)}
+    return await _dereference(
+        request, name, "id", fetch_document, _entity_page(ctx, request), "no entity then",
+        entity=True, service=past, more_headers=headers,
+    )  # fmt: skip
+
+
+@router.get(
+    "/timemap/id/{name}",
+    summary="The Mementos of an entity's document: one per change that touched it (RFC 7089)",
+)
+async def timemap(name: str, request: Request, ctx: ContextDep) -> Response:
+    if not _SLUG.match(name):
+        raise NotFound(f"no entity {name!r}")
+    iri = ctx.settings.entity_ns + name
+    versions = await entity_versions(ctx, iri)
+    media = choose_media_type(
+        request.headers.get("accept"), ["application/link-format", "application/json"]
+    )
+    mementos = [(f"/memento/{stamp(v)}/id/{name}", http_date(v)) for v in versions]
+    if media == "application/json":
+        body = {
+            "original": f"/id/{name}",
+            "timegate": f"/id/{name}",
+            "mementos": [{"uri": uri, "datetime": dt} for uri, dt in mementos],
+        }
+        return Response(json.dumps(body, indent=2) + "\n", media_type="application/json")
+    lines = [
+        f'</id/{name}>; rel="original"',
+        f'</id/{name}>; rel="timegate"',
+        f'</timemap/id/{name}>; rel="self"; type="application/link-format"',
+        *(f'<{uri}>; rel="memento"; datetime="{dt}"' for uri, dt in mementos),
+    ]
+    return Response(",\n".join(lines) + "\n", media_type="application/link-format")
 
 
 # Other IRIs the service mints under its base, each dereferenceable at the same path:

@@ -1,0 +1,79 @@
+"""The graph as it was: a past state rebuilt from the store as it is and the RDF Patches of the
+changes made since (reverted newest first), and the Memento datetimes (RFC 7089) that name it.
+
+A Memento is named by its datetime to the second (`20261205T033928` in a URI, an HTTP-date in
+headers); its state holds every change that started in or before that second."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any, cast
+
+import pyoxigraph as ox
+
+from ..errors import BadInputError
+from ..rdf.terms import GraphName, Subject
+from ..sparql.changeset import read_patch
+
+__all__ = ["audit_bound", "http_date", "parse_http_date", "parse_stamp", "rebuild", "stamp"]
+
+_STAMP = "%Y%m%dT%H%M%S"
+
+
+def stamp(t: datetime) -> str:
+    return t.astimezone(UTC).strftime(_STAMP)
+
+
+def parse_stamp(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        raise BadInputError(f"{text!r} is not a Memento datetime (YYYYMMDDTHHMMSS, UTC)") from None
+
+
+def http_date(t: datetime) -> str:
+    return format_datetime(t.astimezone(UTC), usegmt=True)
+
+
+def parse_http_date(text: str) -> datetime:
+    """An Accept-Datetime value (RFC 7089: an RFC 1123 date, e.g. Thu, 01 Jan 2026 00:00:00
+    GMT)."""
+    try:
+        t = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        t = None
+    if t is None or t.tzinfo is None:
+        raise BadInputError(
+            f"Accept-Datetime {text!r} is not an HTTP date (e.g. Thu, 01 Jan 2026 00:00:00 GMT)"
+        )
+    return t.astimezone(UTC)
+
+
+def audit_bound(t: datetime) -> str:
+    """The last instant of `t`'s second, as an xsd:dateTime: a change that started after it
+    started after that second."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + ".999999Z"
+
+
+def rebuild(rows: Iterable[dict[str, Any]], patches_newest_first: Iterable[str]) -> ox.Store:
+    """An in-memory store holding `rows` (every quad as s, p, o and g, the default graph with
+    g unbound) with each patch undone, newest first."""
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(
+            cast(Subject, r["s"]),
+            cast(ox.NamedNode, r["p"]),
+            r["o"],
+            cast(GraphName, r["g"]) if "g" in r else ox.DefaultGraph(),
+        )
+        for r in rows
+    )
+    for patch in patches_newest_first:
+        removed, added = read_patch(patch)
+        for q in added:
+            store.remove(q)
+        for q in removed:
+            store.add(q)
+    return store
