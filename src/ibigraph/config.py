@@ -56,6 +56,7 @@ class Settings:
     # a curator's write may remove at most this share of the store's quads (admins: any)
     max_removed_percent: int = 10
     header_timeout: float = 10.0  # seconds a client of `ibigraph serve` has to send a request head
+    releases_dir: Path | None = None  # where releases are written; None: releases/ beside the store
     # LLM-written articles ingested at build time (issue #6); skipped if the folder is absent
     articles_dir: Path = field(default_factory=lambda: Path("../shared/seed"))
 
@@ -115,6 +116,10 @@ class Settings:
     def dump_limits(self) -> Limits:
         """What writing a whole dump may take (a dump is every row of the store)."""
         return Limits(self.dump_timeout, self.max_dump_rows, self.max_dump_bytes)
+
+    @property
+    def releases_folder(self) -> Path:
+        return self.releases_dir or self.store_path.parent / "releases"
 
     @property
     def entity_ns(self) -> str:
@@ -214,4 +219,5 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_removed_percent": ("IBIGRAPH_MAX_REMOVED_PERCENT", int),
     "header_timeout": ("IBIGRAPH_HEADER_TIMEOUT", float),
     "articles_dir": ("IBIGRAPH_ARTICLES_DIR", Path),
+    "releases_dir": ("IBIGRAPH_RELEASES_DIR", Path),
 }

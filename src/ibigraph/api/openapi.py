@@ -31,6 +31,14 @@ _JSON = _media("application/json")
 # 2xx content of operations whose route does not say it (method, path pattern)
 _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/metrics", _media("text/plain")),
+    ("get", r"/releases", _media("text/turtle", "application/ld+json", "text/html")),
+    (
+        "get",
+        r"/releases/\{version\}/\{file\}",
+        _media(
+            "application/n-quads", "application/trig", "text/turtle", "text/plain", "text/markdown"
+        ),
+    ),
     ("get", r"/ns/.*", _media("application/ld+json")),
     ("get", r"/", _media("text/html")),
     ("get", r"/void", _RDF),
@@ -81,7 +89,7 @@ def _responses(method: str, path: str, op: dict[str, Any]) -> dict[str, Any]:
         statuses["400"] += " cannot read (the message names it, with a position where known)"
     if params:
         statuses["422"] = "A parameter of the wrong type or out of range (named in the message)"
-    named = ("/api/queries/", "/dumps", "/reconcile/preview")
+    named = ("/api/queries/", "/dumps", "/reconcile/preview", "/releases/")
     if any(p["in"] == "path" for p in params) or path.startswith(named):
         statuses["404"] = "Nothing is known under this name"
     if _NEGOTIATED.fullmatch(path):

@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok, 1 the data violates the shapes, 2 bad input (unparsable file or query,
 missing store, unknown option). One module per group of commands: `data` (validate, build,
-load, backup, restore, export, stats), `query`, `ingest`, `tokens`, `serve`; `common` holds
+load, backup, restore, export, stats, release), `query`, `ingest`, `tokens`, `serve`; `common` holds
 the consoles, options and error handling they share.
 """
 
@@ -54,6 +54,7 @@ for command in (
     query,
     data.export,
     data.stats,
+    data.release,
 ):
     app.command()(command)
 app.add_typer(token_app, name="token")

@@ -24,7 +24,9 @@ from ..graph.build import (
 )
 from ..graph.load import data_files, parse_file
 from ..graph.quality import quality_report
+from ..graph.releases import changes_since, make_release
 from ..graph.stats import store_select, store_stats
+from ..queries import internal_text
 from ..rdf.vocab import compact, prefixes
 from ..store import open_store, write_store
 from ..store.maintenance import backup_store, restore_store
@@ -41,7 +43,7 @@ from .common import (
     print_results,
 )
 
-__all__ = ["backup", "build", "export", "load", "restore", "stats", "validate"]
+__all__ = ["backup", "build", "export", "load", "release", "restore", "stats", "validate"]
 
 
 class ExportFormat(StrEnum):
@@ -270,3 +272,23 @@ def _quality(settings: Settings, fmt: ReportFormat) -> None:
             escape(compact(c["value"], pm) if c["value"].startswith("http") else c["value"]),
         )
     out.print(claims)
+
+
+@handles_errors
+def release(
+    version: Annotated[str, typer.Argument(help="The release's version, e.g. 2026.12")],
+    store: StoreOpt = None,
+) -> None:
+    """Freeze the store as an immutable, numbered release (dumps with checksums, DCAT, a diff
+    and a changelog from the previous release) in IBIGRAPH_RELEASES_DIR."""
+    settings = load_settings(store)
+    st = open_store(settings.store_path)
+    audit = {"audit": settings.audit_graph}
+    select = store_select(st)
+    rows = [
+        {k: v.value for k, v in r.items()}
+        for r in select(internal_text("feed", prefixes(settings.base), audit))
+    ]
+    folder = settings.releases_folder
+    made = make_release(list(st.quads()), changes_since(rows, folder), settings, folder, version)
+    out.print(f"released {version} in {made.folder} (issued {made.issued})")

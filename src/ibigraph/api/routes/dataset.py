@@ -12,18 +12,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from ... import __version__
-from ...errors import InvalidParameter
+from ...errors import InvalidParameter, NotFound
 from ...graph.documents import rows
 from ...graph.dumps import DumpCache
+from ...graph.releases import FILES, VERSION, changes_since, list_releases, make_release
 from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
 from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD, compact
 from ...sparql.request import QueryRequest
-from ..deps import ContextDep, internal_rows
+from ..deps import ContextDep, PrincipalDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
 from ..records import dataset_stats, quality
 from ..views import templates
+from ..writing import need_admin
 
 __all__ = ["router"]
 
@@ -241,3 +243,85 @@ async def quality_report_page(request: Request, ctx: ContextDep) -> Response:
     }
     page = templates.get_template("quality.html").render(r=view)
     return HTMLResponse(page, headers={"Vary": "Accept"})
+
+
+@router.get("/releases", summary="The releases: a DCAT dataset series (Turtle, JSON-LD or HTML)")
+async def releases(request: Request, ctx: ContextDep) -> Response:
+    media = choose_media_type(
+        request.headers.get("accept"), ["text/turtle", "application/ld+json", "text/html"]
+    )
+    found = list_releases(ctx.settings.releases_folder)
+    if media == "text/html":
+        page = templates.get_template("releases.html").render(releases=found)
+        return HTMLResponse(page, headers={"Vary": "Accept"})
+    triples = [
+        t
+        for r in found
+        for t in ox.parse(path=r.folder / "release.ttl", format=ox.RdfFormat.TURTLE)
+    ]
+    fmt = GRAPH_TYPES[media]
+    body = (
+        ox.serialize(triples, format=fmt, prefixes=ctx.prefixes)
+        if media == "text/turtle"
+        else ox.serialize(triples, format=fmt)
+    )
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/releases/{version}/{file}",
+    summary="A file of a release (dumps, SHA256SUMS, changes.patch, CHANGELOG.md, release.ttl)",
+)
+async def release_file(version: str, file: str, ctx: ContextDep) -> Response:
+    folder = ctx.settings.releases_folder / version
+    if not VERSION.match(version) or file not in (*FILES, "SHA256SUMS") or not folder.is_dir():
+        raise NotFound(f"no file {file!r} in a release {version!r}")
+    path = folder / file
+    sums: dict[str, str] = {}
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, _, name = line.partition("  ")
+        sums[name] = digest
+    headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+    if file in sums:
+        headers["ETag"] = f'"{sums[file]}"'
+    media = FILES.get(file, "text/plain")
+    return FileResponse(path, media_type=media, headers=headers)
+
+
+@router.post(
+    "/api/releases",
+    summary="Freeze the graph as a numbered, immutable release (admin token)",
+    status_code=201,
+)
+async def create_release(
+    ctx: ContextDep,
+    principal: PrincipalDep,
+    version: Annotated[str, Query(min_length=1, max_length=64)],
+) -> Response:
+    need_admin(principal, "making a release")
+    settings = ctx.settings
+    limits = settings.dump_limits
+    rows = await internal_rows(ctx, "dump_rows", limits=limits)
+    union = settings.remote_default_graph
+    quads = [
+        ox.Quad(r["s"], r["p"], r["o"], r["g"] if "g" in r else ox.DefaultGraph())
+        for r in rows
+        if "g" not in r or r["g"].value != union
+    ]
+    feed = await internal_rows(
+        ctx, "feed", {"audit": ox.NamedNode(settings.audit_graph)}, limits=limits
+    )
+    changes = changes_since(
+        [{k: v.value for k, v in r.items()} for r in feed], settings.releases_folder
+    )
+    made = await asyncio.to_thread(
+        make_release, quads, changes, settings, settings.releases_folder, version
+    )
+    body = {
+        "version": made.version,
+        "issued": made.issued,
+        "url": f"/releases/{made.version}/release.ttl",
+    }
+    return JSONResponse(
+        body, status_code=201, headers={"Location": f"/releases/{made.version}/release.ttl"}
+    )
