@@ -4,6 +4,7 @@ of writes, ends identical to the service's data, on both backends; it resumes af
 from __future__ import annotations
 
 import importlib.util
+import json
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -112,3 +113,40 @@ def test_feed_as_atom_and_bad_cursors(writable: Writable) -> None:
     assert "no recorded change" in assert_problem(unknown, 404)["detail"]
     bad = writable.client.get("/api/changes/feed", params={"since": "not an iri"}, headers=json_)
     assert_problem(bad, 422)
+
+
+def _events(text: str) -> list[dict[str, str]]:
+    events = []
+    for block in text.split("\n\n"):
+        fields = dict(
+            line.split(": ", 1) for line in block.splitlines() if not line.startswith(":")
+        )
+        if fields:
+            events.append(fields)
+    return events
+
+
+def test_the_stream_sends_changes_as_server_sent_events(writable: Writable) -> None:
+    for i in range(3):
+        triple = f'<http://e.org/s> <http://e.org/sse> "{i}"'
+        r = writable.update(f"INSERT DATA {{ GRAPH <http://example.org/gsp/sse> {{ {triple} }} }}")
+        assert r.status_code == 200
+    everything = writable.client.get("/api/changes/feed", params={"limit": 1000}).json()
+    ids = [c["id"] for c in everything["orderedItems"]]
+    r = writable.client.get("/api/changes/stream", params={"since": ids[-3], "max_events": 2})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+    events = _events(r.text)
+    assert [e["id"] for e in events] == ids[-2:]
+    assert all(e["event"] == "change" for e in events)
+    assert json.loads(events[0]["data"])["patch"].startswith("TX .")
+    resumed = writable.client.get(
+        "/api/changes/stream", params={"max_events": 1}, headers={"Last-Event-ID": ids[-2]}
+    )
+    assert [e["id"] for e in _events(resumed.text)] == ids[-1:]
+    json_ = {"Accept": "application/json"}
+    unknown = writable.client.get(
+        "/api/changes/stream",
+        params={"since": "https://w3id.org/ibigraph/change/nope"},
+        headers=json_,
+    )
+    assert_problem(unknown, 404)

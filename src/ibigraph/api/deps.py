@@ -59,6 +59,7 @@ class Context:
     search_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # past states of the graph (Mementos), by store version and second
     snapshots: dict[tuple[str | None, str], SnapshotService] = field(default_factory=dict)
+    streams: int = 0  # open change streams (Server-Sent Events) in this process
 
 
 def app_context(request: Request) -> Context:

@@ -31,6 +31,7 @@ _JSON = _media("application/json")
 # 2xx content of operations whose route does not say it (method, path pattern)
 _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/metrics", _media("text/plain")),
+    ("get", r"/api/changes/stream", _media("text/event-stream")),
     ("get", r"/releases", _media("text/turtle", "application/ld+json", "text/html")),
     (
         "get",

@@ -9,18 +9,21 @@ import asyncio
 import itertools
 import json
 import re
+import time
 import uuid
+from collections.abc import AsyncIterator
 from email.parser import BytesParser
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ...errors import (
     BadInputError,
+    Busy,
     ChangeTooLarge,
     DataSyntaxError,
     InvalidParameter,
@@ -37,7 +40,7 @@ from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
 from ...sparql.changeset import ChangeSet
 from ...sparql.request import QueryRequest
-from ..deps import ContextDep, PrincipalDep, app_context, internal_rows
+from ..deps import Context, ContextDep, PrincipalDep, app_context, internal_rows
 from ..openapi import MAX_OFFSET
 from ..params import parse_params
 from ..records import history
@@ -279,25 +282,12 @@ async def changes(
     )
 
 
-FEED_MEDIA = ["application/activity+json", "application/ld+json", "application/json",
-              "application/atom+xml"]  # fmt: skip
-
-
-@router.get(
-    "/api/changes/feed",
-    summary="Accepted changes in order, with their RDF Patches, after a change (Activity Streams "
-    "2.0 or Atom): follow it to keep a copy of the graph in step",
-)
-async def feed(
-    request: Request,
-    ctx: ContextDep,
-    since: str | None = Query(None, description="the last change you have (its IRI)"),
-    limit: int = Query(100, ge=1, le=1000),
-) -> Response:
-    settings = ctx.settings
-    media = choose_media_type(request.headers.get("accept"), FEED_MEDIA)
-    audit: dict[str, ox.NamedNode | str | None] = {"audit": ox.NamedNode(settings.audit_graph)}
-    after = None
+async def _changes_after(
+    ctx: Context, since: str | None, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to `limit` recorded changes after `since` (a change IRI; None: from the first), as
+    Activity Streams items with their patches, and whether more follow."""
+    audit: dict[str, ox.NamedNode | str | None] = {"audit": ox.NamedNode(ctx.settings.audit_graph)}
     if since is not None:
         try:
             after = ox.NamedNode(since)
@@ -320,13 +310,81 @@ async def feed(
         }
         for r in rows[:limit]
     ]
+    return items, len(rows) > limit
+
+
+STREAM_POLL = 2.0  # seconds between looks at the audit graph while nothing is new
+STREAM_HEARTBEAT = 15.0  # a comment line at least this often, so proxies keep the connection
+STREAM_LIFETIME = 3600.0  # a stream ends after this; the client reconnects with Last-Event-ID
+MAX_STREAMS = 32  # open streams per worker process
+
+
+@router.get(
+    "/api/changes/stream",
+    summary="Accepted changes as they happen (Server-Sent Events), after a change "
+    "(`since` or the Last-Event-ID header)",
+    response_class=StreamingResponse,
+)
+async def stream(
+    request: Request,
+    ctx: ContextDep,
+    since: str | None = Query(None, description="the last change you have (its IRI)"),
+    max_events: int = Query(100_000, ge=1, le=100_000, description="close after this many"),
+) -> Response:
+    cursor = request.headers.get("last-event-id") or since
+    await _changes_after(ctx, cursor, 1)  # an unknown or malformed cursor is refused now
+    if ctx.streams >= MAX_STREAMS:
+        raise Busy(f"{MAX_STREAMS} change streams are open on this worker; try again later")
+    ctx.streams += 1
+
+    async def events() -> AsyncIterator[str]:
+        position, sent = cursor, 0
+        started = quiet = time.monotonic()
+        try:
+            yield ": ibigraph changes\n\n"
+            while sent < max_events and time.monotonic() - started < STREAM_LIFETIME:
+                if await request.is_disconnected():
+                    return
+                items, _ = await _changes_after(ctx, position, min(100, max_events - sent))
+                for item in items:
+                    yield f"id: {item['id']}\nevent: change\ndata: {json.dumps(item)}\n\n"
+                    position, sent, quiet = item["id"], sent + 1, time.monotonic()
+                if not items:
+                    if time.monotonic() - quiet > STREAM_HEARTBEAT:
+                        yield ": still here\n\n"
+                        quiet = time.monotonic()
+                    for _ in range(int(STREAM_POLL / 0.25)):  # a client that left is let go soon
+                        await asyncio.sleep(0.25)
+                        if await request.is_disconnected():
+                            return
+        finally:
+            ctx.streams -= 1
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+FEED_MEDIA = ["application/activity+json", "application/ld+json", "application/json",
+              "application/atom+xml"]  # fmt: skip
+
+
+@router.get(
+    "/api/changes/feed",
+    summary="Accepted changes in order, with their RDF Patches, after a change (Activity Streams "
+    "2.0 or Atom): follow it to keep a copy of the graph in step",
+)
+async def feed(
+    request: Request,
+    ctx: ContextDep,
+    since: str | None = Query(None, description="the last change you have (its IRI)"),
+    limit: int = Query(100, ge=1, le=1000),
+) -> Response:
+    settings = ctx.settings
+    media = choose_media_type(request.headers.get("accept"), FEED_MEDIA)
+    items, more = await _changes_after(ctx, since, limit)
     here = str(request.url.remove_query_params(["since", "limit"]))
     page = f"{here}?{urlencode({'since': since, 'limit': limit})}" if since else here
-    nxt = (
-        f"{here}?{urlencode({'since': items[-1]['id'], 'limit': limit})}"
-        if len(rows) > limit
-        else None
-    )
+    nxt = f"{here}?{urlencode({'since': items[-1]['id'], 'limit': limit})}" if more else None
     if media == "application/atom+xml":
         updated = items[-1]["published"] if items else "1970-01-01T00:00:00Z"
         body = templates.get_template("feed.atom.html").render(
