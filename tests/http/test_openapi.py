@@ -56,9 +56,7 @@ schemathesis.serializer.alias("application/sparql-query", "text/plain")
 schemathesis.serializer.alias("application/sparql-update", "text/plain")
 # the change stream (Server-Sent Events) stays open while the client does; an in-process
 # client never leaves, so it is tested on its own (tests/http/test_feed.py)
-schema = schemathesis.openapi.from_asgi("/openapi.json", _app()).exclude(
-    path="/api/changes/stream"
-)
+schema = schemathesis.openapi.from_asgi("/openapi.json", _app()).exclude(path="/api/changes/stream")
 
 
 @schema.parametrize()
