@@ -1,8 +1,9 @@
 """Keep a local copy of an ibigraph service's graph in step, by its change feed.
 
-    python examples/mirror.py http://127.0.0.1:8000 mirror-dir
+    python examples/mirror.py http://127.0.0.1:8000 mirror-dir [RELEASE]
 
-The first run downloads the N-Quads dump into a pyoxigraph store in `mirror-dir/store` and
+The first run downloads the N-Quads dump (or a release's) into a pyoxigraph store in
+`mirror-dir/store` and
 takes the newest change the dump's audit graph records as its cursor. Every run then follows
 `/api/changes/feed?since=CURSOR`, page by page: each change carries its RDF Patch (D rows, then
 A rows), applied in that order, and the cursor is saved after each change. Replaying a change is
@@ -40,9 +41,13 @@ def _apply(store: ox.Store, patch: str) -> None:
         store.add(q)
 
 
-def start(client: httpx.Client, store: ox.Store, audit_graph: str) -> str | None:
-    """Load the dump into an empty `store`; the cursor is the newest change it records."""
-    dump = client.get("/dumps/ibigraph.nq")
+def start(
+    client: httpx.Client, store: ox.Store, audit_graph: str, release: str | None = None
+) -> str | None:
+    """Load the dump (or the N-Quads of a numbered `release`) into an empty `store`; the
+    cursor is the newest change it records."""
+    path = f"/releases/{release}/ibigraph.nq" if release else "/dumps/ibigraph.nq"
+    dump = client.get(path)
     dump.raise_for_status()
     store.load(dump.content, format=ox.RdfFormat.N_QUADS)
     newest = None
@@ -74,7 +79,7 @@ def follow(client: httpx.Client, store: ox.Store, cursor: str | None,
     return cursor
 
 
-def main(base: str, folder: Path) -> None:
+def main(base: str, folder: Path, release: str | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     saved = folder / "cursor"
     store = ox.Store(str(folder / "store"))
@@ -82,11 +87,11 @@ def main(base: str, folder: Path) -> None:
         if not saved.exists():
             void = client.get("/reconcile").json()  # the manifest names the entity namespace
             base_iri = void["identifierSpace"].removesuffix("id/")
-            cursor = start(client, store, base_iri + "changes")
+            cursor = start(client, store, base_iri + "changes", release)
             saved.write_text(cursor or "")
         cursor = follow(client, store, saved.read_text() or None, saved)
     print(f"mirror at {cursor or 'the dump'}: {len(store)} quads")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]))
+    main(sys.argv[1], Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)

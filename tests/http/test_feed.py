@@ -150,3 +150,20 @@ def test_the_stream_sends_changes_as_server_sent_events(writable: Writable) -> N
         headers=json_,
     )
     assert_problem(unknown, 404)
+
+
+def test_a_mirror_started_at_a_release_catches_up(writable: Writable, tmp_path: Path) -> None:
+    mirror = _mirror_module()
+    version = f"m{uuid.uuid4().hex[:8]}"
+    made = writable.client.post(
+        "/api/releases", params={"version": version}, headers=writable.auth("admin")
+    )
+    assert made.status_code == 201, made.text
+    fact = f'id:test-alliance schema:alternateName "After {version}"@en'
+    assert (
+        writable.update(f"INSERT DATA {{ GRAPH src:test-about {{ {fact} }} }}").status_code == 200
+    )
+    store = ox.Store()
+    cursor = mirror.start(writable.client, store, AUDIT, version)
+    mirror.follow(writable.client, store, cursor, tmp_path / "cursor")
+    assert _data(list(store)) == _service_data(writable)

@@ -226,6 +226,11 @@ SYSTEM_GRAPH_PREFIXES = (
 )
 
 
+def system_graph(iri: str) -> bool:
+    """Whether a graph is one a SPARQL server keeps for itself (not data: never dumped)."""
+    return iri.startswith(SYSTEM_GRAPH_PREFIXES)
+
+
 _VIRTUOSO_BNODE = re.compile(r"b\d+")  # a stored blank node as Virtuoso names it (nodeID://b10000)
 
 

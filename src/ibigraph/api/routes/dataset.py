@@ -20,6 +20,7 @@ from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
 from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD, compact
 from ...sparql.request import QueryRequest
+from ...store.remote import system_graph
 from ..deps import ContextDep, PrincipalDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
@@ -142,17 +143,23 @@ async def dump(name: str, request: Request, ctx: ContextDep) -> Response:
                 limits=ctx.settings.dump_limits,
             )
         )
-        body = await asyncio.to_thread(_serialize, reply.body, ext, ctx.prefixes)
+        union = ctx.settings.remote_default_graph
+        body = await asyncio.to_thread(_serialize, reply.body, ext, ctx.prefixes, union)
     return Response(body, media_type=media, headers=disposition)
 
 
-def _serialize(results: bytes, ext: str, pm: dict[str, str]) -> bytes:
+def _serialize(results: bytes, ext: str, pm: dict[str, str], union: str | None) -> bytes:
     found: list[dict[str, Any]] = rows(results)  # s, p, o, and g unless the default graph
     if ext == "ttl":  # one graph: the union (the default graph)
         data = [ox.Triple(r["s"], r["p"], r["o"]) for r in found if "g" not in r]
         return cast(bytes, ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=pm))
     # every source graph; the default graph holds source descriptions and the union
-    quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in found]
+    quads = [
+        ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph()))
+        for r in found
+        # not the server's own graphs, nor the graph it keeps the union in (the default graph)
+        if "g" not in r or (r["g"].value != union and not system_graph(r["g"].value))
+    ]
     return cast(bytes, ox.serialize(quads, format=GRAPH_TYPES[DUMPS[ext]]))
 
 
@@ -306,7 +313,7 @@ async def create_release(
     quads = [
         ox.Quad(r["s"], r["p"], r["o"], r["g"] if "g" in r else ox.DefaultGraph())
         for r in rows
-        if "g" not in r or r["g"].value != union
+        if "g" not in r or (r["g"].value != union and not system_graph(r["g"].value))
     ]
     feed = await internal_rows(
         ctx, "feed", {"audit": ox.NamedNode(settings.audit_graph)}, limits=limits
