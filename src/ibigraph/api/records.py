@@ -12,6 +12,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..graph.documents import select
+from ..graph.dumps import data_quads
 from ..graph.quality import QualityReport, quality_report
 from ..graph.stats import STATS_QUERIES, DatasetStats, Rows, from_rows, stats_values
 from ..graph.timetravel import audit_bound, rebuild, stamp
@@ -183,15 +184,13 @@ async def snapshot(ctx: Context, at: datetime) -> SnapshotService:
         return ctx.snapshots[key]
     limits = ctx.settings.dump_limits
     rows = await internal_rows(ctx, "dump_rows", limits=limits)
-    union = ctx.settings.remote_default_graph  # a remote store's union is its default graph
-    if union is not None:
-        rows = [r for r in rows if "g" not in r or r["g"].value != union]
     values: dict[str, ox.NamedNode | str | None] = {
         "audit": ox.NamedNode(ctx.settings.audit_graph),
         "after": audit_bound(at),
     }
     later = await internal_rows(ctx, "changes_after", values, limits=limits)
-    store = await asyncio.to_thread(rebuild, rows, [r["patch"].value for r in later])
+    quads = data_quads(rows, ctx.settings.remote_default_graph)
+    store = await asyncio.to_thread(rebuild, quads, [r["patch"].value for r in later])
     service = SnapshotService(store, f"memento-{key[1]}")
     if key[0] is not None:
         while len(ctx.snapshots) >= 4:

@@ -12,11 +12,33 @@ import gzip
 import os
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 
-__all__ = ["DumpCache"]
+from ..rdf.terms import GraphName, Subject
+from ..store.remote import system_graph
+
+__all__ = ["DumpCache", "data_quads"]
+
+
+def data_quads(rows: Iterable[dict[str, Any]], union: str | None = None) -> list[ox.Quad]:
+    """The quads of rows of `queries/dump_rows.rq` (s, p, o, and g unless the default graph),
+    without a SPARQL server's own graphs or the graph a remote store keeps the union in (its
+    default graph already is the union)."""
+    return [
+        ox.Quad(
+            cast(Subject, r["s"]),
+            cast(ox.NamedNode, r["p"]),
+            r["o"],
+            cast(GraphName, r["g"]) if "g" in r else ox.DefaultGraph(),
+        )
+        for r in rows
+        if "g" not in r or (r["g"].value != union and not system_graph(r["g"].value))
+    ]
+
 
 _FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,

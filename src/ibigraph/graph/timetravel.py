@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any, cast
 
 import pyoxigraph as ox
 
 from ..errors import BadInputError
-from ..rdf.terms import GraphName, Subject
 from ..sparql.changeset import read_patch
 
 __all__ = ["audit_bound", "http_date", "parse_http_date", "parse_stamp", "rebuild", "stamp"]
@@ -57,19 +55,11 @@ def audit_bound(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + ".999999Z"
 
 
-def rebuild(rows: Iterable[dict[str, Any]], patches_newest_first: Iterable[str]) -> ox.Store:
-    """An in-memory store holding `rows` (every quad as s, p, o and g, the default graph with
-    g unbound) with each patch undone, newest first."""
+def rebuild(quads: Iterable[ox.Quad], patches_newest_first: Iterable[str]) -> ox.Store:
+    """An in-memory store holding `quads` (the store as it is) with each patch undone, newest
+    first."""
     store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(
-            cast(Subject, r["s"]),
-            cast(ox.NamedNode, r["p"]),
-            r["o"],
-            cast(GraphName, r["g"]) if "g" in r else ox.DefaultGraph(),
-        )
-        for r in rows
-    )
+    store.bulk_extend(quads)
     for patch in patches_newest_first:
         removed, added = read_patch(patch)
         for q in added:

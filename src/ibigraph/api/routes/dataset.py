@@ -14,13 +14,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from ... import __version__
 from ...errors import InvalidParameter, NotFound
 from ...graph.documents import rows
-from ...graph.dumps import DumpCache
+from ...graph.dumps import DumpCache, data_quads
 from ...graph.releases import FILES, VERSION, changes_since, list_releases, make_release
 from ...queries import internal_text
 from ...rdf.formats import GRAPH_TYPES, choose_media_type
 from ...rdf.vocab import DCTERMS, RDF, SCHEMA, XSD, compact
 from ...sparql.request import QueryRequest
-from ...store.remote import system_graph
 from ..deps import ContextDep, PrincipalDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..problems import problem_response
@@ -154,12 +153,7 @@ def _serialize(results: bytes, ext: str, pm: dict[str, str], union: str | None) 
         data = [ox.Triple(r["s"], r["p"], r["o"]) for r in found if "g" not in r]
         return cast(bytes, ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=pm))
     # every source graph; the default graph holds source descriptions and the union
-    quads = [
-        ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph()))
-        for r in found
-        # not the server's own graphs, nor the graph it keeps the union in (the default graph)
-        if "g" not in r or (r["g"].value != union and not system_graph(r["g"].value))
-    ]
+    quads = data_quads(found, union)
     return cast(bytes, ox.serialize(quads, format=GRAPH_TYPES[DUMPS[ext]]))
 
 
@@ -309,12 +303,7 @@ async def create_release(
     settings = ctx.settings
     limits = settings.dump_limits
     rows = await internal_rows(ctx, "dump_rows", limits=limits)
-    union = settings.remote_default_graph
-    quads = [
-        ox.Quad(r["s"], r["p"], r["o"], r["g"] if "g" in r else ox.DefaultGraph())
-        for r in rows
-        if "g" not in r or (r["g"].value != union and not system_graph(r["g"].value))
-    ]
+    quads = data_quads(rows, settings.remote_default_graph)
     feed = await internal_rows(
         ctx, "feed", {"audit": ox.NamedNode(settings.audit_graph)}, limits=limits
     )
