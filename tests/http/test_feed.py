@@ -167,3 +167,26 @@ def test_a_mirror_started_at_a_release_catches_up(writable: Writable, tmp_path: 
     cursor = mirror.start(writable.client, store, AUDIT, version)
     mirror.follow(writable.client, store, cursor, tmp_path / "cursor")
     assert _data(list(store)) == _service_data(writable)
+
+
+def test_a_change_iri_gives_its_patch(writable: Writable) -> None:
+    fact = 'id:test-alliance schema:alternateName "Patched"@en'
+    assert (
+        writable.update(f"INSERT DATA {{ GRAPH src:test-about {{ {fact} }} }}").status_code == 200
+    )
+    last = writable.client.get("/api/changes/feed", params={"limit": 1000}).json()["orderedItems"][
+        -1
+    ]
+    path = last["id"].removeprefix("https://w3id.org/ibigraph")
+    by_accept = writable.client.get(path, headers={"Accept": "application/rdf-patch"})
+    assert by_accept.status_code == 200, by_accept.text
+    assert by_accept.headers["content-type"].startswith("application/rdf-patch")
+    assert by_accept.text == last["patch"] and '"Patched"@en' in by_accept.text
+    assert writable.client.get(path + ".patch").text == last["patch"]
+    assert (
+        writable.client.get(path, headers={"Accept": "text/turtle"})
+        .headers["content-type"]
+        .startswith("text/turtle")
+    )
+    json_ = {"Accept": "application/json"}
+    assert_problem(writable.client.get("/change/nothing-here.patch", headers=json_), 404)

@@ -61,6 +61,7 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
         ),
     ),
     ("get", r"/api/articles/\{slug\}", _media("text/html", "application/ld+json", "text/turtle")),
+    ("get", r"/change/\{name\}", {**_LINKED, **_media("application/rdf-patch")}),
     ("get", r"/(id|change|agent|source|graph)/\{name\}|/(ontology|shapes)(\.\{ext\})?", _LINKED),
     ("get", r"/memento/\{when\}/id/\{name\}", _LINKED),
     ("get", r"/timemap/id/\{name\}", _media("application/link-format", "application/json")),

@@ -308,8 +308,36 @@ MINTED = {
 _MINTED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~%-]*(/[A-Za-z0-9][A-Za-z0-9._~%-]*)*$")
 
 
+PATCH = "application/rdf-patch"
+
+
+def _wants_patch(request: Request, name: str) -> bool:
+    """A change asked for as its RDF Patch: by the .patch extension, or by Accept."""
+    if name.endswith(".patch"):
+        return True
+    ranges = parse_accept(request.headers.get("accept"))
+    return any(r.matches(PATCH) == 2 and r.q > 0 for r in ranges)  # named, not by */*
+
+
+async def _patch(request: Request, name: str) -> Response:
+    ctx = app_context(request)
+    stem = name.removesuffix(".patch")
+    iri = f"{ctx.settings.base}change/{stem}"
+    found = []
+    if _MINTED_NAME.match(stem):
+        values = {"audit": ox.NamedNode(ctx.settings.audit_graph), "change": ox.NamedNode(iri)}
+        found = await internal_rows(ctx, "change_patch", values)
+    if not found:
+        return problem_response(request, 404, "Not found", f"no recorded patch of {iri}")
+    headers = {"Vary": "Accept", "Content-Location": f"/change/{stem}.patch"}
+    return Response(found[0]["patch"].value, media_type=PATCH, headers=headers)
+
+
 def _minted_route(kind: str) -> Any:
     async def minted(name: str, request: Request) -> Response:
+        if kind == "change" and _wants_patch(request, name):
+            return await _patch(request, name)
+
         async def page(doc: EntityDocument, path: str) -> str:
             return render_resource(doc, request, MINTED[kind])
 
