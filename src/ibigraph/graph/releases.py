@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from ..config import Settings
 from ..errors import BadInputError, Forbidden
 from ..rdf.vocab import DCTERMS, PROV, RDF, XSD, prefixes
+from ..sparql.changeset import write_patch
 
 __all__ = ["VERSION", "Release", "list_releases", "make_release"]
 
@@ -115,9 +116,8 @@ def make_release(
     if previous is not None:
         old = set(ox.parse(path=previous.folder / "ibigraph.nq", format=ox.RdfFormat.N_QUADS))
     new = set(ordered)
-    removed, added = sorted(old - new, key=str), sorted(new - old, key=str)
-    rows = ["TX .", *(f"D {q} ." for q in removed), *(f"A {q} ." for q in added), "TC ."]
-    (staging / "changes.patch").write_text("\n".join(rows) + "\n")
+    removed, added = old - new, new - old
+    (staging / "changes.patch").write_text(write_patch(removed, added))
     issued = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     since = f"release {previous.version}" if previous else "the beginning"
     log = [

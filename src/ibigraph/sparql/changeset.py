@@ -17,11 +17,23 @@ from ..errors import ChangeTooLarge, QueryTimeout
 from ..rdf.terms import GraphName, Subject, Term, object_of, subject_of, triple_of
 from ..store.base import QuadSource
 
-__all__ = ["ChangeSet", "QuadSource", "Term", "read_patch"]
+__all__ = ["ChangeSet", "QuadSource", "Term", "read_patch", "write_patch"]
+
+
+def write_patch(removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> str:
+    """An RDF Patch (https://afs.github.io/rdf-patch/): a transaction of D rows (what is
+    removed) then A rows (what is added), in N-Quads term syntax, sorted so that the same change
+    always reads the same. Applying the rows the other way round (A for D, D for A, in reverse
+    order) undoes it."""
+    rows = ["TX ."]
+    rows += sorted(f"D {q} ." for q in removed)
+    rows += sorted(f"A {q} ." for q in added)
+    rows.append("TC .")
+    return "\n".join(rows) + "\n"
 
 
 def read_patch(text: str) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """The quads an RDF Patch written by `ChangeSet.patch` removes and adds."""
+    """The quads an RDF Patch written by `write_patch` removes and adds."""
     rows: dict[str, list[str]] = {"D": [], "A": []}
     for line in text.splitlines():
         if line[:2] in ("D ", "A "):
@@ -54,15 +66,8 @@ class ChangeSet:
         return len(self.added) + len(self.removed)
 
     def patch(self) -> str:
-        """The change as an RDF Patch (https://afs.github.io/rdf-patch/): a transaction of
-        D rows (what it removed) then A rows (what it added), in N-Quads term syntax, sorted so
-        that the same change always reads the same. Applying the rows the other way round (A
-        for D, D for A, in reverse order) undoes it."""
-        rows = ["TX ."]
-        rows += sorted(f"D {q} ." for q in self.removed)
-        rows += sorted(f"A {q} ." for q in self.added)
-        rows.append("TC .")
-        return "\n".join(rows) + "\n"
+        """The change as an RDF Patch (`write_patch`)."""
+        return write_patch(self.removed, self.added)
 
     def _tick(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
