@@ -102,6 +102,8 @@ class SearchIndex:
         self._choices = [k for k, _ in keys]
         self._choice_iri = [iri for _, iri in keys]
         self._words = dict(words)
+        # type IRI -> how many entities have it (filters and facets check against it)
+        self.type_counts = Counter(t for e in self.entities.values() for t in self.types(e))
         self._name_words = dict(name_words)
 
     def __len__(self) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import Settings
-from ..rdf.vocab import RDF, SCHEMA, compact
+from ..rdf.vocab import SCHEMA, compact
 from .index import Entity, Hit, SearchIndex, fold
 
 __all__ = [
@@ -240,8 +240,5 @@ def _values(e: Entity, pid: str, vocab: Vocabulary, index: SearchIndex) -> list[
 
 def type_names(index: SearchIndex, vocab: Vocabulary) -> dict[str, int]:
     """The types entities have (CURIE -> how many), most common first."""
-    counts: dict[str, int] = {}
-    for e in index.entities.values():
-        for t in e.values.get(RDF + "type", ()):
-            counts[vocab.curie(t)] = counts.get(vocab.curie(t), 0) + 1
+    counts = {vocab.curie(t): n for t, n in index.type_counts.items()}
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

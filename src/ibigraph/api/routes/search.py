@@ -39,8 +39,7 @@ async def search(
     index = await search_index(ctx)
     vocab = Vocabulary(ctx.settings, ctx.prefixes)
     types = [vocab.iri(t) for t in type or []]
-    known = {t for e in index.entities.values() for t in index.types(e)}
-    if unknown := [t for t in type or [] if vocab.iri(t) not in known]:
+    if unknown := [t for t in type or [] if vocab.iri(t) not in index.type_counts]:
         raise InvalidParameter(f"type: no entity has the type {', '.join(unknown)}")
     every = index.search(q)
     facets = Counter(vocab.curie(t) for h in every for t in index.types(h.entity))
