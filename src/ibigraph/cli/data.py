@@ -285,10 +285,7 @@ def release(
     st = open_store(settings.store_path)
     audit = {"audit": settings.audit_graph}
     select = store_select(st)
-    rows = [
-        {k: v.value for k, v in r.items()}
-        for r in select(internal_text("feed", prefixes(settings.base), audit))
-    ]
+    rows = select(internal_text("feed", prefixes(settings.base), audit))
     folder = settings.releases_folder
     made = make_release(list(st.quads()), changes_since(rows, folder), settings, folder, version)
     out.print(f"released {version} in {made.folder} (issued {made.issued})")

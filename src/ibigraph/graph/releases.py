@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -187,9 +188,10 @@ def _description(
     return out or b""
 
 
-def changes_since(rows: Iterable[dict[str, str]], folder: Path) -> list[tuple[str, str, str]]:
+def changes_since(rows: Iterable[dict[str, Any]], folder: Path) -> list[tuple[str, str, str]]:
     """The recorded changes (IRI, time, name) made after the newest release in `folder`, from
-    rows of `queries/feed.rq` (c, started, name), oldest first."""
+    rows of `queries/feed.rq` (terms c, started, name), oldest first."""
     earlier = list_releases(folder)
     after = earlier[-1].issued if earlier else ""
-    return [(r["c"], r["started"], r["name"]) for r in rows if r["started"] > after]
+    found = [(r["c"].value, r["started"].value, r["name"].value) for r in rows]
+    return [(c, started, name) for c, started, name in found if started > after]

@@ -307,9 +307,7 @@ async def create_release(
     feed = await internal_rows(
         ctx, "feed", {"audit": ox.NamedNode(settings.audit_graph)}, limits=limits
     )
-    changes = changes_since(
-        [{k: v.value for k, v in r.items()} for r in feed], settings.releases_folder
-    )
+    changes = changes_since(feed, settings.releases_folder)
     made = await asyncio.to_thread(
         make_release, quads, changes, settings, settings.releases_folder, version
     )
