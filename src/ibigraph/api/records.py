@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -21,6 +22,8 @@ from ..search.index import SearchIndex, index_from_rows
 from ..store.snapshot import SnapshotService
 from .deps import Context, internal_rows
 
+T = TypeVar("T")
+
 __all__ = [
     "SEARCH_TTL",
     "claims_about",
@@ -33,36 +36,46 @@ __all__ = [
 ]
 
 
+async def _for_version(cache: dict[str, T], ctx: Context, compute: Callable[[], Awaitable[T]]) -> T:
+    """`compute()`, cached for the store version it was made for. Only the current version's
+    value is kept: every write makes a new version, and older values would pile up."""
+    version = ctx.service.version
+    if version is not None and version in cache:
+        return cache[version]
+    value = await compute()
+    if version is not None:
+        cache.clear()
+        cache[version] = value
+    return value
+
+
 async def dataset_stats(ctx: Context) -> DatasetStats:
     """The dataset statistics (graph/stats.py), cached per store version. They count every
     graph, as a dump reads every row: they run under the dump's limits."""
-    version = ctx.service.version
-    if version is not None and version in ctx.dataset_stats:
-        return ctx.dataset_stats[version]
-    values, limits = stats_values(ctx.settings), ctx.settings.dump_limits
-    rows = {n: await internal_rows(ctx, n, values.get(n), limits=limits) for n in STATS_QUERIES}
-    stats = from_rows(rows)
-    if version is not None:
-        ctx.dataset_stats[version] = stats
-    return stats
+
+    async def compute() -> DatasetStats:
+        values, limits = stats_values(ctx.settings), ctx.settings.dump_limits
+        rows = {n: await internal_rows(ctx, n, values.get(n), limits=limits) for n in STATS_QUERIES}
+        return from_rows(rows)
+
+    return await _for_version(ctx.dataset_stats, ctx, compute)
 
 
 async def quality(ctx: Context) -> QualityReport:
     """The data quality report (graph/quality.py), cached per store version. Its queries read
     every fact (the dump's limits); the report is built on a worker thread, and each query it
     makes runs through the service on this event loop."""
-    version = ctx.service.version
-    if version is not None and version in ctx.quality:
-        return ctx.quality[version]
-    loop, limits = asyncio.get_running_loop(), ctx.settings.dump_limits
 
-    def run(query: str) -> Rows:
-        return asyncio.run_coroutine_threadsafe(select(ctx.service, query, limits), loop).result()
+    async def compute() -> QualityReport:
+        loop, limits = asyncio.get_running_loop(), ctx.settings.dump_limits
 
-    report = await asyncio.to_thread(quality_report, run, ctx.settings)
-    if version is not None:
-        ctx.quality[version] = report
-    return report
+        def run(query: str) -> Rows:
+            future = asyncio.run_coroutine_threadsafe(select(ctx.service, query, limits), loop)
+            return future.result()
+
+        return await asyncio.to_thread(quality_report, run, ctx.settings)
+
+    return await _for_version(ctx.quality, ctx, compute)
 
 
 async def claims_about(
