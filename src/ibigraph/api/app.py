@@ -78,8 +78,8 @@ def create_app(settings: Settings) -> FastAPI:
         ),
     )
 
-    # a remote store has no version: its search index is dropped after each write made here
-    writes.listeners.append(app.state.context.search.clear)
+    # a remote store has no version: after a write made here, search catches up at once
+    writes.listeners.append(app.state.context.search.expire)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

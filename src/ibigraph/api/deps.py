@@ -36,10 +36,26 @@ __all__ = [
     "Context",
     "ContextDep",
     "PrincipalDep",
+    "SearchState",
     "app_context",
     "get_context",
     "internal_rows",
 ]
+
+
+@dataclass
+class SearchState:
+    """The text index and the store version it was brought up to date for (on a remote store,
+    which has no version, when: `checked`, a time.monotonic() value)."""
+
+    index: SearchIndex | None = None
+    version: str | None = None
+    checked: float = float("-inf")
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one update at a time
+
+    def expire(self) -> None:
+        """After a write made here: the next search brings the index up to date."""
+        self.checked = float("-inf")
 
 
 @dataclass
@@ -54,9 +70,7 @@ class Context:
     dump_slot: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     dataset_stats: dict[str, DatasetStats] = field(default_factory=dict)  # by store version
     quality: dict[str, QualityReport] = field(default_factory=dict)  # by store version
-    # the text index of the current store version (or, remote, of the last SEARCH_TTL seconds)
-    search: dict[str | None, tuple[float, SearchIndex]] = field(default_factory=dict)
-    search_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    search: SearchState = field(default_factory=lambda: SearchState())  # the text index
     # past states of the graph (Mementos), by store version and second
     snapshots: dict[tuple[str | None, str], SnapshotService] = field(default_factory=dict)
     streams: int = 0  # open change streams (Server-Sent Events) in this process

@@ -18,7 +18,7 @@ from ..graph.quality import QualityReport, quality_report
 from ..graph.stats import STATS_QUERIES, DatasetStats, Rows, from_rows, stats_values
 from ..graph.timetravel import audit_bound, rebuild, stamp
 from ..ingest.model import text_offset
-from ..search.index import SearchIndex, index_from_rows
+from ..search.index import Scope, SearchIndex, index_from_rows
 from ..store.snapshot import SnapshotService
 from .deps import Context, internal_rows
 
@@ -156,29 +156,76 @@ async def history(
     return out
 
 
-SEARCH_TTL = 30.0  # seconds a remote store's index is kept (it has no version to follow)
+SEARCH_TTL = 30.0  # seconds a remote store's index goes unchecked (it has no version)
 
 
 async def search_index(ctx: Context) -> SearchIndex:
-    """The text index of the store as it is now. On the embedded store it is built once per
-    store generation, and every write publishes a new generation: a request never sees an
-    index ahead of or behind the data it queries. A remote store has no version: its index is
-    rebuilt when older than SEARCH_TTL."""
-    version = ctx.service.version
-    now = time.monotonic()
-    cached = ctx.search.get(version)
-    if cached is not None and (version is not None or now - cached[0] < SEARCH_TTL):
-        return cached[1]
-    async with ctx.search_lock:  # one build at a time; others wait for it
-        cached = ctx.search.get(version)
-        if cached is not None and (version is not None or now - cached[0] < SEARCH_TTL):
-            return cached[1]
-        values = {"entity_ns": ctx.settings.entity_ns}
-        rows = await internal_rows(ctx, "search_rows", values, limits=ctx.settings.dump_limits)
-        index = await asyncio.to_thread(index_from_rows, rows, ctx.settings)
-        ctx.search.clear()  # only the current version's index is kept
-        ctx.search[version] = (time.monotonic(), index)
+    """The text index of the store as it is now. On the embedded store it is brought up to date
+    whenever the store version changes (every write publishes a new one), before it answers:
+    a request never sees an index behind the data it queries. A remote store has no version:
+    its index catches up after each write made through this process and every SEARCH_TTL
+    seconds (for writes made elsewhere).
+
+    Catching up replays the patches the audit graph records after the last change the index
+    holds. The index is built again from the store when it cannot: no change was recorded when
+    it was built, or that change is gone (the store was rebuilt, loaded or restored). A store
+    loaded from a file whose audit graph holds that change but whose data differs from the
+    state after it goes unnoticed until the next rebuild."""
+    state = ctx.search
+
+    def current(version: str | None) -> bool:
+        if state.index is None:
+            return False
+        if version is not None:
+            return state.version == version
+        return time.monotonic() - state.checked < SEARCH_TTL
+
+    if current(ctx.service.version):
+        return state.index  # type: ignore[return-value]  # current() checked it
+    async with state.lock:  # one update at a time; others wait for it
+        version = ctx.service.version
+        if current(version):
+            return state.index  # type: ignore[return-value]
+        index = await _caught_up(ctx, state.index) if state.index else None
+        if index is None:
+            index = await _built(ctx)
+        state.index, state.version, state.checked = index, version, time.monotonic()
         return index
+
+
+async def _built(ctx: Context) -> SearchIndex:
+    """The index built from the store. The last change is read first: the rows hold it and
+    perhaps later ones, which catching up replays again, without effect."""
+    audit = {"audit": ox.NamedNode(ctx.settings.audit_graph)}
+    latest = await internal_rows(ctx, "latest_change", audit)
+    through = (latest[0]["c"].value, latest[0]["started"].value) if latest else None
+    values = {"entity_ns": ctx.settings.entity_ns}
+    rows = await internal_rows(ctx, "search_rows", values, limits=ctx.settings.dump_limits)
+    return await asyncio.to_thread(index_from_rows, rows, Scope.of(ctx.settings), through)
+
+
+async def _caught_up(ctx: Context, index: SearchIndex) -> SearchIndex | None:
+    """`index` with the changes recorded since it was made, or None when it must be built
+    again (see search_index)."""
+    if index.through is None:
+        return None
+    change, started = ox.NamedNode(index.through[0]), index.through[1]
+    audit = ox.NamedNode(ctx.settings.audit_graph)
+    if not await internal_rows(ctx, "change_exists", {"audit": audit, "change": change}):
+        return None
+    values: dict[str, ox.NamedNode | str | None] = {
+        "audit": audit,
+        "after": change,
+        "after_time": started,
+    }
+    later = await internal_rows(ctx, "feed", values, limits=ctx.settings.dump_limits)
+    if not later:
+        return index  # e.g. a version whose change it read while catching up last time
+    if any("patch" not in r for r in later):
+        return None  # a change recorded before changes kept their patches
+    through = (later[-1]["c"].value, later[-1]["started"].value)
+    patches = [r["patch"].value for r in later]
+    return await asyncio.to_thread(index.applied, patches, through)
 
 
 async def entity_versions(ctx: Context, iri: str) -> list[datetime]:
