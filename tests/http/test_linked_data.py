@@ -19,7 +19,7 @@ from ibigraph.graph.stats import store_stats
 from ibigraph.store import open_store
 
 from ..conftest import IN_PROCESS
-from ..helpers import ID
+from ..helpers import ID, SCHEMA
 
 FORMATS = {
     "text/turtle": ("turtle", "ttl"),
@@ -258,12 +258,18 @@ def test_bad_parameter_values_are_422_problems(site: httpx.Client, path: str, pa
     assert r.json()["status"] == 422
 
 
-def test_string_parameter_cannot_inject_sparql(site: httpx.Client) -> None:
+def test_search_parameter_binds_what_the_search_index_finds(site: httpx.Client) -> None:
     ok = site.get("/api/queries/search_entities", params={"text": "minds"}).json()
     assert {r["name"] for r in ok} >= {"Brain/MINDS", "Brain/MINDS Beyond"}
+    typo = site.get("/api/queries/search_entities", params={"text": "Human Brian Project"})
+    assert typo.json()[0]["entity"] == ID + "human-brain-project"
+    assert typo.json()[0]["score"] > 50 and typo.json()[0]["type"].startswith(SCHEMA)
+    # the text never becomes query text: the rows are entities the index finds, nothing else
     for attack in ['") } UNION { ?entity ?p ?name } #', '"} ; DROP ALL', "x' || true || '"]:
         r = site.get("/api/queries/search_entities", params={"text": attack})
-        assert r.status_code == 200 and r.json() == []
+        found = site.get("/api/search", params={"q": attack, "limit": 100}).json()["results"]
+        assert r.status_code == 200
+        assert {row["entity"] for row in r.json()} <= {hit["id"] for hit in found}
 
 
 def test_pagination_with_link_next(site: httpx.Client) -> None:

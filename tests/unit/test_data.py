@@ -158,10 +158,26 @@ def test_named_query_has_summary_and_runs(built_store: Settings, path: Path) -> 
         assert p.description, f"{path.name}: parameter {p.name} needs a description"
         assert not p.required or p.example is not None, f"{path.name}: {p.name} needs an example"
     examples = {p.name: p.example for p in query.params if p.example is not None}
+    for p in query.params:  # what the search index finds for the example text
+        if p.type == "search":
+            examples[p.name] = _searched(built_store, examples[p.name])
     # with the defaults, or else with some value of an enumerated parameter (the fixture
     # articles of a clone without ../shared make no contradicted claims)
     tries = [examples] + [{**examples, p.name: v} for p in query.params if p.enum for v in p.enum]
     assert any(select(built_store, bind(query, t, built_store.entity_ns)) for t in tries)
+
+
+def _searched(settings: Settings, text: str) -> list[tuple[str, float]]:
+    from ibigraph.queries import internal_text
+    from ibigraph.rdf.vocab import prefixes
+    from ibigraph.search.index import Scope, index_from_rows
+
+    query = internal_text("search_rows", prefixes(settings.base), {"entity_ns": settings.entity_ns})
+    rows = open_store(settings.store_path).query(query)
+    assert isinstance(rows, ox.QuerySolutions)
+    terms = ({"e": r["e"], "p": r["p"], "v": r["v"]} for r in rows)
+    index = index_from_rows(terms, Scope.of(settings))
+    return [(h.entity.iri, h.score) for h in index.search(text)]
 
 
 def test_identifiers_are_well_formed_in_data_files() -> None:

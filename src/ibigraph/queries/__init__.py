@@ -32,6 +32,7 @@ from ..sparql.request import blank, inspect_query, missing_prefixes
 
 __all__ = [
     "PARAM_TYPES",
+    "SEARCH_HITS",
     "NamedQuery",
     "Param",
     "bind",
@@ -42,7 +43,8 @@ __all__ = [
 ]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM_TYPES = ("iri", "entity", "string", "integer", "year", "date", "boolean")
+PARAM_TYPES = ("iri", "entity", "string", "integer", "year", "date", "boolean", "search")
+SEARCH_HITS = 1000  # entities a `search` parameter binds at most, best first
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED = {"limit", "offset", "request", "format"}
 
@@ -93,7 +95,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         raise BadInputError(f"{path}: the #+ header is not valid YAML: {e}") from None
     if not isinstance(meta, dict) or not str(meta.get("summary", "")).strip():
         raise BadInputError(f"{path}: the #+ header needs a `summary`")
-    params = []
+    params: list[Param] = []
     for pname, spec in (meta.get("params") or {}).items():
         spec = spec or {}
         ptype = spec.get("type", "string")
@@ -101,7 +103,13 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise BadInputError(f"{path}: parameter {pname!r}: unknown type {ptype!r}")
         if not _NAME.match(str(pname)) or keyword.iskeyword(str(pname)) or pname in _RESERVED:
             raise BadInputError(f"{path}: {pname!r} cannot be a parameter name")
-        if f"?{pname}" not in text and f"${pname}" not in text:
+        if ptype == "search":
+            if "?entity" not in text or any(p.type == "search" for p in params):
+                raise BadInputError(
+                    f"{path}: parameter {pname!r}: a query has one `search` parameter, which "
+                    "binds ?entity (and ?score), so it needs ?entity"
+                )
+        elif f"?{pname}" not in text and f"${pname}" not in text:
             raise BadInputError(f"{path}: parameter {pname!r} is not a variable of the query")
         enum = spec.get("enum")
         params.append(
@@ -191,7 +199,9 @@ def bind(
     limit: int | None = None,
     offset: int = 0,
 ) -> str:
-    """The query text with parameters bound and pagination applied."""
+    """The query text with parameters bound and pagination applied. The value of a `search`
+    parameter is what the search index found for its text: (entity IRI, score) pairs, best
+    first, bound to ?entity and ?score."""
     text = query.text
     bindings = []
     for p in query.params:
@@ -199,6 +209,13 @@ def bind(
         if value is None:
             if p.required:
                 raise InvalidParameter(f"the parameter `{p.name}` is required")
+            continue
+        if p.type == "search":
+            rows = " ".join(
+                f'({ox.NamedNode(iri)} "{score:.1f}"^^<{XSD}decimal>)'
+                for iri, score in value[:SEARCH_HITS]
+            )
+            bindings.append(f"VALUES (?entity ?score) {{ {rows} }}")
             continue
         bindings.append(f"VALUES ?{p.name} {{ {to_term(p, value, entity_ns)} }}")
     if bindings:

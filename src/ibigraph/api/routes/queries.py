@@ -17,6 +17,7 @@ from ...sparql.request import QueryRequest
 from ...store.service import QueryService
 from ..deps import app_context
 from ..openapi import MAX_OFFSET
+from ..records import search_index
 
 __all__ = ["query_router"]
 
@@ -39,11 +40,13 @@ _ANNOTATIONS: dict[str, Any] = {
     "integer": int,
     "date": str,  # a day as YYYY-MM-DD (pydantic's date would also take a number of seconds)
     "boolean": bool,
+    "search": str,  # text the search index looks up (the route binds what it finds)
 }
 # what FastAPI checks before a value reaches `to_term` (which refuses 2020-02-30)
 _BOUNDS: dict[str, dict[str, Any]] = {
     "year": {"ge": 1000, "le": 2999},
     "date": {"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    "search": {"min_length": 1, "max_length": 500},  # as /api/search
 }
 
 
@@ -77,6 +80,10 @@ def _endpoint(nq: NamedQuery) -> Callable[..., Awaitable[Response]]:
         settings = ctx.settings
         limit, offset = kwargs.pop("limit"), kwargs.pop("offset")
         media = choose_media_type(request.headers.get("accept"), JSON_TYPES)
+        for p in nq.params:
+            if p.type == "search" and kwargs.get(p.name) is not None:
+                hits = (await search_index(ctx)).search(kwargs[p.name])
+                kwargs[p.name] = [(h.entity.iri, h.score) for h in hits]
         text = bind(
             nq, kwargs, settings.entity_ns, limit=limit + 1 if nq.paginate else None, offset=offset
         )
