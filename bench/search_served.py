@@ -34,6 +34,7 @@ from ibigraph.auth import add_token  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
+ASK = {"query": "ASK { ?s ?p ?o }"}
 
 
 def ms(xs: list[float]) -> str:
@@ -101,7 +102,7 @@ def run(store: Path, tmp: Path, rounds: int, rng: random.Random) -> list[str]:
             # a write, then the first search (which brings the index up to date), then the
             # same search again (nothing to catch up)
             auth = {"authorization": f"Bearer {token}", "content-type": "application/sparql-update"}
-            write, after, steady = [], [], []
+            write, opened, after, steady = [], [], [], []
             for i in range(20 * rounds):
                 name = f"Benchmark Consortium {i} of {rng.choice(names)[1]}"
                 g = f"src:bench-{i}"  # a new source graph, described as every source is
@@ -112,6 +113,8 @@ def run(store: Path, tmp: Path, rounds: int, rng: random.Random) -> list[str]:
                         f' dcterms:title "Bench {i}"@en ; dcterms:publisher "Bench" ;'
                         ' dcterms:date "2026-12-05"^^xsd:date }')  # fmt: skip
                 write.append(timed(lambda b=body: client.post("/update", content=b, headers=auth)))
+                # any first query on the new store generation opens it: measured apart
+                opened.append(timed(lambda: client.post("/sparql", data=ASK)))
                 q = {"q": name}
                 after.append(timed(lambda q=q: client.get("/api/search", params=q)))
                 steady.append(timed(lambda q=q: client.get("/api/search", params=q)))
@@ -127,11 +130,13 @@ def run(store: Path, tmp: Path, rounds: int, rng: random.Random) -> list[str]:
         f"| /api/search (a whole name) | {ms(search)} |",
         f"| /reconcile, a batch of 100 names | {ms(reconcile)} |",
         f"| a write (INSERT DATA of a new entity: type, name, description) | {ms(write)} |",
-        f"| the first /api/search after it (catches up) | {ms(after)} |",
+        f"| the first query after it (an ASK: opens the new store generation) | {ms(opened)} |",
+        f"| then the first /api/search (the index catches up) | {ms(after)} |",
         f"| the same search again | {ms(steady)} |",
         "",
         f"The index update a write causes: {statistics.median(after) * 1000 - statistics.median(steady) * 1000:.1f} ms"  # noqa: E501
-        " (median of the first search after a write minus the median of the same search again).",
+        " (median of the first search after a write and an ASK, minus the median of the same"
+        " search again).",
         "",
     ]  # fmt: skip
 

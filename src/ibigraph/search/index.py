@@ -8,7 +8,8 @@ Ranking, best first (scores 0-100):
      90  an identifier or URL              a Wikidata QID, a ROR id, the home page
      70-85  a name that starts with it     "Human Br" (more of the name typed, higher)
      70  every word of it in a name        "connectome" -> "Human Connectome Project"
-     50-69  a near name (typos)            "Human Brian Project", "brian initiative"
+     50-69  a near name (typos), looked     "Human Brian Project", "brian initiative"
+            for when no name is the text
      up to 45  words of the description    "connectome"
 
 Text is compared folded: accents removed, case and punctuation ignored. Fuzzy matching is
@@ -29,7 +30,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,8 +171,13 @@ class _Segment:
             t for e in self.entities.values() for t in e.values.get(TYPE, ())
         )
 
-    def scores(self, q: str) -> Scores:
-        """Every entity the folded text `q` finds, with its best score."""
+    def named(self, q: str, hidden: Container[str] = ()) -> bool:
+        """Whether an entity (not one of `hidden`) has the folded text `q` as a name."""
+        return any(how != "identifier" and i not in hidden for i, _, how in self._exact.get(q, ()))
+
+    def scores(self, q: str, near: bool) -> Scores:
+        """Every entity the folded text `q` finds, with its best score; near names (typos)
+        only if `near`."""
         best: Scores = {}
 
         def offer(iri: str, score: float, how: str) -> None:
@@ -182,7 +188,7 @@ class _Segment:
             offer(iri, rank, how)
         for key, iri in self.prefixed(q):
             offer(iri, 70 + 15 * len(q) / max(len(key), 1), "prefix")
-        if len(q) >= 3:
+        if near and len(q) >= 3:
             # ratio = 1 - distance / (len(q) + len(name)), and the distance is at least the
             # gap in length: a ratio of c or more needs c/(2-c) <= len(name)/len(q) <= (2-c)/c
             c = FUZZY_CUTOFF / 100
@@ -192,8 +198,8 @@ class _Segment:
                 q, self._choices[lo:hi], scorer=fuzz.ratio, limit=50, score_cutoff=FUZZY_CUTOFF
             ):
                 # 50-69: below any prefix match, above any description match
-                near = 50 + 19 * (similarity - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
-                offer(self._choice_iri[lo + i], near, "fuzzy")
+                score = 50 + 19 * (similarity - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
+                offer(self._choice_iri[lo + i], score, "fuzzy")
         terms = [w for w in _WORD.findall(q) if w not in _STOP and len(w) > 2]
         if terms:  # every word of the query in one name ("connectome" in "Human Connectome…")
             sets = [self._name_words.get(w, set()) for w in terms]
@@ -272,11 +278,13 @@ class SearchIndex:
         q = fold(text)
         if not q:
             return []
-        best = self._base.scores(q)
+        # near names only when no name is the text itself
+        near = not (self._base.named(q, self._overlay) or self._top.named(q))
+        best = self._base.scores(q, near)
         if self._overlay:
             for iri in self._overlay:
                 best.pop(iri, None)
-            best.update(self._top.scores(q))
+            best.update(self._top.scores(q, near))
         wanted = set(types)
         found = ((self.entities[iri], score, how) for iri, (score, how) in best.items())
         hits = [
