@@ -11,6 +11,7 @@ from ibigraph.config import Settings
 from ibigraph.errors import DataSyntaxError, StoreError, ValidationFailed
 from ibigraph.graph.build import build_store
 from ibigraph.graph.stats import store_stats
+from ibigraph.rdf.vocab import RDF
 from ibigraph.store import open_store
 
 ALLIANCE = "https://w3id.org/ibigraph/id/test-alliance"
@@ -98,8 +99,17 @@ def test_store_keeps_source_graphs_and_union(fixture_settings: Settings) -> None
         return {(q.subject, q.predicate, q.object) for q in quads if keep(q.graph_name)}
 
     default = triples(lambda g: g == ox.DefaultGraph())
-    articles = "https://w3id.org/ibigraph/article/"
-    assert triples(lambda g: g != ox.DefaultGraph() and not g.value.startswith(articles)) <= default
+    articles, audit = "https://w3id.org/ibigraph/article/", fixture_settings.audit_graph
+    union = triples(
+        lambda g: g != ox.DefaultGraph() and not g.value.startswith(articles) and g.value != audit
+    )
+    assert union <= default
+    # the audit graph records the build (changes made later start from it), out of the union
+    recorded = triples(lambda g: g == ox.NamedNode(audit))
+    assert {(t[1].value, t[2].value) for t in recorded} >= {
+        (RDF + "type", fixture_settings.ontology_ns + "Build")
+    }
+    assert not recorded & default
     # an LLM-written article's claims are kept apart, out of the union default graph
     article_triples = triples(lambda g: g != ox.DefaultGraph() and g.value.startswith(articles))
     assert not article_triples & default

@@ -17,6 +17,7 @@ from ..config import Settings
 from ..errors import StoreHasWrites
 from ..graph.build import (
     article_files,
+    build_record,
     build_store,
     check,
     validate_store,
@@ -134,7 +135,8 @@ def load(
     """
     settings = load_settings(store)
     quads = [q for f in data_files(paths) for q in parse_file(f, settings.base)]
-    write_store(settings.store_path, with_union_default_graph(quads, settings.in_union))
+    made = build_record(settings, "ibigraph load")
+    write_store(settings.store_path, with_union_default_graph(quads, settings.in_union) + made)
     out.print(f"loaded {settings.store_path} ({len(quads)} quads from {len(paths)} files)")
 
 

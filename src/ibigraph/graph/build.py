@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,6 +13,8 @@ import pyoxigraph as ox
 from ..config import Settings
 from ..errors import StoreHasWrites, ValidationFailed
 from ..ingest import ingest_article, read_article
+from ..rdf.terms import date_time
+from ..rdf.vocab import PROV, RDF, SCHEMA
 from ..store import open_store, write_store
 from ..store.maintenance import count_changes
 from .load import Sources, materialize, read_sources
@@ -19,6 +23,7 @@ from .validate import ValidationReport, validate_quads
 __all__ = [
     "BuildResult",
     "article_files",
+    "build_record",
     "build_store",
     "check",
     "ingest_articles",
@@ -106,8 +111,25 @@ def build_store(
                 "rebuild with --force"
             )
 
+    quads += build_record(settings, "ibigraph build")
     target = write_store(settings.store_path, quads, guard if keep_writes else None)
     return BuildResult(store_dir=target, quads=len(quads), report=report)
+
+
+def build_record(settings: Settings, operation: str) -> list[ox.Quad]:
+    """The audit graph's record of a store made from files (`ibigraph build`, `load`): the
+    changes recorded later start from it, so a search index built on this store can follow
+    them (a store built again has a new record, and the index sees that it must rebuild)."""
+    now = datetime.now(UTC)
+    name = f"{now.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
+    b = ox.NamedNode(f"{settings.base}build/{name}")
+    g = ox.NamedNode(settings.audit_graph)
+    return [
+        ox.Quad(b, ox.NamedNode(RDF + "type"), ox.NamedNode(settings.ontology_ns + "Build"), g),
+        ox.Quad(b, ox.NamedNode(RDF + "type"), ox.NamedNode(PROV + "Activity"), g),
+        ox.Quad(b, ox.NamedNode(SCHEMA + "name"), ox.Literal(operation), g),
+        ox.Quad(b, ox.NamedNode(PROV + "startedAtTime"), date_time(now), g),
+    ]
 
 
 def split_store(settings: Settings) -> Sources:

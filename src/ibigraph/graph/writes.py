@@ -41,7 +41,7 @@ from ..ingest import (
     replace_verdicts,
     verify_claims,
 )
-from ..rdf.terms import Term, object_of, subject_of, triple_of
+from ..rdf.terms import Term, date_time, object_of, subject_of, triple_of
 from ..rdf.vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
 from ..sparql.changeset import ChangeSet, QuadSource, read_patch
 from ..sparql.update import UpdateRequest, apply_update
@@ -412,9 +412,6 @@ def audit_quads(change: Change, settings: Settings) -> list[ox.Quad]:
     def lit(value: object, datatype: str | None = None) -> ox.Literal:
         return ox.Literal(str(value), datatype=ox.NamedNode(datatype) if datatype else None)
 
-    def when(t: datetime) -> ox.Literal:
-        return lit(t.isoformat().replace("+00:00", "Z"), XSD + "dateTime")
-
     triples: list[tuple[ox.NamedNode, str, Term]] = [
         (c, RDF + "type", ox.NamedNode(ibi + "Change")),
         (c, RDF + "type", ox.NamedNode(PROV + "Activity")),
@@ -422,8 +419,8 @@ def audit_quads(change: Change, settings: Settings) -> list[ox.Quad]:
         (c, SCHEMA + "name", lit(change.operation)),
         (c, PROV + "wasAssociatedWith", agent),
         (c, SCHEMA + "agent", agent),
-        (c, PROV + "startedAtTime", when(change.started)),
-        (c, PROV + "endedAtTime", when(change.ended or change.started)),
+        (c, PROV + "startedAtTime", date_time(change.started)),
+        (c, PROV + "endedAtTime", date_time(change.ended or change.started)),
         (c, ibi + "quadsAdded", lit(change.added, XSD + "integer")),
         (c, ibi + "quadsRemoved", lit(change.removed, XSD + "integer")),
         (c, ibi + "request", lit(change.request[:MAX_REQUEST_TEXT])),

@@ -7,11 +7,23 @@ them as plain terms (their `.value`, their type); these helpers only say so to t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypeAlias, cast
 
 import pyoxigraph as ox
 
-__all__ = ["GraphName", "Subject", "Term", "graph_of", "object_of", "subject_of", "triple_of"]
+from .vocab import XSD
+
+__all__ = [
+    "GraphName",
+    "Subject",
+    "Term",
+    "date_time",
+    "graph_of",
+    "object_of",
+    "subject_of",
+    "triple_of",
+]
 
 Subject: TypeAlias = ox.NamedNode | ox.BlankNode
 Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -33,3 +45,8 @@ def graph_of(q: ox.Quad) -> ox.NamedNode | ox.BlankNode:
 
 def triple_of(q: ox.Quad) -> tuple[Subject, ox.NamedNode, Term]:
     return (subject_of(q), q.predicate, object_of(q))
+
+
+def date_time(t: datetime) -> ox.Literal:
+    """An aware datetime as an xsd:dateTime, UTC written Z (as the audit graph stores times)."""
+    return ox.Literal(t.isoformat().replace("+00:00", "Z"), datatype=ox.NamedNode(XSD + "dateTime"))
