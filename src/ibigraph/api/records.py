@@ -16,9 +16,10 @@ from ..graph.documents import select
 from ..graph.dumps import data_quads
 from ..graph.quality import QualityReport, quality_report
 from ..graph.stats import STATS_QUERIES, DatasetStats, Rows, from_rows, stats_values
-from ..graph.timetravel import audit_bound, rebuild, stamp
+from ..graph.timetravel import audit_bound, rebuild
 from ..ingest.model import text_offset
 from ..search.index import Scope, SearchIndex, index_from_rows
+from ..store.service import QueryService
 from ..store.snapshot import SnapshotService
 from .deps import Context, internal_rows
 
@@ -236,22 +237,27 @@ async def entity_versions(ctx: Context, iri: str) -> list[datetime]:
     return sorted(set(times))
 
 
-async def snapshot(ctx: Context, at: datetime) -> SnapshotService:
+async def snapshot(ctx: Context, at: datetime) -> QueryService:
     """The graph as it was at the end of `at`'s second: the store as it is, with the patches
-    of every later change undone. Cached per store version and second (a few at a time)."""
-    key = (ctx.service.version, stamp(at))
+    of every later change undone (the store itself when no change came later). Past states
+    are keyed by the first change they leave out, so every second between two changes shares
+    one; a few are kept per store version, and one is built at a time (with the dumps)."""
+    limits = ctx.settings.dump_limits
+    audit = ox.NamedNode(ctx.settings.audit_graph)
+    values: dict[str, ox.NamedNode | str | None] = {"audit": audit, "after": audit_bound(at)}
+    later = await internal_rows(ctx, "changes_after", values, limits=limits)
+    if not later:
+        return ctx.service
+    key = (ctx.service.version, later[-1]["c"].value)  # newest first: the first one left out
     if key[0] is not None and key in ctx.snapshots:
         return ctx.snapshots[key]
-    limits = ctx.settings.dump_limits
-    rows = await internal_rows(ctx, "dump_rows", limits=limits)
-    values: dict[str, ox.NamedNode | str | None] = {
-        "audit": ox.NamedNode(ctx.settings.audit_graph),
-        "after": audit_bound(at),
-    }
-    later = await internal_rows(ctx, "changes_after", values, limits=limits)
-    quads = data_quads(rows, ctx.settings.remote_default_graph)
-    store = await asyncio.to_thread(rebuild, quads, [r["patch"].value for r in later])
-    service = SnapshotService(store, f"memento-{key[1]}")
+    async with ctx.dump_slot:
+        if key[0] is not None and key in ctx.snapshots:
+            return ctx.snapshots[key]
+        rows = await internal_rows(ctx, "dump_rows", limits=limits)
+        quads = data_quads(rows, ctx.settings.remote_default_graph)
+        store = await asyncio.to_thread(rebuild, quads, [r["patch"].value for r in later])
+    service = SnapshotService(store, "before-" + key[1].rsplit("/", 1)[-1])
     if key[0] is not None:
         while len(ctx.snapshots) >= 4:
             ctx.snapshots.pop(next(iter(ctx.snapshots)))

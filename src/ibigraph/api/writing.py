@@ -84,6 +84,8 @@ async def handle_update(
     ctx = app_context(request)
     writes: Writes = ctx.writes
     principal = writes.principal(request.headers.get("authorization"))
+    if "at" in params:
+        raise BadInputError("`at` names a past state of the graph, which takes no updates")
     if not update.strip():
         raise BadInputError("the update is empty")
     req = UpdateRequest(

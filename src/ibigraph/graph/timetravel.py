@@ -15,7 +15,15 @@ import pyoxigraph as ox
 from ..errors import BadInputError
 from ..sparql.changeset import read_patch
 
-__all__ = ["audit_bound", "http_date", "parse_http_date", "parse_stamp", "rebuild", "stamp"]
+__all__ = [
+    "audit_bound",
+    "http_date",
+    "parse_http_date",
+    "parse_instant",
+    "parse_stamp",
+    "rebuild",
+    "stamp",
+]
 
 _STAMP = "%Y%m%dT%H%M%S"
 
@@ -29,6 +37,22 @@ def parse_stamp(text: str) -> datetime:
         return datetime.strptime(text, _STAMP).replace(tzinfo=UTC)
     except ValueError:
         raise BadInputError(f"{text!r} is not a Memento datetime (YYYYMMDDTHHMMSS, UTC)") from None
+
+
+def parse_instant(text: str) -> datetime:
+    """A time given as a parameter: an ISO 8601 date-time (UTC when it names no zone) or a
+    Memento datetime (YYYYMMDDTHHMMSS, UTC)."""
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            return parse_stamp(text.strip())
+        except BadInputError:
+            raise BadInputError(
+                f"{text!r} is not a time: give an ISO 8601 date-time such as "
+                "2026-12-05T03:39:28Z, or a Memento datetime such as 20261205T033928"
+            ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 def http_date(t: datetime) -> str:

@@ -25,6 +25,7 @@ from ...errors import (
     QueryTimeout,
     UnsupportedMediaType,
 )
+from ...graph.timetravel import parse_instant
 from ...rdf.formats import (
     FORMAT_ALIASES,
     FORMAT_PARAMETERS,
@@ -42,7 +43,7 @@ from ...store.service import QueryService
 from ..deps import Context, app_context
 from ..openapi import RESULT_MEDIA
 from ..params import parse_params
-from ..records import dataset_stats
+from ..records import dataset_stats, snapshot
 from ..writing import handle_update
 
 __all__ = ["OPENAPI", "routes"]
@@ -183,6 +184,8 @@ async def sparql(request: Request) -> Response:
         return await service_description(request, accept)
     if not query.strip():
         raise BadInputError("the query is empty")
+    if (at := _one(params, "at")) is not None:  # the graph as it was then (time travel)
+        service = await snapshot(ctx, parse_instant(at))
     # refuses SERVICE and updates before any work; linear time, off the loop for long queries
     form = inspect_query(query) if len(query) < _INLINE else await to_thread(inspect_query, query)
     headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
@@ -394,6 +397,14 @@ _PARAMS = [
         "in": "query",
         "schema": {"type": "string"},
         "description": "A SPARQL 1.1 query; without it, GET answers the Service Description",
+    },
+    {
+        "name": "at",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Query the graph as it was at this time: an ISO 8601 date-time "
+        "(2026-12-05T03:39:28Z; UTC when it names no zone) or a Memento datetime "
+        "(20261205T033928). Rebuilt from the change patches, one past state at a time",
     },
     {
         "name": "default-graph-uri",
