@@ -3,8 +3,10 @@ pipeline (graph/writes.py) reads and commits through."""
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -13,7 +15,7 @@ from ..config import Limits
 from ..rdf.terms import GraphName, Subject, Term
 from ..sparql.request import QueryRequest
 
-__all__ = ["PROBE", "QuadSource", "Transaction", "Writer"]
+__all__ = ["PROBE", "QuadSource", "Transaction", "Writer", "host_lock"]
 
 
 # What a service runs when it starts, to show it can answer (and to warm its runners)
@@ -46,3 +48,16 @@ class Writer(Protocol):
     """How a backend takes writes: one transaction at a time."""
 
     def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+
+@contextmanager
+def host_lock(path: Path) -> Iterator[None]:
+    """Held by one thread of one process of this host at a time: those that lock `path`
+    (an advisory lock, released when its holder ends, even by kill -9)."""
+    path.parent.mkdir(parents=True, exist_ok=True)  # a first build on a fresh machine
+    with path.open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)

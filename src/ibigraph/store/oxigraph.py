@@ -7,7 +7,6 @@ as it was and readers never see a half-written one.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
@@ -22,6 +21,7 @@ import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
 from ..rdf.terms import GraphName, Subject, Term
+from .base import host_lock
 
 __all__ = ["OxigraphStore", "StoreWriter", "WriteTransaction", "open_store", "write_store"]
 
@@ -175,15 +175,8 @@ class StoreWriter:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        with self._thread_lock:
-            lock_file = self.path.parent / f".{self.path.name}.write-lock"
-            lock_file.parent.mkdir(parents=True, exist_ok=True)  # a first build on a fresh machine
-            with lock_file.open("a") as f:
-                fcntl.flock(f, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(f, fcntl.LOCK_UN)
+        with self._thread_lock, host_lock(self.path.parent / f".{self.path.name}.write-lock"):
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[WriteTransaction]:

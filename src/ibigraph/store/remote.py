@@ -8,13 +8,16 @@ backends answer every Accept header identically and under the same caps.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 import socket
+import tempfile
 import threading
 import urllib.error
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox
@@ -31,7 +34,7 @@ from ..errors import (
 from ..rdf.terms import GraphName, Subject, Term, object_of, subject_of
 from ..sparql.render import render
 from ..sparql.request import _OPAQUE, QueryRequest, inspect_query, missing_prefixes
-from .base import PROBE
+from .base import PROBE, host_lock
 from .embedded import QueryReply
 
 __all__ = ["RemoteService", "RemoteWriter"]
@@ -243,12 +246,19 @@ def _sparql_term(t: Term) -> str:
 _PREFETCH_CHUNK = 100  # nodes per VALUES query
 
 
+def _lock_file(update_url: str) -> Path:
+    digest = hashlib.blake2b(update_url.encode(), digest_size=8).hexdigest()
+    return Path(tempfile.gettempdir()) / f"ibigraph-remote-{digest}.write-lock"
+
+
 class RemoteWriter:
     """Reads a change's context with SELECT queries and commits it as one SPARQL Update
     request (DELETE DATA; INSERT DATA) to the server's update endpoint.
 
     The remote default graph is the graph named by IBIGRAPH_REMOTE_DEFAULT_GRAPH (the union);
-    writes need it. Writers are serialized within this host only.
+    writes need it. Writers are serialized across the processes of this host (a lock file per
+    update endpoint), so each change is prepared against the one before it and the audit
+    graph's start times follow the commits; not across hosts.
     """
 
     _lock = threading.Lock()
@@ -273,7 +283,7 @@ class RemoteWriter:
 
     @contextmanager
     def transaction(self) -> Iterator[RemoteWriter]:
-        with self._lock:
+        with self._lock, host_lock(_lock_file(self.service.update_url or "")):
             self._by_subject.clear()
             self._by_object.clear()
             yield self
