@@ -10,7 +10,7 @@ import rdflib
 
 from ibigraph.config import Settings
 
-from ..conftest import built_with_tokens, in_process_client
+from ..conftest import Writable, built_with_tokens, in_process_client
 from ..helpers import assert_problem, invoke
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -88,3 +88,20 @@ def test_release_from_the_command_line(fixture_settings: Settings) -> None:
     assert (folder / "SHA256SUMS").is_file() and (folder / "release.ttl").is_file()
     again = invoke(fixture_settings, "release", "2026.12")
     assert again.exit_code == 2 and "never changes" in again.stderr
+
+
+def test_releases_on_every_backend(writable: Writable) -> None:
+    """A release of the remote store too: dumps read from the server, checksums that survive
+    a later write, and the write in the next release's patch."""
+    client, admin = writable.client, {**writable.auth("admin"), "Accept": "application/json"}
+    assert client.post("/api/releases", params={"version": "b1"}, headers=admin).status_code == 201
+    first = _sums(client, "b1")
+    assert set(first) >= {"ibigraph.nq", "ibigraph.trig"}
+    fact = 'GRAPH src:test-about { id:test-alliance schema:alternateName "Release B2"@en }'
+    assert writable.update(f"INSERT DATA {{ {fact} }}").status_code == 200
+    assert client.post("/api/releases", params={"version": "b2"}, headers=admin).status_code == 201
+    assert _sums(client, "b1") == first
+    for name, digest in first.items():
+        assert hashlib.sha256(client.get(f"/releases/b1/{name}").content).hexdigest() == digest
+    patch = client.get("/releases/b2/changes.patch").text
+    assert any(line.startswith("A ") and '"Release B2"@en' in line for line in patch.splitlines())
