@@ -143,6 +143,9 @@ def test_the_stream_sends_changes_as_server_sent_events(writable: Writable) -> N
         "/api/changes/stream", params={"max_events": 1}, headers={"Last-Event-ID": ids[-2]}
     )
     assert [e["id"] for e in _events(resumed.text)] == ids[-1:]
+    head = writable.client.head("/api/changes/stream")  # headers only: nothing held open
+    assert head.status_code == 200 and head.headers["content-type"].startswith("text/event-stream")
+    assert head.content == b""
     json_ = {"Accept": "application/json"}
     unknown = writable.client.get(
         "/api/changes/stream",

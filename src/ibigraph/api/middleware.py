@@ -80,7 +80,7 @@ class HttpPolicyMiddleware:
         path = scope["path"] if scope["path"] in _KNOWN else "other"
         method = scope["method"]
         if method == "HEAD":  # every GET route answers HEAD (RFC 9110 9.3.2)
-            scope = {**scope, "method": "GET"}
+            scope = {**scope, "method": "GET", "ibigraph.head": True}  # a route may ask
             send = _headless(send)
         origin = accept_gzip = length = authorization = None
         preflight = False

@@ -333,6 +333,9 @@ async def stream(
 ) -> Response:
     cursor = request.headers.get("last-event-id") or since
     await _changes_after(ctx, cursor, 1)  # an unknown or malformed cursor is refused now
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    if request.scope.get("ibigraph.head"):  # HEAD: the stream's headers, without holding it open
+        return Response(media_type="text/event-stream", headers=headers)
     if ctx.streams >= MAX_STREAMS:
         raise Busy(f"{MAX_STREAMS} change streams are open on this worker; try again later")
     ctx.streams += 1
@@ -360,7 +363,6 @@ async def stream(
         finally:
             ctx.streams -= 1
 
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
