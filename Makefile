@@ -14,7 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# Front-end packages the pages use (YASGUI, Cytoscape.js, Swagger UI), from npm with a
+# lockfile, copied into the package's static folder; needs Node 20 and npm. Without npm the
+# pages still work, without the editor and the graph (their plain HTML forms remain).
+ASSETS := src/ibigraph/api/static/vendor/.built
+$(ASSETS): web/package-lock.json web/copy.mjs
+	@command -v npm >/dev/null || { echo "make: npm not found; the pages will lack their editor and graph views"; exit 0; }
+	@echo "make: installing the front-end packages (npm ci in web/) and copying them into the service"
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	node web/copy.mjs
+
+setup: $(STAMP) $(ASSETS)
 
 # JavaScript clients the tests run against the service (Comunica); needs Node 20 and npm
 CLIENTS := tests/clients/node_modules/.installed

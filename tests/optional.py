@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 __all__ = [
+    "AXE",
     "COMPONENTS",
     "COMUNICA",
     "RECONCILIATION",
@@ -35,6 +37,8 @@ W3C = SHARED / "w3c-sparql11"
 RECONCILIATION = SHARED / "reconciliation-api"
 RECONCILIATION = SHARED / "reconciliation-api"
 COMUNICA = ROOT / "tests" / "clients" / "node_modules" / ".bin" / "comunica-sparql"
+VENDOR = ROOT / "src" / "ibigraph" / "api" / "static" / "vendor" / ".built"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SKIP_PREFIX = "optional component missing: "
 
 
@@ -69,6 +73,12 @@ COMPONENTS = {
         "../shared/reconciliation-api is not beside the checkout",
         "Reconciliation API schema and example tests",
         (RECONCILIATION / "0.2" / "schemas" / "manifest.json").exists,
+    ),
+    "chromium": Component(
+        "Chromium is not installed (run .ci/install-chromium as root), or the page assets are"
+        " not built (`make test` builds them with npm)",
+        "browser tests",
+        lambda: shutil.which("chromium") is not None and VENDOR.exists(),
     ),
     "w3c": Component(
         "../shared/w3c-sparql11 is not beside the checkout",

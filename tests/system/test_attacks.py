@@ -196,7 +196,10 @@ async def test_m2_javascript_iris_loaded_without_validation_are_shown_as_text(
         assert page.status_code == 200
         assert 'href="javascript' not in page.text.lower()
         csp = page.headers["content-security-policy"]
-        assert "default-src 'none'" in csp and "script-src" not in csp
+        # scripts only from the service's own files: no inline script, no eval
+        assert "default-src 'none'" in csp and "script-src 'self';" in csp
+        assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+        assert "unsafe-eval" not in csp
         assert page.headers["x-content-type-options"] == "nosniff"
     assert "rdfs:seeAlso" in pages[1].text  # the fact is shown (by the name given it), as text
     assert json_api.headers["x-content-type-options"] == "nosniff"

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..config import Settings
@@ -28,6 +32,8 @@ from .routes.writes import graph_store_routes
 from .writing import Writes
 
 __all__ = ["create_app"]
+
+STATIC = Path(__file__).parent / "static"  # our scripts and styles; vendor/: npm packages
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         summary="A sourced knowledge graph about the International Brain Initiative",
         lifespan=lifespan,
+        docs_url=None,  # served below from the service's own copy of Swagger UI
+        redoc_url=None,
     )
     app.state.ready = False
     install_error_handlers(app)
@@ -91,6 +99,20 @@ def create_app(settings: Settings) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace it
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        """Swagger UI over the OpenAPI document, every file from this service (no CDN)."""
+        vendor = "/static/vendor/swagger-ui-dist/"
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ibigraph API",
+            swagger_js_url=vendor + "swagger-ui-bundle.js",
+            swagger_css_url=vendor + "swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
     app.include_router(health.router)
     app.include_router(entities.router)
     app.include_router(dataset.router)

@@ -8,7 +8,7 @@ import logging
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,8 +23,9 @@ from ..errors import (
     ValidationFailed,
 )
 from ..rdf.formats import choose_media_type
+from .views import templates
 
-__all__ = ["install_error_handlers", "problem_response"]
+__all__ = ["install_error_handlers", "not_found_page", "problem_response"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,19 @@ def _wants_json(request: Request) -> bool:
     if "problem+json" in accept or "application/json" in accept:
         return True
     return request.url.path.startswith("/api/") and "text/" not in accept
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not _wants_json(request)
+
+
+def not_found_page(what: str, path: str) -> HTMLResponse:
+    """The 404 page for people: what is missing, and a search for it (the last segment of
+    the path as a guess: /id/human-brian-project -> "human brian project")."""
+    guess = path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")[:100]
+    body = templates.get_template("notfound.html").render(what=what, guess=guess)
+    return HTMLResponse(body, status_code=404, headers={"Vary": "Accept"})
 
 
 def problem_response(
@@ -137,6 +151,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
     if exc.status_code == 404:
         detail = f"nothing at {request.url.path}"
+        if _wants_html(request):
+            return not_found_page(detail, request.url.path)
     return problem_response(request, exc.status_code, title, detail, dict(exc.headers or {}))
 
 

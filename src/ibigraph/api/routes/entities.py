@@ -27,9 +27,9 @@ from ...rdf.terms import Term, object_of, subject_of
 from ...rdf.vocab import OWL, RDF, RDFS, SCHEMA, compact
 from ...store.service import QueryService
 from ..deps import Context, ContextDep, app_context, internal_rows
-from ..problems import problem_response
+from ..problems import not_found_page, problem_response
 from ..records import claims_about, entity_versions, history, snapshot
-from ..views import templates
+from ..views import local_path, templates
 
 __all__ = ["EXTENSIONS", "router"]
 
@@ -106,9 +106,7 @@ def _server_base(request: Request) -> str:
 
 
 def _local(iri: str, settings: Any) -> str:
-    """The server path of an IRI under the base, else the IRI itself (pages pass every link
-    through the `link` filter, which drops any but http(s), mailto and own paths)."""
-    return "/" + iri[len(settings.base) :] if iri.startswith(settings.base) else iri
+    return local_path(iri, settings.base)
 
 
 def serialize(
@@ -163,8 +161,7 @@ _DEFAULT = ox.DefaultGraph()
 
 def _not_found(request: Request, media: str | None, what: str) -> Response:
     if media == "text/html":  # autoescaped: `what` holds text from the URL
-        body = templates.get_template("notfound.html").render(what=what)
-        return HTMLResponse(body, status_code=404, headers={"Vary": "Accept"})
+        return not_found_page(what, request.url.path)
     return problem_response(request, 404, "Not found", what)
 
 

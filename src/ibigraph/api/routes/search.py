@@ -1,13 +1,15 @@
 """Finding entities: GET /api/search (ranked, typo-tolerant, with type facets; JSON or
-JSON-LD as a schema:SearchAction) and GET /api/suggest (autocomplete)."""
+JSON-LD as a schema:SearchAction), GET /api/suggest (autocomplete) and the /search page (the
+same results for people: type facets and a "did you mean")."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ...errors import InvalidParameter
 from ...rdf.formats import choose_media_type
@@ -16,6 +18,7 @@ from ...search.reconcile import Vocabulary
 from ..deps import ContextDep
 from ..openapi import MAX_OFFSET
 from ..records import search_index
+from ..views import local_path, templates
 
 __all__ = ["router"]
 
@@ -99,3 +102,64 @@ async def suggest(
         for e in index.suggest(prefix, limit)
     ]
     return JSONResponse({"prefix": prefix, "results": results})
+
+
+PAGE = 20  # results per page of /search
+
+
+@router.get("/search", summary="Search entities (an HTML page)", response_class=HTMLResponse)
+async def search_page(
+    ctx: ContextDep,
+    q: Annotated[str, Query(max_length=500, description="what to look for")] = "",
+    type: Annotated[list[str] | None, Query(description="only entities of this type")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> HTMLResponse:
+    index = await search_index(ctx)
+    vocab = Vocabulary(ctx.settings, ctx.prefixes)
+    selected = [t for t in type or [] if vocab.iri(t) in index.type_counts]
+    every = index.search(q) if q.strip() else []
+    wanted = {vocab.iri(t) for t in selected}
+    hits = [h for h in every if not wanted or wanted & set(index.types(h.entity))]
+    base = ctx.settings.base
+
+    def href(**params: Any) -> str:
+        return "/search?" + urlencode({"q": q, **params}, doseq=True)
+
+    counts = Counter(vocab.curie(t) for h in every for t in index.types(h.entity)).most_common(12)
+    named = Counter(_label(t) for t, _ in counts)  # two vocabularies' Organization: say whose
+    facets = [
+        {"label": _label(t) + (f" ({t.split(':')[0]})" if named[_label(t)] > 1 else ""),
+         "count": n, "selected": t in selected,
+         "href": href(type=[x for x in selected if x != t] if t in selected else [*selected, t])}
+        for t, n in counts
+    ]  # fmt: skip
+    results = [
+        {
+            "name": index.name(h.entity),
+            "href": local_path(h.entity.iri, base),
+            "types": sorted({_label(vocab.curie(t)) for t in index.types(h.entity)}),
+            "description": h.entity.first(SCHEMA + "description"),
+        }
+        for h in hits[offset : offset + PAGE]
+    ]
+    near = every[0] if every and every[0].matched == "fuzzy" else None
+    body = templates.get_template("search.html").render(
+        q=q,
+        total=len(hits),
+        results=results,
+        facets=facets,
+        selected=selected,
+        did_you_mean=near and {"name": index.name(near.entity),
+                               "href": local_path(near.entity.iri, base)},
+        previous=href(type=selected, offset=max(0, offset - PAGE)) if offset else None,
+        next=href(type=selected, offset=offset + PAGE) if offset + PAGE < len(hits) else None,
+        first=offset + 1,
+    )  # fmt: skip
+    return HTMLResponse(body)
+
+
+def _label(curie: str) -> str:
+    """A type's name for people: "schema:ResearchProject" -> "Research project"."""
+    local = curie.rsplit(":", 1)[-1].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    words = "".join(f" {c.lower()}" if c.isupper() and i else c for i, c in enumerate(local))
+    return words[:1].upper() + words[1:]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
+import json
 from asyncio import to_thread
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from fastapi import Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Scope
 
@@ -26,6 +29,7 @@ from ...errors import (
     UnsupportedMediaType,
 )
 from ...graph.timetravel import parse_instant
+from ...queries import internal, load_queries
 from ...rdf.formats import (
     FORMAT_ALIASES,
     FORMAT_PARAMETERS,
@@ -44,6 +48,7 @@ from ..deps import Context, app_context
 from ..openapi import RESULT_MEDIA
 from ..params import parse_params
 from ..records import dataset_stats, snapshot
+from ..views import templates
 from ..writing import handle_update
 
 __all__ = ["OPENAPI", "routes"]
@@ -181,6 +186,8 @@ async def sparql(request: Request) -> Response:
         return await handle_update(request, params, update, _endpoint(request.scope))
     accept = _accept(request, params)
     if query is None:
+        if choose_media_type(accept, [*_SD_TYPES, "text/html"]) == "text/html":
+            return await editor(request)  # a browser: the query editor
         return await service_description(request, accept)
     if not query.strip():
         raise BadInputError("the query is empty")
@@ -377,7 +384,35 @@ async def update_endpoint(request: Request) -> Response:
     return await handle_update(request, params, update, _endpoint(request.scope))
 
 
+@functools.cache
+def _examples(directory: Path) -> list[dict[str, str]]:
+    """The named queries of `directory` as editor examples (read once per process)."""
+    return [
+        {"name": q.name, "summary": q.summary, "query": q.text}
+        for q in load_queries(directory).values()
+    ]
+
+
+async def editor(request: Request) -> Response:
+    """The query editor (YASGUI, from the service's own static files) with a plain form that
+    works without JavaScript; the named queries are its examples."""
+    ctx = app_context(request)
+    examples = _examples(ctx.settings.queries_dir)
+    lines = [line for line in internal("editor_start").text.splitlines() if line[:2] != "#+"]
+    declared = [f"PREFIX {p}: <{ctx.prefixes[p]}>" for p in ("id", "ibi")]
+    start = "\n".join([*declared, *lines]) + "\n"
+    config = {"endpoint": "/sparql", "prefixes": ctx.prefixes, "query": start,
+              "examples": {e["name"]: e for e in examples}}  # fmt: skip
+    page = templates.get_template("query.html").render(
+        query=request.query_params.get("query") or start,
+        examples=examples,
+        config=json.dumps(config).replace("</", "<\\/"),
+    )
+    return HTMLResponse(page, headers={"Vary": "Accept"})
+
+
 routes = [
+    Route("/query", editor, methods=["GET", "HEAD"]),
     Route("/sparql", sparql, methods=["GET", "HEAD", "POST"]),
     Route("/sparql", sparql_other_methods, methods=["PUT", "DELETE", "PATCH"]),
     Route("/update", update_endpoint, methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-__all__ = ["safe_link", "templates"]
+__all__ = ["local_path", "safe_link", "templates"]
 
 _SCHEMES = ("http://", "https://", "mailto:")
 
@@ -15,6 +15,12 @@ def safe_link(href: str | None) -> str | None:
     if href and (href.lower().startswith(_SCHEMES) or (href[0] == "/" and href[1:2] != "/")):
         return href
     return None
+
+
+def local_path(iri: str, base: str) -> str:
+    """The server path of an IRI under the base, else the IRI itself (pages pass every link
+    through the `link` filter, which drops any but http(s), mailto and own paths)."""
+    return "/" + iri[len(base) :] if iri.startswith(base) else iri
 
 
 templates = Environment(

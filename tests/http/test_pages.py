@@ -1,0 +1,71 @@
+"""The pages a browser gets, in process: the query editor at /query and /sparql, the search
+page, the 404 page that offers a search, and /docs, all from the service's own files."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from ..helpers import assert_problem
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def _loaded(html: str) -> list[str]:
+    """What a page makes the browser load: scripts, images, stylesheets, icons."""
+    srcs = re.findall(r'\ssrc="([^"]+)"', html)
+    return srcs + re.findall(r'<link[^>]+rel="(?:stylesheet|icon)"[^>]+href="([^"]+)"', html)
+
+
+def test_a_browser_asking_sparql_gets_the_editor_and_a_client_the_description(
+    site: httpx.Client,
+) -> None:
+    page = site.get("/sparql", headers=BROWSER)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'id="yasgui"' in page.text and 'id="plain-query"' in page.text
+    assert "ibi_members" in page.text  # the named queries are its examples
+    assert site.get("/query").text == page.text
+    described = site.get("/sparql", headers={"Accept": "text/turtle"})
+    assert described.headers["content-type"].startswith("text/turtle")
+    assert "sparql-service-description" in described.text
+
+
+def test_the_search_page_has_facets_and_a_did_you_mean(site: httpx.Client) -> None:
+    page = site.get("/search", params={"q": "brian initiative"})
+    assert page.status_code == 200
+    assert re.search(r'Did you mean <a href="/id/brain-initiative">BRAIN Initiative</a>', page.text)
+    assert 'aria-label="Filter by type"' in page.text
+    facet = re.search(r'href="(/search\?q=brian\+initiative&amp;type=[^"]+)"', page.text)
+    assert facet is not None
+    narrowed = site.get(facet.group(1).replace("&amp;", "&"))
+    assert narrowed.status_code == 200 and 'aria-current="true"' in narrowed.text
+    assert site.get("/search").status_code == 200  # an empty form
+    exact = site.get("/search", params={"q": "Human Brain Project"})
+    assert "Did you mean" not in exact.text
+    bad = site.get(
+        "/search", params={"q": "x", "offset": "-1"}, headers={"Accept": "application/json"}
+    )
+    assert_problem(bad, 422)
+
+
+def test_a_missing_page_offers_a_search(site: httpx.Client) -> None:
+    missing = site.get("/id/human-brian-project", headers=BROWSER)
+    assert missing.status_code == 404
+    assert 'action="/search"' in missing.text and 'value="human brian project"' in missing.text
+    elsewhere = site.get("/no/such/page", headers=BROWSER)
+    assert elsewhere.status_code == 404 and 'action="/search"' in elsewhere.text
+    assert_problem(site.get("/no/such/page", headers={"Accept": "application/json"}), 404)
+    hostile = site.get('/id/"><script>alert(1)</script>', headers=BROWSER)
+    assert "<script>alert" not in hostile.text  # the guess is escaped
+
+
+def test_pages_and_api_docs_load_only_the_services_own_files(site: httpx.Client) -> None:
+    for path in ("/", "/query", "/search?q=brain", "/id/human-brain-project", "/docs"):
+        page = site.get(path, headers=BROWSER)
+        assert page.status_code == 200, path
+        loaded = _loaded(page.text)
+        assert loaded and all(u.startswith("/static/") for u in loaded), (path, loaded)
+    script = site.get("/static/site.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert site.get("/static/../config.py").status_code == 404
