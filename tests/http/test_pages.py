@@ -69,3 +69,20 @@ def test_pages_and_api_docs_load_only_the_services_own_files(site: httpx.Client)
     script = site.get("/static/site.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert site.get("/static/../config.py").status_code == 404
+
+
+def test_the_network_as_data_and_its_bad_inputs(site: httpx.Client) -> None:
+    data = site.get("/explore/network", headers={"Accept": "application/json"}).json()
+    ids = {n["id"] for n in data["nodes"]}
+    assert data["center"] in ids and len(ids) > 10
+    assert all(e["source"] in ids and e["target"] in ids for e in data["edges"])
+    member = {"source": "https://w3id.org/ibigraph/id/brain-minds", "target": data["center"],
+              "relation": "memberOf"}  # fmt: skip
+    assert member in data["edges"]
+    page = site.get("/explore/network", params={"center": "brain-initiative"}, headers=BROWSER)
+    assert page.status_code == 200 and "National Institutes of Health" in page.text
+    json_ = {"Accept": "application/json"}
+    bad = site.get("/explore/network", params={"center": "Not A Slug"}, headers=json_)
+    assert_problem(bad, 422)
+    lonely = site.get("/explore/network", params={"center": "optogenetics"}, headers=json_)
+    assert "no network" in assert_problem(lonely, 404)["detail"]

@@ -19,6 +19,7 @@ SHOTS = ROOT / "var" / "screenshots"
 PAGES = {
     "index": "/",
     "query": "/query",
+    "network": "/explore/network",
     "search": "/search?q=brain+initiative",
     "entity": "/id/human-brain-project",
     "ontology": "/ontology",
@@ -133,3 +134,18 @@ def test_every_page_type_loads_only_from_the_service_and_passes_axe(
     context.close()
     assert not elsewhere, elsewhere[:5]
     assert not problems, problems
+
+
+def test_the_network_opens_and_a_member_is_a_click_away(page: Any) -> None:
+    page.goto("/explore/network")
+    page.wait_for_function("() => window.ibigraphNetwork !== undefined")
+    member = "https://w3id.org/ibigraph/id/australian-brain-alliance"
+    box = page.locator("#network").bounding_box()
+    x, y = page.evaluate(
+        "iri => { const p = window.ibigraphNetwork.getElementById(iri).renderedPosition();"
+        " return [p.x, p.y]; }",
+        member,
+    )
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url("**/id/australian-brain-alliance")
+    assert page.locator("h1").inner_text().strip() == "Australian Brain Alliance"
