@@ -3,6 +3,7 @@ page, the 404 page that offers a search, and /docs, all from the service's own f
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
@@ -86,3 +87,29 @@ def test_the_network_as_data_and_its_bad_inputs(site: httpx.Client) -> None:
     assert_problem(bad, 422)
     lonely = site.get("/explore/network", params={"center": "optogenetics"}, headers=json_)
     assert "no network" in assert_problem(lonely, 404)["detail"]
+
+
+def _rows(html: str) -> dict[str, str]:
+    """The facts table of an entity page: row label -> the row's cell text (tags dropped)."""
+    rows = re.findall(r"<tr><th>(.*?)</th>\s*<td>(.*?)</td></tr>", html, re.S)
+    return {re.sub(r"<[^>]+>", "", th).strip(): re.sub(r"<[^>]+>", " ", td) for th, td in rows}
+
+
+def test_entity_pages_name_properties_for_people_and_show_derived_facts_once(
+    site: httpx.Client,
+) -> None:
+    page = site.get("/id/brain-initiative", headers=BROWSER).text
+    rows = _rows(page)
+    assert "Lead agency" in rows and "Alternate name" in rows and "Founding date" in rows
+    assert "National Institutes of Health" in rows["Lead agency"]
+    # schema:funder is derived from ibi:leadAgency: NIH is not listed again as a funder
+    assert "National Institutes of Health" not in rows.get("Funder", "")
+    assert "Kavli Foundation" in rows["Funder"]  # a funder stated as such stays
+    hbp = _rows(site.get("/id/human-brain-project", headers=BROWSER).text)
+    assert "Focus area" in hbp and "Knows about" not in hbp  # knowsAbout derives from it
+    data = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert data is not None
+    described = json.loads(data.group(1))
+    assert described["@context"] == "https://schema.org"
+    assert described["@id"].endswith("/id/brain-initiative")
+    assert described["name"] == "BRAIN Initiative" and "ResearchProject" in described["@type"]

@@ -130,6 +130,33 @@ class Vocabulary:
     def shapes(self) -> ShapesContext:
         return ShapesContext.of(self.sources)
 
+    @cached_property
+    def super_properties(self) -> dict[str, frozenset[str]]:
+        """Each property's super-properties in the ontology (rdfs:subPropertyOf, transitive):
+        the properties whose facts the build derives from it."""
+        direct: dict[str, set[str]] = {}
+        for q in self.sources.ontology:
+            if q.predicate.value == RDFS + "subPropertyOf" and isinstance(q.object, ox.NamedNode):
+                direct.setdefault(subject_of(q).value, set()).add(q.object.value)
+
+        def closure(p: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+            ups = direct.get(p, set()) - seen
+            return frozenset(ups).union(*(closure(u, seen | ups) for u in ups))
+
+        return {p: closure(p) for p in direct}
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """The English (or untagged) rdfs:label of each ontology term."""
+        out: dict[str, str] = {}
+        for q in self.sources.ontology:
+            o, term = q.object, subject_of(q).value
+            if q.predicate.value != RDFS + "label" or not isinstance(o, ox.Literal):
+                continue
+            if o.language in (None, "en") or term not in out:
+                out[term] = o.value
+        return out
+
     @property
     def protected(self) -> set[str]:
         s = self.settings

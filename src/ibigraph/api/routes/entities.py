@@ -29,7 +29,7 @@ from ...store.service import QueryService
 from ..deps import Context, ContextDep, app_context, internal_rows
 from ..problems import not_found_page, problem_response
 from ..records import claims_about, entity_versions, history, snapshot
-from ..views import local_path, templates
+from ..views import human_label, local_path, templates
 
 __all__ = ["EXTENSIONS", "router"]
 
@@ -411,15 +411,27 @@ def render_entity(
     ctx = app_context(request)
     settings = ctx.settings
     pm = ctx.prefixes
+    vocab = ctx.writes.vocab
     labels = doc.labels()
     sources = doc.sources()
     numbers: dict[str, int] = {}
     facts = []
-    for prop, values in sorted(doc.facts().items(), key=lambda kv: _order(kv[0])):
+    own = doc.facts()
+    # a value the build derived for a super-property (schema:funder from ibi:leadAgency) is
+    # shown once, under the property it was stated with
+    derived = {
+        (sup, value)
+        for prop, values in own.items()
+        for sup in vocab.super_properties.get(prop, ())
+        for value, _ in values
+    }
+    for prop, values in sorted(own.items(), key=lambda kv: _order(kv[0])):
         if prop in (RDF + "type", RDFS + "label", SCHEMA + "name", SCHEMA + "description"):
             continue
         vals: list[dict[str, Any]] = []
         for value, graphs in values:
+            if (prop, value) in derived:
+                continue
             srcs = []
             for g in graphs:
                 n = numbers.setdefault(g, len(numbers) + 1)
@@ -437,15 +449,15 @@ def render_entity(
                 lang = cast(ox.Literal, value).language  # a blank node would fail here, as before
                 note = f"@{lang}" if lang and lang != "en" else ""
                 vals.append({"text": value.value, "href": None, "note": note, "sources": srcs})
-        facts.append(
-            {
-                "iri": prop,
-                "label": compact(prop, pm),
-                "href": _local(prop, settings),
-                "values": vals,
-            }
-        )
-    own = doc.facts()
+        if vals:
+            facts.append(
+                {
+                    "iri": prop,
+                    "label": human_label(prop, vocab.labels),
+                    "href": _local(prop, settings),
+                    "values": vals,
+                }
+            )
     name = next((v.value for v, _ in own.get(SCHEMA + "name", [])), doc.iri)
     description = next((v.value for v, _ in own.get(SCHEMA + "description", [])), "")
     return templates.get_template("entity.html").render(
@@ -486,7 +498,33 @@ def render_entity(
         ],
         alternates=_alternates(path),
         describe="/sparql?" + _query_string(f"DESCRIBE <{doc.iri}>"),
+        json_ld=json.dumps(_schema_org(doc, own), ensure_ascii=False).replace("</", "<\\/"),
     )
+
+
+def _schema_org(
+    doc: EntityDocument, own: dict[str, list[tuple[Term, list[str]]]]
+) -> dict[str, Any]:
+    """The entity's schema.org facts as JSON-LD, for the page's <script type="application/ld+json">
+    (what search engines and browser extensions read)."""
+    out: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@id": doc.iri,
+        "@type": sorted(t.removeprefix(SCHEMA) for t in doc.types if t.startswith(SCHEMA)),
+    }
+    for prop, values in own.items():
+        if not prop.startswith(SCHEMA):
+            continue
+        items: list[Any] = []
+        for value, _ in values:
+            if isinstance(value, ox.NamedNode):
+                plain = prop in (SCHEMA + "url", SCHEMA + "sameAs")
+                items.append(value.value if plain else {"@id": value.value})
+            elif isinstance(value, ox.Literal):
+                items.append(value.value)
+        if items:
+            out[prop.removeprefix(SCHEMA)] = items[0] if len(items) == 1 else items
+    return out
 
 
 def _query_string(q: str) -> str:

@@ -18,7 +18,7 @@ from ...search.reconcile import Vocabulary
 from ..deps import ContextDep
 from ..openapi import MAX_OFFSET
 from ..records import search_index
-from ..views import local_path, templates
+from ..views import human_label, local_path, templates
 
 __all__ = ["router"]
 
@@ -126,9 +126,9 @@ async def search_page(
         return "/search?" + urlencode({"q": q, **params}, doseq=True)
 
     counts = Counter(vocab.curie(t) for h in every for t in index.types(h.entity)).most_common(12)
-    named = Counter(_label(t) for t, _ in counts)  # two vocabularies' Organization: say whose
+    named = Counter(human_label(t) for t, _ in counts)  # two vocabularies' Organization: say whose
     facets = [
-        {"label": _label(t) + (f" ({t.split(':')[0]})" if named[_label(t)] > 1 else ""),
+        {"label": human_label(t) + (f" ({t.split(':')[0]})" if named[human_label(t)] > 1 else ""),
          "count": n, "selected": t in selected,
          "href": href(type=[x for x in selected if x != t] if t in selected else [*selected, t])}
         for t, n in counts
@@ -137,7 +137,7 @@ async def search_page(
         {
             "name": index.name(h.entity),
             "href": local_path(h.entity.iri, base),
-            "types": sorted({_label(vocab.curie(t)) for t in index.types(h.entity)}),
+            "types": sorted({human_label(vocab.curie(t)) for t in index.types(h.entity)}),
             "description": h.entity.first(SCHEMA + "description"),
         }
         for h in hits[offset : offset + PAGE]
@@ -156,10 +156,3 @@ async def search_page(
         first=offset + 1,
     )  # fmt: skip
     return HTMLResponse(body)
-
-
-def _label(curie: str) -> str:
-    """A type's name for people: "schema:ResearchProject" -> "Research project"."""
-    local = curie.rsplit(":", 1)[-1].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-    words = "".join(f" {c.lower()}" if c.isupper() and i else c for i, c in enumerate(local))
-    return words[:1].upper() + words[1:]
