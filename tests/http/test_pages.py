@@ -113,3 +113,19 @@ def test_entity_pages_name_properties_for_people_and_show_derived_facts_once(
     assert described["@context"] == "https://schema.org"
     assert described["@id"].endswith("/id/brain-initiative")
     assert described["name"] == "BRAIN Initiative" and "ResearchProject" in described["@type"]
+
+
+def test_a_named_query_page_runs_its_form(site: httpx.Client) -> None:
+    listed = site.get("/queries", headers=BROWSER).text
+    assert 'href="/queries/members_at"' in listed
+    page = site.get("/queries/members_at", params={"date": "2020-06-30"}, headers=BROWSER)
+    assert page.status_code == 200 and 'type="date"' in page.text
+    assert '<a href="/id/brain-initiative">id:brain-initiative</a>' in page.text
+    assert 'href="/query?query=' in page.text and "2020-06-30" in page.text
+    empty = site.get("/queries/project_funders", headers=BROWSER)  # no required parameter
+    assert empty.status_code == 200 and "Rows (" in empty.text
+    bad = site.get("/queries/members_at", params={"date": "2020-02-30"}, headers=BROWSER)
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and "not a valid date" in bad.text
+    hostile = site.get("/queries/members_at", params={"organization": '"><script>x()</script>'})
+    assert hostile.status_code == 422 and "<script>x()" not in hostile.text
+    assert site.get("/queries/nope", headers=BROWSER).status_code == 404

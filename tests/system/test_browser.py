@@ -20,6 +20,7 @@ PAGES = {
     "index": "/",
     "query": "/query",
     "network": "/explore/network",
+    "named-query": "/queries/members_at?date=2020-06-30",
     "search": "/search?q=brain+initiative",
     "entity": "/id/human-brain-project",
     "ontology": "/ontology",
@@ -149,3 +150,13 @@ def test_the_network_opens_and_a_member_is_a_click_away(page: Any) -> None:
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_url("**/id/australian-brain-alliance")
     assert page.locator("h1").inner_text().strip() == "Australian Brain Alliance"
+
+
+def test_a_named_query_runs_from_its_form(page: Any) -> None:
+    page.goto("/queries")
+    page.get_by_role("link", name="members_at").click()
+    page.get_by_label("date").fill("2020-06-30")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_url("**/queries/members_at?*date=2020-06-30*")
+    assert page.locator("table.rows tbody tr").count() > 5
+    assert page.get_by_role("link", name="id:brain-initiative").first.is_visible()

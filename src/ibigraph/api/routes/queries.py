@@ -1,4 +1,5 @@
-"""Named queries from `queries/*.rq` as a typed REST API: GET /api/queries/{name}."""
+"""Named queries from `queries/*.rq` as a typed REST API (GET /api/queries/{name}) and as pages
+for people (/queries: a form from their parameters and a table of rows)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,22 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ...queries import NamedQuery, bind
+from ...errors import BadInputError, InvalidParameter, NotFound
+from ...queries import NamedQuery, Param, bind
 from ...rdf.formats import RESULTS_TYPES, choose_media_type
+from ...rdf.vocab import compact
 from ...sparql.request import QueryRequest
 from ...store.service import QueryService
-from ..deps import app_context
+from ..deps import Context, app_context
 from ..openapi import MAX_OFFSET
 from ..records import search_index
+from ..views import local_path, templates
 
 __all__ = ["query_router"]
 
@@ -73,24 +78,32 @@ def _annotation(p: Any) -> Any:
     return Annotated[base if p.required else base | None, query]
 
 
+async def _bound(ctx: Context, nq: NamedQuery, values: dict[str, Any], **page: Any) -> str:
+    """The query's text with `values` bound (a `search` value looked up in the index)."""
+    for p in nq.params:
+        if p.type == "search" and values.get(p.name) is not None:
+            hits = (await search_index(ctx)).search(values[p.name])
+            values = {**values, p.name: [(h.entity.iri, h.score) for h in hits]}
+    return bind(nq, values, ctx.settings.entity_ns, **page)
+
+
+async def _results(ctx: Context, text: str) -> dict[str, Any]:
+    """SPARQL JSON results of a bound named query, under the app's limits."""
+    service: QueryService = ctx.service
+    reply = await service.execute(
+        QueryRequest(text, accept="application/sparql-results+json", limits=ctx.limits)
+    )
+    results: dict[str, Any] = json.loads(reply.body)
+    return results
+
+
 def _endpoint(nq: NamedQuery) -> Callable[..., Awaitable[Response]]:
     async def run(request: Request, **kwargs: Any) -> Response:
         ctx = app_context(request)
-        service: QueryService = ctx.service
-        settings = ctx.settings
         limit, offset = kwargs.pop("limit"), kwargs.pop("offset")
         media = choose_media_type(request.headers.get("accept"), JSON_TYPES)
-        for p in nq.params:
-            if p.type == "search" and kwargs.get(p.name) is not None:
-                hits = (await search_index(ctx)).search(kwargs[p.name])
-                kwargs[p.name] = [(h.entity.iri, h.score) for h in hits]
-        text = bind(
-            nq, kwargs, settings.entity_ns, limit=limit + 1 if nq.paginate else None, offset=offset
-        )
-        reply = await service.execute(
-            QueryRequest(text, accept="application/sparql-results+json", limits=ctx.limits)
-        )
-        results = json.loads(reply.body)
+        page = {"limit": limit + 1 if nq.paginate else None, "offset": offset}
+        results = await _results(ctx, await _bound(ctx, nq, kwargs, **page))
         bindings = results.get("results", {}).get("bindings", [])
         headers = {"Vary": "Accept"}
         if nq.paginate and len(bindings) > limit:
@@ -152,10 +165,65 @@ def _endpoint(nq: NamedQuery) -> Callable[..., Awaitable[Response]]:
     return run
 
 
-def query_router(queries: dict[str, NamedQuery]) -> APIRouter:
-    router = APIRouter(prefix="/api/queries", tags=["named queries"])
+def _form_value(p: Param, text: str) -> Any:
+    """A value typed into a query page's form, as the API would have it."""
+    if p.enum is not None:
+        return next((e for e in p.enum if str(e) == text), text)
+    if p.type == "boolean":
+        return text.lower() in ("true", "1", "on", "yes")
+    return text
 
-    @router.get("", summary="List the named queries")
+
+_INPUT = {"integer": "number", "year": "number", "date": "date"}
+PAGE_ROWS = 200  # rows a query page shows
+
+
+def query_router(queries: dict[str, NamedQuery]) -> APIRouter:
+    router = APIRouter(tags=["named queries"])
+
+    @router.get("/queries", response_class=HTMLResponse, include_in_schema=False)
+    async def query_pages() -> HTMLResponse:
+        body = templates.get_template("queries.html").render(queries=list(queries.values()))
+        return HTMLResponse(body)
+
+    @router.get("/queries/{name}", response_class=HTMLResponse, include_in_schema=False)
+    async def query_page(name: str, request: Request) -> HTMLResponse:
+        """A named query for people: a form from its typed parameters, and its rows."""
+        nq = queries.get(name)
+        if nq is None:
+            raise NotFound(f"no named query {name!r}; see /queries")
+        ctx = app_context(request)
+        given = {k: v for k, v in request.query_params.items() if v.strip()}
+        values = {p.name: _form_value(p, given[p.name]) for p in nq.params if p.name in given}
+        error, columns, rows, text = None, [], [], None
+        if given or not any(p.required for p in nq.params):
+            try:
+                text = await _bound(ctx, nq, values, limit=PAGE_ROWS if nq.paginate else None)
+                results = await _results(ctx, text)
+            except (BadInputError, InvalidParameter) as e:  # shown beside the form
+                error = e.detail
+            else:
+                columns = results.get("head", {}).get("vars", [])
+                for row in results.get("results", {}).get("bindings", [])[:PAGE_ROWS]:
+                    rows.append([_cell(row.get(c), ctx) for c in columns])
+        fields = [
+            {"p": p, "input": _INPUT.get(p.type, "text"),
+             "value": given.get(p.name, "" if p.default is None else str(p.default))}
+            for p in nq.params
+        ]  # fmt: skip
+        body = templates.get_template("query_page.html").render(
+            q=nq,
+            fields=fields,
+            error=error,
+            columns=columns,
+            rows=rows,
+            ran=text is not None and error is None,
+            editor="/query?" + urlencode({"query": text or nq.text}),
+            api=f"/api/queries/{nq.name}" + (f"?{urlencode(given)}" if given else ""),
+        )
+        return HTMLResponse(body, status_code=422 if error else 200)
+
+    @router.get("/api/queries", summary="List the named queries")
     async def list_queries(request: Request) -> list[dict[str, Any]]:
         return [
             {
@@ -183,7 +251,7 @@ def query_router(queries: dict[str, NamedQuery]) -> APIRouter:
     content: dict[str, dict[str, Any]] = {t: {} for t in JSON_TYPES}
     for q in queries.values():
         router.add_api_route(
-            f"/{q.name}",
+            f"/api/queries/{q.name}",
             _endpoint(q),
             methods=["GET"],
             name=q.name,
@@ -198,3 +266,14 @@ def query_router(queries: dict[str, NamedQuery]) -> APIRouter:
             },
         )
     return router
+
+
+def _cell(term: dict[str, str] | None, ctx: Context) -> dict[str, str | None]:
+    """A result cell for a page: its text (an IRI compacted), and a link for an IRI (a local
+    path under the base)."""
+    if term is None:
+        return {"text": "", "href": None}
+    if term["type"] == "uri":
+        iri = term["value"]
+        return {"text": compact(iri, ctx.prefixes), "href": local_path(iri, ctx.settings.base)}
+    return {"text": term["value"], "href": None}
