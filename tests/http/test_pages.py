@@ -129,3 +129,14 @@ def test_a_named_query_page_runs_its_form(site: httpx.Client) -> None:
     hostile = site.get("/queries/members_at", params={"organization": '"><script>x()</script>'})
     assert hostile.status_code == 422 and "<script>x()" not in hostile.text
     assert site.get("/queries/nope", headers=BROWSER).status_code == 404
+
+
+def test_the_timeline_by_year_and_as_data(site: httpx.Client) -> None:
+    events = site.get("/explore/timeline", headers={"Accept": "application/json"}).json()["events"]
+    dates = [e["date"] for e in events]
+    assert dates == sorted(dates) and len(events) > 20
+    hbp = {(e["event"], e["date"]) for e in events if e["id"].endswith("/id/human-brain-project")}
+    assert hbp == {("launched", "2013-10-01"), ("ended", "2023")}
+    page = site.get("/explore/timeline", params={"projects": "true"}, headers=BROWSER).text
+    assert "<h2>2013</h2>" in page and 'href="/id/human-brain-project"' in page
+    assert 'href="/id/kavli-foundation"' not in page  # a foundation, not a project

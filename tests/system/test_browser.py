@@ -20,6 +20,7 @@ PAGES = {
     "index": "/",
     "query": "/query",
     "network": "/explore/network",
+    "timeline": "/explore/timeline",
     "named-query": "/queries/members_at?date=2020-06-30",
     "search": "/search?q=brain+initiative",
     "entity": "/id/human-brain-project",

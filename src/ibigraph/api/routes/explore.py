@@ -1,6 +1,6 @@
 """Explore views: the network around an entity (the IBI by default) as a graph to click
 through (Cytoscape.js) and as data (JSON), with a plain list of its links that works without
-JavaScript."""
+JavaScript; and the timeline of launches and endings (HTML or JSON, no script needed)."""
 
 from __future__ import annotations
 
@@ -68,4 +68,37 @@ async def network(
         edges=edges,
         data=json.dumps(data).replace("</", "<\\/"),
     )
+    return HTMLResponse(page, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/explore/timeline",
+    summary="When the organisations and projects of the graph were launched and ended "
+    "(HTML by year, or JSON)",
+)
+async def timeline(
+    request: Request,
+    ctx: ContextDep,
+    projects: Annotated[bool, Query(description="only research projects and initiatives")] = False,
+) -> Response:
+    rows = await internal_rows(ctx, "timeline")
+    events = [
+        {
+            "id": r["e"].value,
+            "name": r["name"].value,
+            "event": r["event"].value,
+            "date": r["date"].value,
+            "project": r["project"].value == "true",
+            "href": local_path(r["e"].value, ctx.settings.base),
+        }
+        for r in rows
+        if not projects or r["project"].value == "true"
+    ]
+    media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])
+    if media == "application/json":
+        return JSONResponse({"events": events}, headers={"Vary": "Accept"})
+    years: dict[str, list[dict[str, Any]]] = {}
+    for e in events:
+        years.setdefault(e["date"][:4], []).append(e)
+    page = templates.get_template("timeline.html").render(years=years, projects=projects)
     return HTMLResponse(page, headers={"Vary": "Accept"})
