@@ -140,3 +140,25 @@ def test_the_timeline_by_year_and_as_data(site: httpx.Client) -> None:
     page = site.get("/explore/timeline", params={"projects": "true"}, headers=BROWSER).text
     assert "<h2>2013</h2>" in page and 'href="/id/human-brain-project"' in page
     assert 'href="/id/kavli-foundation"' not in page  # a foundation, not a project
+
+
+def test_browsing_by_facets_without_script(site: httpx.Client) -> None:
+    json_ = {"Accept": "application/json"}
+    everything = site.get("/explore/browse", headers=json_).json()
+    place = "https://w3id.org/ibigraph/id/japan"
+    assert everything["facets"]["place"][place] >= 2 and everything["total"] > 300
+    japan = site.get("/explore/browse", params={"place": place}, headers=json_).json()
+    assert japan["total"] == everything["facets"]["place"][place]
+    assert "https://w3id.org/ibigraph/id/brain-minds" in {i["id"] for i in japan["items"]}
+    both = site.get(
+        "/explore/browse", params=[("place", place), ("type", "https://schema.org/ResearchProject")],
+        headers=json_,
+    ).json()  # fmt: skip
+    assert 0 < both["total"] < japan["total"]
+    page = site.get("/explore/browse", params={"place": place}, headers=BROWSER).text
+    assert 'aria-current="true"><strong>Japan</strong>' in page  # the chosen value, to remove
+    assert 'href="/id/brain-minds"' in page
+    nothing = site.get("/explore/browse", params={"decade": "1200s"}, headers=json_).json()
+    assert nothing["total"] == 0
+    many = [("decade", f"{1000 + i}s") for i in range(21)]
+    assert_problem(site.get("/explore/browse", params=many, headers=json_), 422)

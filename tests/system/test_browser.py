@@ -21,6 +21,7 @@ PAGES = {
     "query": "/query",
     "network": "/explore/network",
     "timeline": "/explore/timeline",
+    "browse": "/explore/browse?place=https://w3id.org/ibigraph/id/japan",
     "named-query": "/queries/members_at?date=2020-06-30",
     "search": "/search?q=brain+initiative",
     "entity": "/id/human-brain-project",

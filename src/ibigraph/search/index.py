@@ -95,9 +95,10 @@ class Scope:
     @classmethod
     def of(cls, settings: Settings) -> Scope:
         """The properties of queries/search_rows.rq (a test compares the lists): search reads
-        names, descriptions, types and identifiers; reconciliation the rest too."""
+        names, descriptions, types and identifiers; reconciliation and the browse page the
+        rest too."""
         schema = "foundingDate dissolutionDate location areaServed funder memberOf"
-        schema += " parentOrganization"
+        schema += " parentOrganization knowsAbout"
         return cls(
             settings.entity_ns,
             frozenset(

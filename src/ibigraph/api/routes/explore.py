@@ -1,20 +1,27 @@
 """Explore views: the network around an entity (the IBI by default) as a graph to click
 through (Cytoscape.js) and as data (JSON), with a plain list of its links that works without
-JavaScript; and the timeline of launches and endings (HTML or JSON, no script needed)."""
+JavaScript; the timeline of launches and endings, and a faceted browse page (both HTML or
+JSON, no script needed)."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ...errors import NotFound
+from ...errors import InvalidParameter, NotFound
 from ...queries import Param, to_term
 from ...rdf.formats import choose_media_type
+from ...rdf.vocab import RDF, SCHEMA
+from ...search.index import Entity, fold
 from ..deps import ContextDep, internal_rows
-from ..views import local_path, templates
+from ..openapi import MAX_OFFSET
+from ..records import search_index
+from ..views import human_label, local_path, templates
 
 __all__ = ["router"]
 
@@ -102,3 +109,95 @@ async def timeline(
         years.setdefault(e["date"][:4], []).append(e)
     page = templates.get_template("timeline.html").render(years=years, projects=projects)
     return HTMLResponse(page, headers={"Vary": "Accept"})
+
+
+# The browse page's facets: name -> (what it reads of an entity, what it is called)
+FACETS = {
+    "type": ((RDF + "type",), "Type"),
+    "place": ((SCHEMA + "location", SCHEMA + "areaServed"), "Place"),
+    "decade": ((SCHEMA + "foundingDate",), "Founded"),
+    "funder": ((SCHEMA + "funder",), "Funder"),
+    "member": ((SCHEMA + "memberOf",), "Member of"),
+    "topic": ((SCHEMA + "knowsAbout",), "Focus area"),
+}
+BROWSE_PAGE = 50
+
+
+def _order(facet: str) -> Any:
+    """Decades in time order; other values by how many entities have them."""
+    if facet == "decade":
+        return lambda kv: kv[0]
+    return lambda kv: (-kv[1], kv[0])
+
+
+def _facet_values(e: Entity, facet: str) -> set[str]:
+    props, _ = FACETS[facet]
+    values = {v for p in props for v in e.values.get(p, ())}
+    if facet == "decade":
+        return {v[:3] + "0s" for v in values if v[:4].isdigit()}
+    if facet == "type":
+        return {v for v in values if v.startswith(SCHEMA)}
+    return values
+
+
+@router.get(
+    "/explore/browse",
+    summary="Browse the entities by type, place, founding decade, funder, membership and focus "
+    "area (facets; HTML or JSON)",
+)
+async def browse(
+    request: Request,
+    ctx: ContextDep,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Response:
+    index = await search_index(ctx)
+    chosen = [(k, v) for k, v in request.query_params.multi_items() if k in FACETS]
+    if len(chosen) > 20:
+        raise InvalidParameter("at most 20 facet values at a time")
+    found = [e for e in index.entities.values() if all(v in _facet_values(e, k) for k, v in chosen)]
+    found.sort(key=lambda e: fold(index.name(e)))
+
+    def label(facet: str, value: str) -> str:
+        if facet == "decade":
+            return value
+        named = index.entities.get(value)
+        return index.name(named) if named else human_label(value)
+
+    def href(items: list[tuple[str, str]], offset: int = 0) -> str:
+        return "/explore/browse?" + urlencode(items + ([("offset", str(offset))] if offset else []))
+
+    facets: list[dict[str, Any]] = []
+    for facet, (_, title) in FACETS.items():
+        counts = Counter(v for e in found for v in _facet_values(e, facet))
+        values = [
+            {"value": v, "label": label(facet, v), "count": n,
+             "selected": (facet, v) in chosen,
+             "href": href([c for c in chosen if c != (facet, v)] if (facet, v) in chosen
+                          else [*chosen, (facet, v)])}
+            for v, n in sorted(counts.items(), key=_order(facet))[:15]
+        ]  # fmt: skip
+        facets.append({"name": facet, "title": title, "values": values})
+    page = found[offset : offset + BROWSE_PAGE]
+    items = [
+        {"id": e.iri, "name": index.name(e), "href": local_path(e.iri, ctx.settings.base),
+         "types": sorted({human_label(t) for t in _facet_values(e, "type")})}
+        for e in page
+    ]  # fmt: skip
+    media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])
+    if media == "application/json":
+        body = {"total": len(found), "offset": offset, "items": items,
+                "facets": {f["name"]: {v["value"]: v["count"] for v in f["values"]}
+                           for f in facets}}  # fmt: skip
+        return JSONResponse(body, headers={"Vary": "Accept"})
+    more = offset + BROWSE_PAGE < len(found)
+    html = templates.get_template("browse.html").render(
+        total=len(found),
+        items=items,
+        facets=facets,
+        chosen=[{"title": FACETS[k][1], "label": label(k, v),
+                 "href": href([c for c in chosen if c != (k, v)])} for k, v in chosen],
+        first=offset + 1,
+        previous=href(chosen, max(0, offset - BROWSE_PAGE)) if offset else None,
+        next=href(chosen, offset + BROWSE_PAGE) if more else None,
+    )  # fmt: skip
+    return HTMLResponse(html, headers={"Vary": "Accept"})
