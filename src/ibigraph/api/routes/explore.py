@@ -5,6 +5,7 @@ JSON, no script needed)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from typing import Annotated, Any
@@ -17,7 +18,7 @@ from ...errors import InvalidParameter, NotFound
 from ...queries import Param, to_term
 from ...rdf.formats import choose_media_type
 from ...rdf.vocab import RDF, SCHEMA
-from ...search.index import Entity, fold
+from ...search.index import Entity, SearchIndex, fold
 from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..records import search_index
@@ -154,6 +155,21 @@ async def browse(
     chosen = [(k, v) for k, v in request.query_params.multi_items() if k in FACETS]
     if len(chosen) > 20:
         raise InvalidParameter("at most 20 facet values at a time")
+    media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])
+    # every entity is looked at: on a worker thread, not on the event loop
+    view = await asyncio.to_thread(_browse, index, chosen, offset, ctx.settings.base)
+    if media == "application/json":
+        facets = {f["name"]: {v["value"]: v["count"] for v in f["values"]} for f in view["facets"]}
+        body = {"total": view["total"], "offset": offset, "items": view["items"], "facets": facets}
+        return JSONResponse(body, headers={"Vary": "Accept"})
+    html = templates.get_template("browse.html").render(**view, first=offset + 1)
+    return HTMLResponse(html, headers={"Vary": "Accept"})
+
+
+def _browse(
+    index: SearchIndex, chosen: list[tuple[str, str]], offset: int, base: str
+) -> dict[str, Any]:
+    """The browse page's entities (a page of them), facets and links, for `chosen` values."""
     found = [e for e in index.entities.values() if all(v in _facet_values(e, k) for k, v in chosen)]
     found.sort(key=lambda e: fold(index.name(e)))
 
@@ -166,38 +182,32 @@ async def browse(
     def href(items: list[tuple[str, str]], offset: int = 0) -> str:
         return "/explore/browse?" + urlencode(items + ([("offset", str(offset))] if offset else []))
 
+    def toggled(item: tuple[str, str]) -> str:
+        return href([c for c in chosen if c != item] if item in chosen else [*chosen, item])
+
     facets: list[dict[str, Any]] = []
     for facet, (_, title) in FACETS.items():
         counts = Counter(v for e in found for v in _facet_values(e, facet))
         values = [
             {"value": v, "label": label(facet, v), "count": n,
-             "selected": (facet, v) in chosen,
-             "href": href([c for c in chosen if c != (facet, v)] if (facet, v) in chosen
-                          else [*chosen, (facet, v)])}
+             "selected": (facet, v) in chosen, "href": toggled((facet, v))}
             for v, n in sorted(counts.items(), key=_order(facet))[:15]
         ]  # fmt: skip
         facets.append({"name": facet, "title": title, "values": values})
-    page = found[offset : offset + BROWSE_PAGE]
     items = [
-        {"id": e.iri, "name": index.name(e), "href": local_path(e.iri, ctx.settings.base),
+        {"id": e.iri, "name": index.name(e), "href": local_path(e.iri, base),
          "types": sorted({human_label(t) for t in _facet_values(e, "type")})}
-        for e in page
+        for e in found[offset : offset + BROWSE_PAGE]
     ]  # fmt: skip
-    media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])
-    if media == "application/json":
-        body = {"total": len(found), "offset": offset, "items": items,
-                "facets": {f["name"]: {v["value"]: v["count"] for v in f["values"]}
-                           for f in facets}}  # fmt: skip
-        return JSONResponse(body, headers={"Vary": "Accept"})
     more = offset + BROWSE_PAGE < len(found)
-    html = templates.get_template("browse.html").render(
-        total=len(found),
-        items=items,
-        facets=facets,
-        chosen=[{"title": FACETS[k][1], "label": label(k, v),
-                 "href": href([c for c in chosen if c != (k, v)])} for k, v in chosen],
-        first=offset + 1,
-        previous=href(chosen, max(0, offset - BROWSE_PAGE)) if offset else None,
-        next=href(chosen, offset + BROWSE_PAGE) if more else None,
-    )  # fmt: skip
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+    shown = [
+        {"title": FACETS[k][1], "label": label(k, v), "href": toggled((k, v))} for k, v in chosen
+    ]
+    return {
+        "total": len(found),
+        "items": items,
+        "facets": facets,
+        "chosen": shown,
+        "previous": href(chosen, max(0, offset - BROWSE_PAGE)) if offset else None,
+        "next": href(chosen, offset + BROWSE_PAGE) if more else None,
+    }
