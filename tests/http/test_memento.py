@@ -96,6 +96,9 @@ def test_sparql_over_a_past_state(writable: Writable) -> None:
     ):
         assert _ask(client, first, at=at) and not _ask(client, second, at=at), at
     assert _ask(client, second, at=datetime.now(UTC).isoformat())  # the store as it is
+    _write_name(writable, "after " + second)  # a later write leaves the past state as it was
+    assert _ask(client, first, at=middle.isoformat())
+    assert not _ask(client, second, at=middle.isoformat())
     assert not _ask(client, first, at="2000-01-01T00:00:00Z")  # before any change recorded
     # a POSTed query takes `at` in the form too; the past state's rows match the store's then
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

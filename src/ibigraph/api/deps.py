@@ -71,8 +71,8 @@ class Context:
     dataset_stats: dict[str, DatasetStats] = field(default_factory=dict)  # by store version
     quality: dict[str, QualityReport] = field(default_factory=dict)  # by store version
     search: SearchState = field(default_factory=lambda: SearchState())  # the text index
-    # past states of the graph (Mementos), by store version and second
-    snapshots: dict[tuple[str | None, str], SnapshotService] = field(default_factory=dict)
+    # past states of the graph (Mementos, /sparql?at=), by the first change they leave out
+    snapshots: dict[str, SnapshotService] = field(default_factory=dict)
     streams: int = 0  # open change streams (Server-Sent Events) in this process
 
 

@@ -239,27 +239,31 @@ async def entity_versions(ctx: Context, iri: str) -> list[datetime]:
 
 async def snapshot(ctx: Context, at: datetime) -> QueryService:
     """The graph as it was at the end of `at`'s second: the store as it is, with the patches
-    of every later change undone (the store itself when no change came later). Past states
-    are keyed by the first change they leave out, so every second between two changes shares
-    one; a few are kept per store version, and one is built at a time (with the dumps)."""
+    of every later change undone (the store itself when no change came later).
+
+    A past state never changes, so it is keyed by the first change it leaves out (every second
+    between two changes shares one) and kept across writes, a few at a time, on both
+    backends; one is built at a time (with the dumps)."""
     limits = ctx.settings.dump_limits
     audit = ox.NamedNode(ctx.settings.audit_graph)
     values: dict[str, ox.NamedNode | str | None] = {"audit": audit, "after": audit_bound(at)}
     later = await internal_rows(ctx, "changes_after", values, limits=limits)
     if not later:
         return ctx.service
-    key = (ctx.service.version, later[-1]["c"].value)  # newest first: the first one left out
-    if key[0] is not None and key in ctx.snapshots:
+    key = later[-1]["c"].value  # newest first: the first change left out
+    if key in ctx.snapshots:
         return ctx.snapshots[key]
     async with ctx.dump_slot:
-        if key[0] is not None and key in ctx.snapshots:
+        if key in ctx.snapshots:
             return ctx.snapshots[key]
         rows = await internal_rows(ctx, "dump_rows", limits=limits)
+        # the changes read again, after the rows: one that lands in between is undone too,
+        # and undoing a patch the rows do not hold yet changes nothing
+        later = await internal_rows(ctx, "changes_after", values, limits=limits)
         quads = data_quads(rows, ctx.settings.remote_default_graph)
         store = await asyncio.to_thread(rebuild, quads, [r["patch"].value for r in later])
-    service = SnapshotService(store, "before-" + key[1].rsplit("/", 1)[-1])
-    if key[0] is not None:
-        while len(ctx.snapshots) >= 4:
-            ctx.snapshots.pop(next(iter(ctx.snapshots)))
-        ctx.snapshots[key] = service
+    service = SnapshotService(store, "before-" + key.rsplit("/", 1)[-1])
+    while len(ctx.snapshots) >= 4:
+        ctx.snapshots.pop(next(iter(ctx.snapshots)))
+    ctx.snapshots[key] = service
     return service
