@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import uuid
 from pathlib import Path
 from types import ModuleType
@@ -193,3 +194,21 @@ def test_a_change_iri_gives_its_patch(writable: Writable) -> None:
     )
     json_ = {"Accept": "application/json"}
     assert_problem(writable.client.get("/change/nothing-here.patch", headers=json_), 404)
+
+
+def test_change_pages_for_people(writable: Writable) -> None:
+    label = f"P{uuid.uuid4().hex[:8]}"
+    fact = f'GRAPH src:test-about {{ id:test-alliance schema:alternateName "{label}"@en }}'
+    assert writable.update(f"INSERT DATA {{ {fact} }}").status_code == 200
+    html = {"Accept": "text/html"}
+    listed = writable.client.get("/changes", headers=html)
+    assert listed.status_code == 200 and 'type="application/atom+xml"' in listed.text
+    link = re.search(r'<a href="(/change/[^"]+)"><time', listed.text)
+    assert link is not None  # the newest first: this write
+    page = writable.client.get(link.group(1), headers=html).text
+    added = re.search(r'<tr class="added">(.*?)</tr>', page, re.S)
+    assert added is not None and label in added.group(1) and "id:test-alliance" in added.group(1)
+    assert f'href="{link.group(1)}.patch"' in page
+    api = writable.client.get("/changes", headers={"Accept": "application/json"},
+                              follow_redirects=False)  # fmt: skip
+    assert api.status_code == 303 and api.headers["location"] == "/api/changes"

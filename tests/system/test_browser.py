@@ -28,6 +28,7 @@ PAGES = {
     "ontology": "/ontology",
     "quality": "/quality",
     "releases": "/releases",
+    "changes": "/changes",
     "not-found": "/id/human-brian-project",
     "api-docs": "/docs",
 }

@@ -25,6 +25,7 @@ from ...graph.timetravel import http_date, parse_http_date, parse_stamp, stamp
 from ...rdf.formats import GRAPH_TYPES, choose_media_type, parse_accept
 from ...rdf.terms import Term, object_of, subject_of
 from ...rdf.vocab import OWL, RDF, RDFS, SCHEMA, compact
+from ...sparql.changeset import read_patch
 from ...store.service import QueryService
 from ..deps import Context, ContextDep, app_context, internal_rows
 from ..problems import not_found_page, problem_response
@@ -375,6 +376,9 @@ def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
     for t in doc.triples:
         if subject_of(t).value == doc.iri:
             own.setdefault(t.predicate.value, []).append(object_of(t))
+    vocab = ctx.writes.vocab
+    patch_prop = settings.ontology_ns + "patch"
+    patch = [v.value for v in own.pop(patch_prop, [])]  # a change's: shown as a table below
     for prop, values in sorted(own.items(), key=lambda kv: _order(kv[0])):
         vals = []
         for v in values:
@@ -385,16 +389,40 @@ def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
                 vals.append({"text": _label(v.value, labels, pm), "href": link if safe else None})
             else:
                 vals.append({"text": v.value, "href": None})
-        facts.append({"iri": prop, "label": compact(prop, pm), "values": vals})
+        facts.append({"iri": prop, "label": human_label(prop, vocab.labels), "values": vals})
     name = labels.get(doc.iri) or compact(doc.iri, pm).strip("<>")
     return templates.get_template("resource.html").render(
         kind=kind,
         iri=doc.iri,
         name=name,
         facts=facts,
-        more=len(doc.triples) - shown,
+        more=len(doc.triples) - shown - len(patch),
         alternates=_alternates("/" + doc.iri[len(settings.base) :]),
+        changed=[row for text in patch for row in _patch_rows(text, settings.base, pm)],
+        patch_href=f"/change/{doc.iri.rsplit('/', 1)[-1]}.patch" if patch else None,
     )
+
+
+def _patch_rows(text: str, base: str, pm: dict[str, str]) -> list[dict[str, Any]]:
+    """The quads an RDF Patch removes and adds, as table rows with compact names and links."""
+    removed, added = read_patch(text)
+
+    def term(t: Any) -> dict[str, Any]:
+        if isinstance(t, ox.NamedNode):
+            return {"text": compact(t.value, pm), "href": local_path(t.value, base)}
+        if isinstance(t, ox.DefaultGraph):
+            return {"text": "(default graph)", "href": None}
+        return {"text": t.value if isinstance(t, ox.Literal) else str(t), "href": None}
+
+    return [
+        {
+            "op": op,
+            "cells": [term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)],
+        }
+        for op, quads in (("removed", removed), ("added", added))
+        for q in quads
+        if not isinstance(q.graph_name, ox.DefaultGraph)  # the union's copies: shown once
+    ]
 
 
 def _label(iri: str, labels: dict[str, str], pm: dict[str, str]) -> str:
@@ -566,9 +594,18 @@ async def shapes_file(request: Request, ext: str) -> Response:
     return await _ontology(request, ext, "shapes")
 
 
-@router.get("/changes", summary="The audit graph's IRI: its records are listed at /api/changes")
-async def changes_iri() -> Response:
-    return RedirectResponse("/api/changes", status_code=303)
+@router.get("/changes", summary="The audit graph's IRI: the recent changes (HTML), its records "
+            "at /api/changes")  # fmt: skip
+async def changes_iri(request: Request, ctx: ContextDep) -> Response:
+    if choose_media_type(request.headers.get("accept"), ["application/json", "text/html"]) == (
+        "application/json"
+    ):
+        return RedirectResponse("/api/changes", status_code=303)
+    recent = await history(ctx, limit=100)
+    for c in recent:
+        c["href"] = local_path(str(c["change"]), ctx.settings.base)
+    body = templates.get_template("changes.html").render(changes=recent)
+    return HTMLResponse(body, headers={"Vary": "Accept"})
 
 
 async def _ontology(request: Request, ext: str | None, which: str = "ontology") -> Response:
