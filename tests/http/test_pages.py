@@ -162,3 +162,12 @@ def test_browsing_by_facets_without_script(site: httpx.Client) -> None:
     assert nothing["total"] == 0
     many = [("decade", f"{1000 + i}s") for i in range(21)]
     assert_problem(site.get("/explore/browse", params=many, headers=json_), 422)
+
+
+def test_the_home_page_names_a_few_of_each_type_and_links_to_the_rest(site: httpx.Client) -> None:
+    home = site.get("/", headers=BROWSER).text
+    more = re.findall(r'<a href="(/explore/browse\?type=[^"]+)">all (\d+)</a>', home)
+    assert more, "a type with more entities than the home page names links to all of them"
+    for href, count in more:  # schema.org, ORG and ibi types alike
+        listed = site.get(href.replace("&amp;", "&"), headers={"Accept": "application/json"})
+        assert listed.json()["total"] == int(count), href

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -556,8 +556,6 @@ def _schema_org(
 
 
 def _query_string(q: str) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({"query": q, "format": "ttl"})
 
 
@@ -688,10 +686,12 @@ async def jsonld_context(request: Request, ctx: ContextDep) -> Response:
     )
 
 
+HOME_PER_TYPE = 8  # entities the home page names per type
+
+
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request, ctx: ContextDep) -> Response:
     settings = ctx.settings
-    pm = ctx.prefixes
     members = await internal_rows(ctx, "home_members")
     namespaces = {"entity_ns": settings.entity_ns, "ontology_ns": settings.ontology_ns}
     typed = await internal_rows(ctx, "home_types", namespaces)
@@ -725,12 +725,13 @@ async def index(request: Request, ctx: ContextDep) -> Response:
             members=member_rows,
             types=[
                 {
-                    "label": compact(t, pm),
+                    "label": human_label(t, ctx.writes.vocab.labels),
                     "href": _local(t, settings),
                     "count": len(es),
-                    "entities": es,
+                    "entities": es[:HOME_PER_TYPE],  # the rest: on the browse page
+                    "more": "/explore/browse?" + urlencode({"type": t}),
                 }
-                for t, es in sorted(types.items(), key=lambda kv: compact(kv[0], pm))
+                for t, es in sorted(types.items(), key=lambda kv: (-len(kv[1]), kv[0]))
             ],
         )
     )

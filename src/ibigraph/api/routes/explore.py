@@ -136,8 +136,6 @@ def _facet_values(e: Entity, facet: str) -> set[str]:
     values = {v for p in props for v in e.values.get(p, ())}
     if facet == "decade":
         return {v[:3] + "0s" for v in values if v[:4].isdigit()}
-    if facet == "type":
-        return {v for v in values if v.startswith(SCHEMA)}
     return values
 
 
