@@ -42,3 +42,4 @@ templates = Environment(
     loader=PackageLoader("ibigraph", "api/views/templates"), autoescape=select_autoescape(["html"])
 )
 templates.filters["link"] = safe_link
+templates.filters["human"] = human_label
