@@ -7,12 +7,16 @@ go to var/screenshots/ (not committed) for a person to look at."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..conftest import ROOT
+from ibigraph.config import Settings
+
+from ..conftest import ROOT, built_with_tokens, serve_env
 from ..optional import AXE, require
+from ..server import run_server
 
 SHOTS = ROOT / "var" / "screenshots"
 # one page of each type a person meets
@@ -29,6 +33,7 @@ PAGES = {
     "quality": "/quality",
     "releases": "/releases",
     "changes": "/changes",
+    "curate": "/curate?entity=human-brain-project",
     "not-found": "/id/human-brian-project",
     "api-docs": "/docs",
 }
@@ -163,3 +168,25 @@ def test_a_named_query_runs_from_its_form(page: Any) -> None:
     page.wait_for_url("**/queries/members_at?*date=2020-06-30*")
     assert page.locator("table.rows tbody tr").count() > 5
     assert page.get_by_role("link", name="id:brain-initiative").first.is_visible()
+
+
+def test_a_curator_sees_the_shapes_message_beside_the_form(
+    browser: Any, fixture_settings: Settings, tmp_path: Path
+) -> None:
+    settings, tokens = built_with_tokens(fixture_settings, curator="curator")
+    assert settings.tokens_file is not None
+    with run_server(serve_env(settings, settings.tokens_file), tmp_path / "server.log") as base:
+        context = browser.new_context(base_url=base)
+        page = context.new_page()
+        page.goto("/curate?entity=test-alliance")
+        page.get_by_label("Property").select_option("memberOf")
+        page.get_by_label("Value", exact=True).fill("no-such-body")
+        page.get_by_label("Source: its address").fill("https://example.org/members")
+        page.get_by_label("Source: its title").fill("Members")
+        page.get_by_label("Source: its publisher").fill("Example")
+        page.get_by_role("button", name="Preview").click()
+        assert page.get_by_role("cell", name="schema:memberOf").is_visible()
+        page.get_by_label("Curator token (to submit)").fill(tokens["curator"])
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_text("The shapes refused it; nothing was written").wait_for()
+        context.close()

@@ -25,7 +25,17 @@ from .metrics import Metrics
 from .middleware import HttpPolicyMiddleware
 from .openapi import complete
 from .problems import install_error_handlers
-from .routes import articles, dataset, entities, explore, health, reconcile, search, sparql
+from .routes import (
+    articles,
+    curate,
+    dataset,
+    entities,
+    explore,
+    health,
+    reconcile,
+    search,
+    sparql,
+)
 from .routes import writes as writes_routes
 from .routes.queries import query_router
 from .routes.writes import graph_store_routes
@@ -122,6 +132,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(search.router)
     app.include_router(reconcile.router)
     app.include_router(explore.router)
+    app.include_router(curate.router)
     read_check = None
     if (read_role := settings.read_role) is not None:
         role: str = read_role

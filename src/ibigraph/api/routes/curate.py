@@ -1,0 +1,95 @@
+"""The curator form: propose a fact together with its source, preview it as triples, and
+submit it (with a curator token) through the same SHACL-gated write path as every other write;
+the shapes' messages are shown beside the form's fields."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ...errors import (
+    Forbidden,
+    InvalidParameter,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from ...graph.proposals import PROPOSABLE, Proposal, proposal_quads
+from ...rdf.terms import subject_of
+from ...rdf.vocab import RDF, SCHEMA, compact
+from ...sparql.changeset import ChangeSet
+from ..deps import ContextDep
+from ..params import parse_params
+from ..views import local_path, templates
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+FIELDS = ("entity", "property", "value", "language", "source_url", "source_title", "publisher")
+
+
+def _page(ctx: Any, form: dict[str, str], status: int = 200, **shown: Any) -> HTMLResponse:
+    body = templates.get_template("curate.html").render(form=form, properties=PROPOSABLE, **shown)
+    return HTMLResponse(body, status_code=status)
+
+
+@router.get("/curate", response_class=HTMLResponse)
+async def curate_form(request: Request, ctx: ContextDep) -> HTMLResponse:
+    form = {f: request.query_params.get(f, "")[:2000] for f in FIELDS}
+    return _page(ctx, form)
+
+
+@router.post("/curate", response_class=HTMLResponse)
+async def curate(request: Request, ctx: ContextDep) -> HTMLResponse:
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise UnsupportedMediaType("send the form as application/x-www-form-urlencoded")
+    params = parse_params(
+        (await request.body()).decode("utf-8", "replace")
+    )  # body limit: the middleware's
+    form = {f: (params.get(f) or [""])[0][:2000] for f in FIELDS}
+    proposal = Proposal(
+        form["entity"], form["property"], form["value"], form["language"],
+        form["source_url"], form["source_title"], form["publisher"],
+    )  # fmt: skip
+    try:
+        quads = proposal_quads(proposal, ctx.settings, datetime.now(UTC).date())
+    except InvalidParameter as e:
+        field = e.detail.split(":", 1)[0].replace(" ", "_").lower()
+        return _page(ctx, form, 422, errors={field if field in FIELDS else "form": e.detail})
+    rows = [[compact(t.value, ctx.prefixes) if isinstance(t, ox.NamedNode) else
+             (t.value if isinstance(t, ox.Literal) else "(default graph)")
+             for t in (q.subject, q.predicate, q.object, q.graph_name)] for q in quads]  # fmt: skip
+    if (params.get("action") or ["preview"])[0] != "submit":
+        return _page(ctx, form, preview=rows)
+    token = (params.get("token") or [""])[0]
+    try:
+        principal = ctx.writes.principal(f"Bearer {token}" if token else None)
+    except (Unauthorized, Forbidden) as e:
+        return _page(ctx, form, e.status, preview=rows, errors={"token": e.detail})
+    fact = quads[0]  # then its source graph's description
+
+    def build(changes: ChangeSet) -> str:
+        known = next(changes.match(subject_of(quads[1]), ox.NamedNode(RDF + "type")), None)
+        changes.extend([fact] if known else quads)  # a source described once
+        return "Curator form"
+
+    reason = f"proposed with its source {form['source_url']}"
+    try:
+        change = await asyncio.to_thread(ctx.writes.run, principal, build, str(rows), reason)
+    except ValidationFailed as e:
+        prop = SCHEMA + form["property"]
+        beside = [v.message for v in e.report.results if v.path == prop]
+        other = [f"{v.message} ({compact(v.focus_node or '', ctx.prefixes)})"
+                 for v in e.report.results if v.path != prop]  # fmt: skip
+        errors = {"value": " ".join(beside)} if beside else {}
+        return _page(ctx, form, 422, preview=rows, errors=errors, violations=other, refused=True)
+    done = {
+        "change": local_path(change.iri, ctx.settings.base) if change.added else None,
+        "entity": local_path(subject_of(fact).value, ctx.settings.base),
+    }
+    return _page(ctx, form, preview=rows, done=done)
