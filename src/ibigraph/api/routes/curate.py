@@ -25,7 +25,7 @@ from ...rdf.vocab import RDF, SCHEMA, compact
 from ...sparql.changeset import ChangeSet
 from ..deps import ContextDep
 from ..params import parse_params
-from ..views import local_path, templates
+from ..views import local_path, quad_cells, templates
 
 __all__ = ["router"]
 
@@ -33,24 +33,24 @@ router = APIRouter(include_in_schema=False)
 FIELDS = ("entity", "property", "value", "language", "source_url", "source_title", "publisher")
 
 
-def _page(ctx: Any, form: dict[str, str], status: int = 200, **shown: Any) -> HTMLResponse:
+def _page(form: dict[str, str], status: int = 200, **shown: Any) -> HTMLResponse:
     body = templates.get_template("curate.html").render(form=form, properties=PROPOSABLE, **shown)
     return HTMLResponse(body, status_code=status)
 
 
 @router.get("/curate", response_class=HTMLResponse)
-async def curate_form(request: Request, ctx: ContextDep) -> HTMLResponse:
+async def curate_form(request: Request) -> HTMLResponse:
     form = {f: request.query_params.get(f, "")[:2000] for f in FIELDS}
-    return _page(ctx, form)
+    return _page(form)
 
 
 @router.post("/curate", response_class=HTMLResponse)
 async def curate(request: Request, ctx: ContextDep) -> HTMLResponse:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise UnsupportedMediaType("send the form as application/x-www-form-urlencoded")
-    params = parse_params(
-        (await request.body()).decode("utf-8", "replace")
-    )  # body limit: the middleware's
+    # within the middleware's body limit; the form's own bytes are ASCII (percent-encoded),
+    # and parse_params refuses percent-encoded bytes that are not UTF-8
+    params = parse_params((await request.body()).decode("latin-1"))
     form = {f: (params.get(f) or [""])[0][:2000] for f in FIELDS}
     proposal = Proposal(
         form["entity"], form["property"], form["value"], form["language"],
@@ -60,17 +60,15 @@ async def curate(request: Request, ctx: ContextDep) -> HTMLResponse:
         quads = proposal_quads(proposal, ctx.settings, datetime.now(UTC).date())
     except InvalidParameter as e:
         field = e.detail.split(":", 1)[0].replace(" ", "_").lower()
-        return _page(ctx, form, 422, errors={field if field in FIELDS else "form": e.detail})
-    rows = [[compact(t.value, ctx.prefixes) if isinstance(t, ox.NamedNode) else
-             (t.value if isinstance(t, ox.Literal) else "(default graph)")
-             for t in (q.subject, q.predicate, q.object, q.graph_name)] for q in quads]  # fmt: skip
+        return _page(form, 422, errors={field if field in FIELDS else "form": e.detail})
+    rows = [[c["text"] for c in quad_cells(q, ctx.prefixes, ctx.settings.base)] for q in quads]
     if (params.get("action") or ["preview"])[0] != "submit":
-        return _page(ctx, form, preview=rows)
+        return _page(form, preview=rows)
     token = (params.get("token") or [""])[0]
     try:
         principal = ctx.writes.principal(f"Bearer {token}" if token else None)
     except (Unauthorized, Forbidden) as e:
-        return _page(ctx, form, e.status, preview=rows, errors={"token": e.detail})
+        return _page(form, e.status, preview=rows, errors={"token": e.detail})
     fact = quads[0]  # then its source graph's description
 
     def build(changes: ChangeSet) -> str:
@@ -87,9 +85,9 @@ async def curate(request: Request, ctx: ContextDep) -> HTMLResponse:
         other = [f"{v.message} ({compact(v.focus_node or '', ctx.prefixes)})"
                  for v in e.report.results if v.path != prop]  # fmt: skip
         errors = {"value": " ".join(beside)} if beside else {}
-        return _page(ctx, form, 422, preview=rows, errors=errors, violations=other, refused=True)
+        return _page(form, 422, preview=rows, errors=errors, violations=other, refused=True)
     done = {
         "change": local_path(change.iri, ctx.settings.base) if change.added else None,
         "entity": local_path(subject_of(fact).value, ctx.settings.base),
     }
-    return _page(ctx, form, preview=rows, done=done)
+    return _page(form, preview=rows, done=done)

@@ -30,7 +30,7 @@ from ...store.service import QueryService
 from ..deps import Context, ContextDep, app_context, internal_rows
 from ..problems import not_found_page, problem_response
 from ..records import claims_about, entity_versions, history, snapshot
-from ..views import human_label, local_path, templates
+from ..views import human_label, local_path, quad_cells, templates
 
 __all__ = ["EXTENSIONS", "router"]
 
@@ -406,19 +406,8 @@ def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
 def _patch_rows(text: str, base: str, pm: dict[str, str]) -> list[dict[str, Any]]:
     """The quads an RDF Patch removes and adds, as table rows with compact names and links."""
     removed, added = read_patch(text)
-
-    def term(t: Any) -> dict[str, Any]:
-        if isinstance(t, ox.NamedNode):
-            return {"text": compact(t.value, pm), "href": local_path(t.value, base)}
-        if isinstance(t, ox.DefaultGraph):
-            return {"text": "(default graph)", "href": None}
-        return {"text": t.value if isinstance(t, ox.Literal) else str(t), "href": None}
-
     return [
-        {
-            "op": op,
-            "cells": [term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)],
-        }
+        {"op": op, "cells": quad_cells(q, pm, base)}
         for op, quads in (("removed", removed), ("added", added))
         for q in quads
         if not isinstance(q.graph_name, ox.DefaultGraph)  # the union's copies: shown once

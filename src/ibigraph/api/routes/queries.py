@@ -16,13 +16,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ...errors import BadInputError, InvalidParameter, NotFound
 from ...queries import NamedQuery, Param, bind
 from ...rdf.formats import RESULTS_TYPES, choose_media_type
-from ...rdf.vocab import compact
 from ...sparql.request import QueryRequest
 from ...store.service import QueryService
 from ..deps import Context, app_context
 from ..openapi import MAX_OFFSET
 from ..records import search_index
-from ..views import local_path, templates
+from ..views import templates, term_cell
 
 __all__ = ["query_router"]
 
@@ -269,11 +268,9 @@ def query_router(queries: dict[str, NamedQuery]) -> APIRouter:
 
 
 def _cell(term: dict[str, str] | None, ctx: Context) -> dict[str, str | None]:
-    """A result cell for a page: its text (an IRI compacted), and a link for an IRI (a local
-    path under the base)."""
+    """A SPARQL JSON result term as a page's table cell."""
     if term is None:
-        return {"text": "", "href": None}
-    if term["type"] == "uri":
-        iri = term["value"]
-        return {"text": compact(iri, ctx.prefixes), "href": local_path(iri, ctx.settings.base)}
-    return {"text": term["value"], "href": None}
+        return term_cell(None, ctx.prefixes, ctx.settings.base)
+    value = term["value"]
+    as_term = ox.NamedNode(value) if term["type"] == "uri" else ox.Literal(value)
+    return term_cell(as_term, ctx.prefixes, ctx.settings.base)

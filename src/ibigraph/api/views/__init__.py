@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-__all__ = ["human_label", "local_path", "safe_link", "templates"]
+from ...rdf.terms import object_of, subject_of
+from ...rdf.vocab import compact
+
+__all__ = ["human_label", "local_path", "quad_cells", "safe_link", "templates", "term_cell"]
 
 _WORDS = {"url": "Web site", "sameAs": "Same as"}
 
@@ -36,6 +40,28 @@ def local_path(iri: str, base: str) -> str:
     """The server path of an IRI under the base, else the IRI itself (pages pass every link
     through the `link` filter, which drops any but http(s), mailto and own paths)."""
     return "/" + iri[len(base) :] if iri.startswith(base) else iri
+
+
+def term_cell(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | None,
+    prefixes: Mapping[str, str],
+    base: str,
+) -> dict[str, str | None]:
+    """A term as a table cell of a page: its text (an IRI compacted) and, for an IRI, a link
+    (a local path under the base)."""
+    if term is None:
+        return {"text": "", "href": None}
+    if isinstance(term, ox.NamedNode):
+        return {"text": compact(term.value, dict(prefixes)), "href": local_path(term.value, base)}
+    if isinstance(term, ox.DefaultGraph):
+        return {"text": "(default graph)", "href": None}
+    return {"text": term.value, "href": None}
+
+
+def quad_cells(q: ox.Quad, prefixes: Mapping[str, str], base: str) -> list[dict[str, str | None]]:
+    """A quad as the cells of a table row: subject, property, value, graph."""
+    parts = (subject_of(q), q.predicate, object_of(q), q.graph_name)
+    return [term_cell(t, prefixes, base) for t in parts]
 
 
 templates = Environment(
