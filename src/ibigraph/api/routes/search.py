@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ...errors import InvalidParameter
 from ...rdf.formats import choose_media_type
 from ...rdf.vocab import SCHEMA
+from ...search.index import Hit, SearchIndex
 from ...search.reconcile import Vocabulary
 from ..deps import ContextDep
 from ..openapi import MAX_OFFSET
@@ -41,12 +42,9 @@ async def search(
     )
     index = await search_index(ctx)
     vocab = Vocabulary(ctx.settings, ctx.prefixes)
-    types = [vocab.iri(t) for t in type or []]
     if unknown := [t for t in type or [] if vocab.iri(t) not in index.type_counts]:
         raise InvalidParameter(f"type: no entity has the type {', '.join(unknown)}")
-    every = index.search(q)
-    facets = Counter(vocab.curie(t) for h in every for t in index.types(h.entity))
-    hits = [h for h in every if not types or set(types) & set(index.types(h.entity))]
+    _, hits, facets = _found(index, vocab, q, type or [])
     page = hits[offset : offset + limit]
     items = [
         {
@@ -104,6 +102,18 @@ async def suggest(
     return JSONResponse({"prefix": prefix, "results": results})
 
 
+def _found(
+    index: SearchIndex, vocab: Vocabulary, q: str, types: list[str]
+) -> tuple[list[Hit], list[Hit], Counter[str]]:
+    """What the text finds: every hit, the hits of `types` (CURIEs; all if none), and how
+    many of every hit have each type (the facets, by CURIE)."""
+    every = index.search(q) if q.strip() else []
+    wanted = {vocab.iri(t) for t in types}
+    hits = [h for h in every if not wanted or wanted & set(index.types(h.entity))]
+    facets = Counter(vocab.curie(t) for h in every for t in index.types(h.entity))
+    return every, hits, facets
+
+
 PAGE = 20  # results per page of /search
 
 
@@ -117,15 +127,13 @@ async def search_page(
     index = await search_index(ctx)
     vocab = Vocabulary(ctx.settings, ctx.prefixes)
     selected = [t for t in type or [] if vocab.iri(t) in index.type_counts]
-    every = index.search(q) if q.strip() else []
-    wanted = {vocab.iri(t) for t in selected}
-    hits = [h for h in every if not wanted or wanted & set(index.types(h.entity))]
+    every, hits, facets_found = _found(index, vocab, q, selected)
     base = ctx.settings.base
 
     def href(**params: Any) -> str:
         return "/search?" + urlencode({"q": q, **params}, doseq=True)
 
-    counts = Counter(vocab.curie(t) for h in every for t in index.types(h.entity)).most_common(12)
+    counts = facets_found.most_common(12)
     named = Counter(human_label(t) for t, _ in counts)  # two vocabularies' Organization: say whose
     facets = [
         {"label": human_label(t) + (f" ({t.split(':')[0]})" if named[human_label(t)] > 1 else ""),
