@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from ..errors import BadInputError, Forbidden
+from ..rdf.terms import date_time
 from ..rdf.vocab import DCTERMS, PROV, RDF, XSD, prefixes
 from ..sparql.changeset import write_patch
 
@@ -119,7 +120,7 @@ def make_release(
     new = set(ordered)
     removed, added = old - new, new - old
     (staging / "changes.patch").write_text(write_patch(removed, added))
-    issued = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    issued = date_time(datetime.now(UTC)).value
     since = f"release {previous.version}" if previous else "the beginning"
     log = [
         f"# ibigraph {version}",
