@@ -75,11 +75,19 @@ def test_the_mirror_follows_writes_deletes_and_an_undo(writable: Writable, tmp_p
     assert mirror.follow(writable.client, store, final, saved) == final
 
 
-def test_feed_pages_are_ordered_and_link_to_the_next(writable: Writable) -> None:
+def _three_writes(writable: Writable, tag: str) -> None:
+    """Three accepted writes, each a new triple in graph <http://example.org/gsp/TAG>."""
     for i in range(3):
-        triple = f'<http://e.org/s> <http://e.org/n> "{i}"'
-        r = writable.update(f"INSERT DATA {{ GRAPH <http://example.org/gsp/feed> {{ {triple} }} }}")
+        graph, triple = (
+            f"<http://example.org/gsp/{tag}>",
+            f'<http://e.org/s> <http://e.org/{tag}> "{i}"',
+        )
+        r = writable.update(f"INSERT DATA {{ GRAPH {graph} {{ {triple} }} }}")
         assert r.status_code == 200
+
+
+def test_feed_pages_are_ordered_and_link_to_the_next(writable: Writable) -> None:
+    _three_writes(writable, "feed")
     first = writable.client.get("/api/changes/feed", params={"limit": 2}).json()
     assert first["type"] == "OrderedCollectionPage" and len(first["orderedItems"]) == 2
     seen = [c["id"] for c in first["orderedItems"]]
@@ -128,10 +136,7 @@ def _events(text: str) -> list[dict[str, str]]:
 
 
 def test_the_stream_sends_changes_as_server_sent_events(writable: Writable) -> None:
-    for i in range(3):
-        triple = f'<http://e.org/s> <http://e.org/sse> "{i}"'
-        r = writable.update(f"INSERT DATA {{ GRAPH <http://example.org/gsp/sse> {{ {triple} }} }}")
-        assert r.status_code == 200
+    _three_writes(writable, "sse")
     everything = writable.client.get("/api/changes/feed", params={"limit": 1000}).json()
     ids = [c["id"] for c in everything["orderedItems"]]
     r = writable.client.get("/api/changes/stream", params={"since": ids[-3], "max_events": 2})
