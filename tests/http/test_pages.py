@@ -115,6 +115,22 @@ def test_entity_pages_name_properties_for_people_and_show_derived_facts_once(
     assert described["name"] == "BRAIN Initiative" and "ResearchProject" in described["@type"]
 
 
+def test_a_source_page_shows_what_the_source_states(site: httpx.Client) -> None:
+    page = site.get("/id/brain-initiative", headers=BROWSER).text
+    links = re.findall(r'<a href="(/source/[^"]+)">what it states</a>', page)
+    assert links  # each numbered source of the entity page links to its graph's page
+    source = site.get(links[0], headers=BROWSER)
+    assert source.status_code == 200
+    stated = source.text.split('id="stated"', 1)[1]
+    # the graph's triples, by subject, with names and the ontology's labels
+    assert '<a href="/id/brain-initiative">BRAIN Initiative</a>' in stated
+    assert "<td>Name</td>" in stated and "rdfs:label" not in stated
+    as_data = site.get(links[0], headers={"Accept": "application/n-quads"}).text
+    iri = re.search(r'<p class="iri">([^<]+)</p>', source.text)
+    assert iri is not None
+    assert any(line.endswith(f"<{iri.group(1)}> .") for line in as_data.splitlines())
+
+
 def test_a_named_query_page_runs_its_form(site: httpx.Client) -> None:
     listed = site.get("/queries", headers=BROWSER).text
     assert 'href="/queries/members_at"' in listed

@@ -379,6 +379,8 @@ def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
     vocab = ctx.writes.vocab
     patch_prop = settings.ontology_ns + "patch"
     patch = [v.value for v in own.pop(patch_prop, [])]  # a change's: shown as a table below
+    # a graph's own triples (what a source states): shown as a table below
+    stated = [q for q in doc.quads if q.graph_name == ox.NamedNode(doc.iri)]
     for prop, values in sorted(own.items(), key=lambda kv: _order(kv[0])):
         vals = []
         for v in values:
@@ -396,11 +398,50 @@ def render_resource(doc: EntityDocument, request: Request, kind: str) -> str:
         iri=doc.iri,
         name=name,
         facts=facts,
-        more=len(doc.triples) - shown - len(patch),
+        more=max(0, len(doc.triples) - shown - len(patch) - len(stated)),
+        stated=_stated_rows(stated, labels, vocab.labels, pm, settings),
         alternates=_alternates("/" + doc.iri[len(settings.base) :]),
         changed=[row for text in patch for row in _patch_rows(text, settings.base, pm)],
         patch_href=f"/change/{doc.iri.rsplit('/', 1)[-1]}.patch" if patch else None,
     )
+
+
+def _stated_rows(
+    quads: list[ox.Quad],
+    labels: dict[str, str],
+    vocab_labels: dict[str, str],
+    pm: dict[str, str],
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    """A graph's triples as table rows, one per subject and property: names where the document
+    has them, properties and classes by their ontology labels (rdfs:label copies left out)."""
+
+    def cell(term: Term, prop: str) -> dict[str, str | None]:
+        if not isinstance(term, ox.NamedNode):
+            return {"text": term.value, "href": None}
+        text = human_label(term.value, vocab_labels) if prop == RDF + "type" else None
+        return {
+            "text": text or _label(term.value, labels, pm),
+            "href": _local(term.value, settings),
+        }
+
+    grouped: dict[tuple[Term, str], list[Term]] = {}
+    for q in quads:
+        if q.predicate.value != RDFS + "label":
+            grouped.setdefault((subject_of(q), q.predicate.value), []).append(object_of(q))
+    rows: list[dict[str, Any]] = []
+    for (s, p), values in grouped.items():
+        cells = {c["text"]: c for c in (cell(v, p) for v in values)}  # one per shown name
+        rows.append(
+            {
+                "subject": cell(s, ""),
+                "order": _order(p),
+                "property": human_label(p, vocab_labels),
+                "values": [cells[t] for t in sorted(cells, key=str)],
+            }
+        )
+    rows.sort(key=lambda r: (r["subject"]["text"], r["subject"]["href"] or "", r["order"]))
+    return rows
 
 
 def _patch_rows(text: str, base: str, pm: dict[str, str]) -> list[dict[str, Any]]:
@@ -510,6 +551,7 @@ def render_entity(
                 "title": sources.get(g, {}).get("title", g),
                 "publisher": sources.get(g, {}).get("publisher", ""),
                 "date": sources.get(g, {}).get("date", ""),
+                "graph": _local(g, settings),
             }
             for g, _ in sorted(numbers.items(), key=lambda kv: kv[1])
         ],
