@@ -11,6 +11,8 @@ const files = {
   "@zazuko/yasgui": ["build/yasgui.min.js", "build/yasgui.min.css", "package.json"],
   cytoscape: ["dist/cytoscape.min.js", "LICENSE"],
   "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"],
+  // Natural Earth's country borders (public domain) as TopoJSON, for the map page
+  "world-atlas": ["countries-110m.json", "LICENSE"],
 };
 
 rmSync(target, { recursive: true, force: true });

@@ -8,6 +8,8 @@ import re
 
 import httpx
 
+from ibigraph.api.views import worldmap
+
 from ..helpers import assert_problem
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -156,6 +158,34 @@ def test_the_timeline_by_year_and_as_data(site: httpx.Client) -> None:
     page = site.get("/explore/timeline", params={"projects": "true"}, headers=BROWSER).text
     assert "<h2>2013</h2>" in page and 'href="/id/human-brain-project"' in page
     assert 'href="/id/kavli-foundation"' not in page  # a foundation, not a project
+
+
+def test_the_map_by_country_as_svg_and_as_data(site: httpx.Client) -> None:
+    data = site.get("/explore/map", headers={"Accept": "application/json"}).json()
+    by_name = {c["name"]: c for c in data["countries"]}
+    place = "https://w3id.org/ibigraph/id/japan"
+    facets = site.get("/explore/browse", headers={"Accept": "application/json"}).json()["facets"]
+    assert by_name["Japan"]["count"] == facets["place"][place]  # the browse page agrees
+    assert "https://w3id.org/ibigraph/id/brain-minds" in {
+        e["id"] for e in by_name["Japan"]["entities"]
+    }
+    europe = {r["name"]: r for r in data["regions"]}["Europe"]
+    assert "https://w3id.org/ibigraph/id/human-brain-project" in {
+        e["id"] for e in europe["entities"]
+    }
+    page = site.get("/explore/map", headers=BROWSER).text
+    if not worldmap.countries():  # assets not built: the list alone, and a word on why
+        assert "make assets" in page
+        return
+    svg = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    linked = re.findall(r'<a href="/explore/browse\?place=([^"]+)" aria-label="([^"]+)"', svg)
+    # every country of the data is drawn and linked, with its count
+    assert {label for _, label in linked} == {f"{n}: {c['count']}" for n, c in by_name.items()}
+    assert (
+        "https%3A%2F%2Fw3id.org%2Fibigraph%2Fid%2Fjapan",
+        f"Japan: {by_name['Japan']['count']}",
+    ) in linked
+    assert len(re.findall(r"<path ", svg)) > 150  # every country, drawn or not
 
 
 def test_browsing_by_facets_without_script(site: httpx.Client) -> None:

@@ -25,6 +25,8 @@ PAGES = {
     "query": "/query",
     "network": "/explore/network",
     "timeline": "/explore/timeline",
+    "map": "/explore/map",
+    "source": "/source/kavli-international-brain-initiative",
     "browse": "/explore/browse?place=https://w3id.org/ibigraph/id/japan",
     "named-query": "/queries/members_at?date=2020-06-30",
     "search": "/search?q=brain+initiative",

@@ -1,7 +1,7 @@
 """Explore views: the network around an entity (the IBI by default) as a graph to click
 through (Cytoscape.js) and as data (JSON), with a plain list of its links that works without
-JavaScript; the timeline of launches and endings, and a faceted browse page (both HTML or
-JSON, no script needed)."""
+JavaScript; the timeline of launches and endings, a world map of where they are, and a faceted
+browse page (each HTML or JSON, no script needed)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from ...search.index import Entity, SearchIndex, fold
 from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..records import search_index
-from ..views import human_label, local_path, templates
+from ..views import human_label, local_path, templates, worldmap
 
 __all__ = ["router"]
 
@@ -109,6 +109,68 @@ async def timeline(
     for e in events:
         years.setdefault(e["date"][:4], []).append(e)
     page = templates.get_template("timeline.html").render(years=years, projects=projects)
+    return HTMLResponse(page, headers={"Vary": "Accept"})
+
+
+_SHADES = (1, 3, 6, 11)  # the map's fill steps: 1 to 2, 3 to 5, 6 to 10, 11 or more
+
+
+@router.get(
+    "/explore/map",
+    summary="Where the organisations and projects are: a world map of countries by how many "
+    "are located in or serve each (HTML with SVG, or JSON)",
+)
+async def world_map(request: Request, ctx: ContextDep) -> Response:
+    base = ctx.settings.base
+    places: dict[str, dict[str, Any]] = {}
+    for r in await internal_rows(ctx, "places"):
+        place = places.setdefault(
+            r["place"].value,
+            {
+                "id": r["place"].value,
+                "name": r["placeName"].value,
+                "names": {r["placeName"].value},
+                "country": r["country"].value == "true",
+                "href": "/explore/browse?" + urlencode({"place": r["place"].value}),
+                "entities": {},
+            },
+        )
+        if "placeAlt" in r:
+            place["names"].add(r["placeAlt"].value)
+        place["entities"][r["e"].value] = {
+            "id": r["e"].value,
+            "name": r["name"].value,
+            "href": local_path(r["e"].value, base),
+            "project": r["project"].value == "true",
+        }
+    listed = sorted(places.values(), key=lambda p: (-len(p["entities"]), p["name"]))
+    for p in listed:
+        p["entities"] = sorted(p["entities"].values(), key=lambda e: fold(e["name"]))
+        p["count"] = len(p["entities"])
+    by_name = {n: p for p in listed if p["country"] for n in p.pop("names")}
+    for p in listed:
+        p.pop("names", None)
+    media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])
+    if media == "application/json":
+        body = {
+            "countries": [p for p in listed if p["country"]],
+            "regions": [p for p in listed if not p["country"]],
+        }
+        return JSONResponse(body, headers={"Vary": "Accept"})
+    shapes = []
+    for c in worldmap.countries():
+        shown = by_name.get(c.name)
+        shade = sum(shown["count"] >= step for step in _SHADES) if shown else 0
+        shapes.append({"path": c.path, "name": c.name, "place": shown, "shade": shade})
+    page = templates.get_template("map.html").render(
+        shapes=shapes,
+        view_box=worldmap.VIEW_BOX,
+        outline=worldmap.outline(),
+        countries=[p for p in listed if p["country"]],
+        regions=[p for p in listed if not p["country"]],
+        steps=_SHADES,
+        drawn=sum(s["place"] is not None for s in shapes),
+    )
     return HTMLResponse(page, headers={"Vary": "Accept"})
 
 
