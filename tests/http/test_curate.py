@@ -66,3 +66,27 @@ def test_bad_fields_and_shape_violations_show_beside_the_form(writable: Writable
     as_json = {"content-type": "application/json"}
     json_ = writable.client.post("/curate", content=b"{}", headers=as_json)
     assert json_.status_code == 415
+
+
+def test_a_correction_replaces_a_value_in_every_source_that_states_it(writable: Writable) -> None:
+    token = writable.tokens["curator"]
+    wrong, right = f"Wrong {uuid.uuid4().hex[:8]}", f"Right {uuid.uuid4().hex[:8]}"
+    for url in ("https://example.org/one", "https://example.org/two"):  # two sources say it
+        said = _post(writable, value=wrong, source_url=url, action="submit", token=token)
+        assert said.status_code == 200 and "Recorded" in said.text
+    correction = {"replaces": wrong, "value": right, "source_url": "https://example.org/fix"}
+    preview = _post(writable, **correction, action="preview")
+    assert preview.status_code == 200
+    removed = re.findall(r'<tr class="removed">(.*?)</tr>', preview.text)
+    assert len(removed) == 2 and all(wrong in row for row in removed)
+    assert _has(writable, wrong) and not _has(writable, right)  # a preview writes nothing
+    unknown = _post(writable, **{**correction, "replaces": "Never said"}, action="submit",
+                    token=token)  # fmt: skip
+    assert unknown.status_code == 422 and 'id="e-replaces"' in unknown.text
+    assert wrong in unknown.text.split('id="e-replaces"', 1)[1]  # the values it could name
+    done = _post(writable, **correction, action="submit", token=token)
+    assert done.status_code == 200 and "Recorded" in done.text
+    assert not _has(writable, wrong) and _has(writable, right)
+    assert not writable.ask(f'ASK {{ id:test-alliance schema:alternateName "{wrong}"@en }}')
+    page = writable.client.get("/id/test-alliance", headers={"Accept": "text/html"}).text
+    assert f"replaces={right.replace(' ', '+')}" in page  # each value links to its correction

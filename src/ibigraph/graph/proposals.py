@@ -1,12 +1,14 @@
 """A curator's proposed fact with its source, as the quads a write adds: the fact in a source
 graph of its own, named after the source's URL, and that graph's description (what the shapes
-ask of every source graph). Used by the curator form; the write then goes through the same
-SHACL-gated path as every other."""
+ask of every source graph). A correction also names the value it replaces, which the write
+removes from every source that states it. Used by the curator form; the write then goes through
+the same SHACL-gated path as every other."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,9 +16,10 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from ..errors import InvalidParameter
+from ..rdf.terms import Term
 from ..rdf.vocab import DCTERMS, RDF, SCHEMA, XSD, prefixes
 
-__all__ = ["PROPOSABLE", "Proposal", "proposal_quads"]
+__all__ = ["PROPOSABLE", "Proposal", "proposal_quads", "replaced_values"]
 
 # property -> (what its value is, label): "text" a literal with a language, "date" a year or a
 # day, "web" an http(s) IRI, "entity" an entity of the graph (slug or IRI)
@@ -47,6 +50,31 @@ class Proposal:
     source_url: str
     source_title: str
     publisher: str
+    replaces: str = ""  # a correction: the current value it replaces
+
+
+def replaced_values(p: Proposal, current: Iterable[Term], settings: Settings) -> list[Term]:
+    """The current values (of the proposal's entity and property) that its correction names:
+    a text or date by its characters, an address or entity by its IRI or slug. None named
+    when it is no correction; InvalidParameter when it names no current value."""
+    wanted = p.replaces.strip()
+    if not wanted:
+        return []
+    current = list(current)
+    named = [
+        v
+        for v in current
+        if v.value == wanted
+        or (isinstance(v, ox.NamedNode) and v.value == settings.entity_ns + wanted)
+    ]
+    if not named:
+        values = ", ".join(sorted(v.value.removeprefix(settings.entity_ns) for v in current))
+        label = PROPOSABLE.get(p.prop, ("", p.prop))[1].lower()
+        raise InvalidParameter(
+            f"replaces: {p.entity.strip()} has no {label} {wanted!r}"
+            + (f"; its values: {values[:500]}" if values else "; it has none")
+        )
+    return named
 
 
 def _web(text: str, what: str) -> ox.NamedNode:

@@ -21,6 +21,7 @@ from ...config import Limits, Settings
 from ...errors import NotAcceptable, NotFound
 from ...graph.documents import EntityDocument, fetch_document, fetch_resource
 from ...graph.jsonld import CONTEXT_VERSION, PROFILES, context, to_jsonld
+from ...graph.proposals import PROPOSABLE
 from ...graph.timetravel import http_date, parse_http_date, parse_stamp, stamp
 from ...rdf.formats import GRAPH_TYPES, choose_media_type, parse_accept
 from ...rdf.terms import Term, object_of, subject_of
@@ -477,6 +478,7 @@ def render_entity(
     own = doc.facts()
     # a value the build derived for a super-property (schema:funder from ibi:leadAgency) is
     # shown once, under the property it was stated with
+    slug = doc.iri.removeprefix(settings.entity_ns)
     derived = {
         (sup, value)
         for prop, values in own.items()
@@ -507,6 +509,14 @@ def render_entity(
                 lang = cast(ox.Literal, value).language  # a blank node would fail here, as before
                 note = f"@{lang}" if lang and lang != "en" else ""
                 vals.append({"text": value.value, "href": None, "note": note, "sources": srcs})
+            if prop.startswith(SCHEMA) and prop[len(SCHEMA) :] in PROPOSABLE:
+                vals[-1]["correct"] = "/curate?" + urlencode(
+                    {
+                        "entity": slug,
+                        "property": prop[len(SCHEMA) :],
+                        "replaces": value.value.removeprefix(settings.entity_ns),
+                    }
+                )
         if vals:
             facts.append(
                 {
@@ -519,6 +529,7 @@ def render_entity(
     name = next((v.value for v, _ in own.get(SCHEMA + "name", [])), doc.iri)
     description = next((v.value for v, _ in own.get(SCHEMA + "description", [])), "")
     return templates.get_template("entity.html").render(
+        curate="/curate?" + urlencode({"entity": slug}),
         changes=changes or [],
         claims=[
             {
