@@ -491,6 +491,16 @@ def test_well_known_prefixes_are_predeclared(api: httpx.Client) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["results"]["bindings"]
+    # a prefix alone (PNAME_NS) as a function's argument: the parser fails there otherwise
+    # with a message that names no prefix
+    bare = api.get(
+        "/sparql",
+        params={"query": "SELECT (STR(id:) AS ?ns) (STR(schema:) AS ?schema) {}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert bare.status_code == 200, bare.text
+    (row,) = bare.json()["results"]["bindings"]
+    assert row["schema"]["value"] == "https://schema.org/" and row["ns"]["value"].endswith("/id/")
 
 
 def test_a_query_prefix_declaration_wins_over_the_predeclared_one(api: httpx.Client) -> None:

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from ..errors import IbigraphError, QuerySyntaxError, StoreError
 from ..sparql.render import Rendered, render
-from ..sparql.request import QueryRequest, syntax_error
+from ..sparql.request import QueryRequest, missing_prefixes, syntax_error
 
 __all__ = ["evaluate", "open_read_only"]
 
@@ -43,7 +43,10 @@ def evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> Rendered:
     except SyntaxError as e:
         error: SyntaxError | None = e
         # the predeclared prefixes cost ~4 us a parse: given only to queries that need them
-        if req.prefixes and "Prefix not found" in str(e):
+        # (a bare `id:` in a function call fails otherwise with another message)
+        if req.prefixes and (
+            "Prefix not found" in str(e) or missing_prefixes(req.query, req.prefixes)
+        ):
             kwargs["prefixes"] = dict(req.prefixes)
             try:
                 result = store.query(req.query, **kwargs)
