@@ -10,6 +10,7 @@ const files = {
   // the yasgui package ships no licence file: MIT, by its package.json
   "@zazuko/yasgui": ["build/yasgui.min.js", "build/yasgui.min.css", "package.json"],
   cytoscape: ["dist/cytoscape.min.js", "LICENSE"],
+  "chart.js": ["dist/chart.umd.min.js", "LICENSE.md"],
   "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"],
   // Natural Earth's country borders (public domain) as TopoJSON, for the map page
   "world-atlas": ["countries-110m.json", "LICENSE"],

@@ -83,6 +83,60 @@ def test_an_example_opens_in_the_editor(page: Any) -> None:
     assert "memberOf" in text
 
 
+def _run(page: Any, query: str) -> None:
+    page.goto("/query")
+    page.wait_for_function("() => window.ibigraphEditor !== undefined")
+    page.evaluate("q => { window.ibigraphEditor.getTab().setQuery(q); }", query)
+    page.locator(".yasqe_queryButton").click()
+
+
+def test_the_editor_completes_the_ontologys_terms_with_predeclared_prefixes(page: Any) -> None:
+    page.goto("/query")
+    page.wait_for_function("() => window.ibigraphEditor !== undefined")
+    yasqe = "window.ibigraphEditor.getTab().getYasqe()"
+    for start, typed, expected in (
+        ("SELECT * WHERE {\n  ?x a ", "schema:ResearchP", "schema:ResearchProject"),
+        ("SELECT * WHERE {\n  ?x ", "ibi:leadA", "ibi:leadAgency"),
+    ):
+        page.evaluate("q => { window.ibigraphEditor.getTab().setQuery(q); }", start)
+        end = len(start.split("\n")[-1])
+        page.evaluate(
+            f"() => {{ const y = {yasqe}; y.focus(); y.setCursor({{line: 1, ch: {end}}}); }}"
+        )
+        page.keyboard.type(typed)
+        page.locator(".CodeMirror-hint", has_text=expected).first.wait_for()
+        page.keyboard.press("Enter")
+        assert expected in page.evaluate(f"() => {yasqe}.getValue()")
+    # the predeclared prefixes count as declared; an unknown one is marked
+    page.evaluate("() => { window.ibigraphEditor.getTab().setQuery('SELECT * { ?x a id:a }'); }")
+    assert page.locator(".parseErrorIcon").count() == 0
+    page.evaluate("() => { window.ibigraphEditor.getTab().setQuery('SELECT * { ?x a nope:a }'); }")
+    page.locator(".parseErrorIcon").first.wait_for()
+
+
+def test_numbers_show_as_a_chart_and_a_construct_as_a_network_to_click_through(
+    page: Any,
+) -> None:
+    _run(page, "SELECT ?type (COUNT(?e) AS ?n) WHERE { ?e a ?type } GROUP BY ?type LIMIT 10")
+    page.locator(".yasr .select_chart").click()
+    bars = "() => Chart.getChart(document.querySelector('.yasr figure.chart canvas'))"
+    page.wait_for_function(f"() => ({bars})() !== undefined")
+    assert page.evaluate(f"() => ({bars})().data.datasets[0].data.length") == 10
+    members = (
+        "CONSTRUCT { ?m schema:memberOf id:international-brain-initiative ; schema:name ?n } "
+        "WHERE { ?m schema:memberOf id:international-brain-initiative ; schema:name ?n }"
+    )
+    _run(page, members)
+    page.locator(".yasr .select_network").click()
+    page.wait_for_function("() => window.ibigraphResultNetwork !== undefined")
+    member = "window.ibigraphResultNetwork.$id('https://w3id.org/ibigraph/id/brain-minds')"
+    assert page.evaluate(f"() => {member}.data('label')") == "Brain/MINDS"
+    box = page.locator(".yasr .result-network").bounding_box()
+    at = page.evaluate(f"() => {member}.renderedPosition()")
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    page.wait_for_url("**/id/brain-minds")
+
+
 def test_the_search_box_gets_from_a_typo_to_the_entity(page: Any) -> None:
     page.goto("/")
     box = page.locator("#site-q")

@@ -42,7 +42,7 @@ from ..ingest import (
     verify_claims,
 )
 from ..rdf.terms import Term, date_time, object_of, subject_of, triple_of
-from ..rdf.vocab import DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD
+from ..rdf.vocab import DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SH, XSD
 from ..sparql.changeset import ChangeSet, QuadSource, read_patch
 from ..sparql.update import UpdateRequest, apply_update
 from ..store import Writer
@@ -144,6 +144,43 @@ class Vocabulary:
             return frozenset(ups).union(*(closure(u, seen | ups) for u in ups))
 
         return {p: closure(p) for p in direct}
+
+    @cached_property
+    def terms(self) -> dict[str, list[str]]:
+        """The classes and properties the ontology declares or aligns to (schema.org, ORG,
+        PROV…), and those the shapes constrain: what a query over this graph names."""
+        declared = {
+            OWL + "Class": "classes",
+            RDFS + "Class": "classes",
+            OWL + "ObjectProperty": "properties",
+            OWL + "DatatypeProperty": "properties",
+            OWL + "AnnotationProperty": "properties",
+            RDF + "Property": "properties",
+        }
+        linked = {  # both ends of these links are terms of the kind
+            RDFS + "subClassOf": "classes",
+            OWL + "equivalentClass": "classes",
+            RDFS + "subPropertyOf": "properties",
+            OWL + "equivalentProperty": "properties",
+            OWL + "inverseOf": "properties",
+        }
+        constrained = {
+            SH + "path": "properties",
+            SH + "targetClass": "classes",
+            SH + "class": "classes",
+        }
+        found: dict[str, set[str]] = {"classes": set(), "properties": set()}
+        for q in self.sources.ontology:
+            p, o = q.predicate.value, q.object
+            if p == RDF + "type" and isinstance(o, ox.NamedNode) and o.value in declared:
+                found[declared[o.value]].add(subject_of(q).value)
+            elif p in linked and isinstance(o, ox.NamedNode):
+                found[linked[p]].update((subject_of(q).value, o.value))
+        for q in self.sources.shapes:
+            p, o = q.predicate.value, q.object
+            if p in constrained and isinstance(o, ox.NamedNode):
+                found[constrained[p]].add(o.value)
+        return {kind: sorted(t for t in terms if ":" in t) for kind, terms in found.items()}
 
     @cached_property
     def labels(self) -> dict[str, str]:

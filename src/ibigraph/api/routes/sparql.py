@@ -401,8 +401,14 @@ async def editor(request: Request) -> Response:
     lines = [line for line in internal("editor_start").text.splitlines() if line[:2] != "#+"]
     declared = [f"PREFIX {p}: <{ctx.prefixes[p]}>" for p in ("id", "ibi")]
     start = "\n".join([*declared, *lines]) + "\n"
-    config = {"endpoint": "/sparql", "prefixes": ctx.prefixes, "query": start,
-              "examples": {e["name"]: e for e in examples}}  # fmt: skip
+    config = {
+        "endpoint": "/sparql",
+        "prefixes": ctx.prefixes,
+        "base": ctx.settings.base,
+        "query": start,
+        "examples": {e["name"]: e for e in examples},
+        **ctx.writes.vocab.terms,  # classes and properties, for completion
+    }
     page = templates.get_template("query.html").render(
         query=request.query_params.get("query") or start,
         examples=examples,
