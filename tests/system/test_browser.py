@@ -68,7 +68,7 @@ def test_the_editor_runs_a_typed_query_and_shows_rows(page: Any) -> None:
     page.wait_for_function("() => window.ibigraphEditor !== undefined")
     assert page.locator("#plain-query").is_hidden()  # the editor replaced the plain form
     query = "SELECT ?name WHERE { id:human-brain-project schema:name ?name }"
-    page.evaluate("q => window.ibigraphEditor.getTab().setQuery(q)", query)
+    page.evaluate("q => { window.ibigraphEditor.getTab().setQuery(q); }", query)
     page.locator(".yasqe_queryButton").click()
     cell = page.locator(".yasr table tbody tr td").filter(has_text="Human Brain Project")
     cell.first.wait_for()
@@ -131,7 +131,9 @@ def test_numbers_show_as_a_chart_and_a_construct_as_a_network_to_click_through(
     page.wait_for_function("() => window.ibigraphResultNetwork !== undefined")
     member = "window.ibigraphResultNetwork.$id('https://w3id.org/ibigraph/id/brain-minds')"
     assert page.evaluate(f"() => {member}.data('label')") == "Brain/MINDS"
-    box = page.locator(".yasr .result-network").bounding_box()
+    graph = page.locator(".yasr .result-network")
+    graph.scroll_into_view_if_needed()
+    box = graph.bounding_box()
     at = page.evaluate(f"() => {member}.renderedPosition()")
     page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
     page.wait_for_url("**/id/brain-minds")
