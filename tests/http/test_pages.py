@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import httpx
 
+from ibigraph.api import views
 from ibigraph.api.views import worldmap
 
 from ..helpers import assert_problem
@@ -89,6 +91,22 @@ def test_the_network_as_data_and_its_bad_inputs(site: httpx.Client) -> None:
     assert_problem(bad, 422)
     lonely = site.get("/explore/network", params={"center": "optogenetics"}, headers=json_)
     assert "no network" in assert_problem(lonely, 404)["detail"]
+    # any entity's neighbourhood: a person's is the works they wrote (an incoming link)
+    person = site.get("/explore/network", params={"center": "katrin-amunts"}, headers=json_)
+    assert any(e["relation"] == "author" for e in person.json()["edges"])
+
+
+def test_an_entity_page_links_its_network_when_there_is_one(site: httpx.Client) -> None:
+    for slug, drawn in (("katrin-amunts", True), ("brain-initiative", True), ("japan", False)):
+        page = site.get(f"/id/{slug}", headers=BROWSER).text
+        assert (f'href="/explore/network?center={slug}"' in page) is drawn, slug
+        network = site.get("/explore/network", params={"center": slug})
+        assert (network.status_code == 200) is drawn, slug
+    # the links the page checks are the links the network query follows
+    rq = (Path(views.__file__).parents[2] / "queries" / "network.rq").read_text()
+    values = re.search(r"VALUES \?p \{(.*?)\}", rq, re.S)
+    assert values is not None
+    assert {t.split(":")[1] for t in values.group(1).split()} == views.NETWORK_LINKS
 
 
 def _rows(html: str) -> dict[str, str]:

@@ -30,6 +30,13 @@ __all__ = [
 ]
 
 LINK_PROPERTIES = [SCHEMA + p for p in SCHEMA_LINKS]
+# the links from other entities a document shows ("Linked from"): also a work's authors, an
+# event's attendees and an organisation's successor
+_INCOMING = [
+    *LINK_PROPERTIES,
+    *(SCHEMA + p for p in ("attendee", "author", "creator")),
+    DCTERMS + "replaces",
+]
 _LABELS = [RDF + "type", SCHEMA + "name"]
 _SOURCE = [
     RDF + "type",
@@ -49,9 +56,9 @@ def document_query(iri: ox.NamedNode) -> str:
     return f"""SELECT DISTINCT ?s ?p ?o ?g WHERE {{
   {{ GRAPH ?g {{ {e} ?p ?o }} BIND ({e} AS ?s) }}
   UNION
-  {{ GRAPH ?g {{ ?s ?p {e} }} FILTER (?p IN ({_in(LINK_PROPERTIES)})) BIND ({e} AS ?o) }}
+  {{ GRAPH ?g {{ ?s ?p {e} }} FILTER (?p IN ({_in(_INCOMING)})) BIND ({e} AS ?o) }}
   UNION
-  {{ {{ {e} ?lp ?s }} UNION {{ ?s ?lp {e} FILTER (?lp IN ({_in(LINK_PROPERTIES)})) }}
+  {{ {{ {e} ?lp ?s }} UNION {{ ?s ?lp {e} FILTER (?lp IN ({_in(_INCOMING)})) }}
      FILTER (isIRI(?s) && ?s != {e})
      ?s ?p ?o FILTER (?p IN ({_in(_LABELS)})) }}
   UNION

@@ -31,7 +31,7 @@ from ...store.service import QueryService
 from ..deps import Context, ContextDep, app_context, internal_rows
 from ..problems import not_found_page, problem_response
 from ..records import claims_about, entity_versions, history, snapshot
-from ..views import human_label, local_path, quad_cells, templates
+from ..views import NETWORK_LINKS, human_label, local_name, local_path, quad_cells, templates
 
 __all__ = ["EXTENSIONS", "router"]
 
@@ -479,6 +479,14 @@ def render_entity(
     # a value the build derived for a super-property (schema:funder from ibi:leadAgency) is
     # shown once, under the property it was stated with
     slug = doc.iri.removeprefix(settings.entity_ns)
+    # the network view has something to draw: a link it follows, to or from another entity
+    # (stated or derived)
+    linked = any(
+        local_name(t.predicate.value) in NETWORK_LINKS
+        and isinstance(t.object, ox.NamedNode)
+        and doc.iri in (subject_of(t).value, t.object.value)
+        for t in doc.triples
+    )
     derived = {
         (sup, value)
         for prop, values in own.items()
@@ -530,6 +538,7 @@ def render_entity(
     description = next((v.value for v, _ in own.get(SCHEMA + "description", [])), "")
     return templates.get_template("entity.html").render(
         curate="/curate?" + urlencode({"entity": slug}),
+        network="/explore/network?" + urlencode({"center": slug}) if linked else None,
         changes=changes or [],
         claims=[
             {

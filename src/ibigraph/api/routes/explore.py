@@ -22,7 +22,7 @@ from ...search.index import Entity, SearchIndex, fold
 from ..deps import ContextDep, internal_rows
 from ..openapi import MAX_OFFSET
 from ..records import search_index
-from ..views import human_label, local_path, templates, worldmap
+from ..views import human_label, local_name, local_path, templates, worldmap
 
 __all__ = ["router"]
 
@@ -34,8 +34,9 @@ _CENTER = Param("center", "entity")
 
 @router.get(
     "/explore/network",
-    summary="The network around an entity: its members, their funders, lead agencies and "
-    "parents (HTML graph, or JSON nodes and edges)",
+    summary="The network around an entity: what links it to other organisations, projects, "
+    "events and works (members, funders, lead agencies, parents, organisers…), and its members' "
+    "own links (HTML graph, or JSON nodes and edges)",
 )
 async def network(
     request: Request,
@@ -49,7 +50,8 @@ async def network(
     rows = await internal_rows(ctx, "network", {"center": iri.value})
     if not rows:
         raise NotFound(
-            f"no network around {iri.value}: nothing is a member of it, funds it or leads it"
+            f"no network around {iri.value}: no member, funder, parent, organiser or other "
+            "organisation links to it"
         )
     nodes: dict[str, dict[str, Any]] = {}
     edges = []
@@ -64,7 +66,7 @@ async def network(
                     "kind": _KINDS.get(kind, "organization"),
                     "href": local_path(node, settings.base),
                 }
-        relation = r["p"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        relation = local_name(r["p"].value)
         edges.append({"source": r["s"].value, "target": r["o"].value, "relation": relation})
     data = {"center": iri.value, "nodes": list(nodes.values()), "edges": edges}
     media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])

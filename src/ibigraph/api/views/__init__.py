@@ -11,7 +11,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from ...rdf.terms import object_of, subject_of
 from ...rdf.vocab import compact
 
-__all__ = ["human_label", "local_path", "quad_cells", "safe_link", "templates", "term_cell"]
+__all__ = [
+    "NETWORK_LINKS",
+    "human_label",
+    "local_name",
+    "local_path",
+    "quad_cells",
+    "safe_link",
+    "templates",
+    "term_cell",
+]
 
 _WORDS = {"url": "Web site", "sameAs": "Same as"}
 
@@ -62,6 +71,17 @@ def quad_cells(q: ox.Quad, prefixes: Mapping[str, str], base: str) -> list[dict[
     """A quad as the cells of a table row: subject, property, value, graph."""
     parts = (subject_of(q), q.predicate, object_of(q), q.graph_name)
     return [term_cell(t, prefixes, base) for t in parts]
+
+
+# the properties the network view follows, by local name (queries/network.rq lists them)
+NETWORK_LINKS = frozenset(
+    ("memberOf", "funder", "leadAgency", "parentOrganization", "organizer", "attendee", "founder",
+     "publisher", "author", "creator", "replaces")
+)  # fmt: skip
+
+
+def local_name(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 templates = Environment(
