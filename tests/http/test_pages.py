@@ -133,6 +133,11 @@ def test_entity_pages_name_properties_for_people_and_show_derived_facts_once(
     assert described["@context"] == "https://schema.org"
     assert described["@id"].endswith("/id/brain-initiative")
     assert described["name"] == "BRAIN Initiative" and "ResearchProject" in described["@type"]
+    # a person known only by name and description still lists the sources that state them
+    person = site.get("/id/katrin-amunts", headers=BROWSER).text
+    sources = person.split("<h2>Sources</h2>", 1)[1].split("</ol>", 1)[0]
+    assert sources.count("<li>") >= 2 and "what it states" in sources
+    assert '</a> <span class="count">author</span>' in person  # linked from, for people
 
 
 def test_a_source_page_shows_what_the_source_states(site: httpx.Client) -> None:

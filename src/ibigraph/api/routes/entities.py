@@ -534,6 +534,10 @@ def render_entity(
                     "values": vals,
                 }
             )
+    for _, values in sorted(own.items(), key=lambda kv: _order(kv[0])):
+        for _, graphs in values:  # sources of its name, description or types only: listed too
+            for g in graphs:
+                numbers.setdefault(g, len(numbers) + 1)
     name = next((v.value for v, _ in own.get(SCHEMA + "name", [])), doc.iri)
     description = next((v.value for v, _ in own.get(SCHEMA + "description", [])), "")
     return templates.get_template("entity.html").render(
@@ -561,7 +565,7 @@ def render_entity(
             {
                 "label": _label(s, labels, pm),
                 "href": _local(s, settings),
-                "property": compact(p, pm),
+                "property": human_label(p, vocab.labels).lower(),
             }
             for s, p in doc.incoming()
         ],
