@@ -44,6 +44,11 @@ class Settings:
     max_dump_rows: int = 10_000_000
     max_dump_bytes: int = 2 * 1024**3
     max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
+    # results kept per process by (store version, query, format); 0 bytes turns the cache off
+    query_cache_bytes: int = 64 * 1024**2
+    # on the remote backend: seconds a kept result may be served (writes made through another
+    # host are not seen before; writes through any process of this host at once)
+    remote_cache_ttl: float = 30.0
     cors_origins: tuple[str, ...] = ("*",)
     # writes
     tokens_file: Path | None = None  # hashed bearer tokens; none or no file -> writes disabled
@@ -82,6 +87,10 @@ class Settings:
             raise ValueError(f"IBIGRAPH_PUBLIC_URL must be an http(s) URL: {self.public_url!r}")
         if not 0 <= self.max_removed_percent <= 100:
             raise ValueError("IBIGRAPH_MAX_REMOVED_PERCENT must be between 0 and 100")
+        if self.query_cache_bytes < 0 or self.remote_cache_ttl < 0:
+            raise ValueError(
+                "IBIGRAPH_QUERY_CACHE_BYTES and IBIGRAPH_REMOTE_CACHE_TTL must be >= 0"
+            )
         if self.workers < 1 or self.query_threads < 1:
             raise ValueError("IBIGRAPH_WORKERS and IBIGRAPH_QUERY_THREADS must be at least 1")
 
@@ -210,6 +219,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_body_bytes": ("IBIGRAPH_MAX_BODY_BYTES", int),
     "dump_timeout": ("IBIGRAPH_DUMP_TIMEOUT", float),
     "max_query_memory": ("IBIGRAPH_MAX_QUERY_MEMORY", int),
+    "query_cache_bytes": ("IBIGRAPH_QUERY_CACHE_BYTES", int),
+    "remote_cache_ttl": ("IBIGRAPH_REMOTE_CACHE_TTL", float),
     "cors_origins": ("IBIGRAPH_CORS_ORIGINS", _origins),
     "tokens_file": ("IBIGRAPH_TOKENS_FILE", Path),
     "access_log": ("IBIGRAPH_ACCESS_LOG", _bool),

@@ -58,6 +58,10 @@ def create_app(settings: Settings) -> FastAPI:
         if pool is not None:
             pool.on_stopped = metrics.stopped.inc
             pool.on_busy = metrics.busy.inc
+        cache = getattr(service, "cache", None)  # the response cache, unless turned off
+        if cache is not None:
+            cache.on_hit = metrics.cache_hits.inc
+            cache.on_miss = metrics.cache_misses.inc
         await service.start()
         app.state.ready = True
         log.info("ibigraph ready: %s backend, %d query threads", settings.backend, service.size)

@@ -43,6 +43,14 @@ class Metrics:
             "Query runner processes stopped (time limit, memory budget, client gone)",
             registry=reg,
         )
+        self.cache_hits = Counter(
+            "ibigraph_query_cache_hits", "Queries answered from the response cache", registry=reg
+        )
+        self.cache_misses = Counter(
+            "ibigraph_query_cache_misses",
+            "Queries the response cache did not hold (evaluated, then kept if small)",
+            registry=reg,
+        )
         self.busy = Counter(
             "ibigraph_query_busy",
             "Queries refused with 503 Busy (every runner taken)",

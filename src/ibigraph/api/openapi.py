@@ -47,7 +47,7 @@ _CONTENT: list[tuple[str, str, dict[str, Any]]] = [
     ("get", r"/api/entities", _media("application/ld+json")),
     ("get", r"/api/claims", _media("application/json", "application/ld+json")),
     ("get", r"/api/articles", _media("application/json", "text/html")),
-    ("get", r"/quality", _media("text/html", "application/json")),
+    ("get", r"/quality|/explore/.*", _media("text/html", "application/json")),
     ("get", r"/api/search", _media("application/json", "application/ld+json")),
     ("get", r"/reconcile/preview", _media("text/html")),
     (
@@ -91,7 +91,7 @@ def _responses(method: str, path: str, op: dict[str, Any]) -> dict[str, Any]:
         statuses["400"] += " cannot read (the message names it, with a position where known)"
     if params:
         statuses["422"] = "A parameter of the wrong type or out of range (named in the message)"
-    named = ("/api/queries/", "/dumps", "/reconcile/preview", "/releases/")
+    named = ("/api/queries/", "/dumps", "/reconcile/preview", "/releases/", "/explore/network")
     if any(p["in"] == "path" for p in params) or path.startswith(named):
         statuses["404"] = "Nothing is known under this name"
     if _NEGOTIATED.fullmatch(path):

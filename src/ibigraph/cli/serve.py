@@ -33,6 +33,14 @@ def serve(
             "--access-log", help="Log one line per request [env IBIGRAPH_ACCESS_LOG; off]"
         ),
     ] = False,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Keep query results per store version [env IBIGRAPH_QUERY_CACHE_BYTES; "
+            "64 MiB, 0 = off]",
+        ),
+    ] = None,
 ) -> None:
     """Serve the SPARQL endpoint (and API docs) with uvicorn.
 
@@ -61,7 +69,12 @@ def serve(
         # documents name this URL, never the Host header a client sends
         shown_host = f"[{host}]" if ":" in host else host
         os.environ["IBIGRAPH_PUBLIC_URL"] = f"http://{shown_host}:{port}"
+    if cache is False:
+        settings = settings.with_(query_cache_bytes=0)
+    elif cache and not settings.query_cache_bytes:
+        settings = settings.with_(query_cache_bytes=Settings.query_cache_bytes)
     os.environ.update(
+        IBIGRAPH_QUERY_CACHE_BYTES=str(settings.query_cache_bytes),
         IBIGRAPH_STORE=str(settings.store_path.absolute()),
         IBIGRAPH_WORKERS=str(settings.workers),
         IBIGRAPH_QUERY_TIMEOUT=str(settings.query_timeout),

@@ -55,6 +55,7 @@ class RemoteService:
         self._auth = (user, password) if user else None
         self.default_graph = default_graph
         self.version: str | None = None  # a remote store has no version we can see
+        self._stamp = _stamp_file(query_url)
         self.size = 1
 
     async def start(self) -> None:
@@ -135,6 +136,19 @@ class RemoteService:
             # the error's frames hold pyoxigraph results, which may only be dropped on the
             # thread that made them: it leaves this thread without them
             raise e.with_traceback(None) from None
+
+    def write_stamp(self) -> str:
+        """Changes with every write made through ibigraph on this host, by any process: what
+        a cache of this store's answers is keyed by (writes made elsewhere go unseen)."""
+        try:
+            st = self._stamp.stat()
+        except OSError:
+            return "0"
+        return f"{st.st_mtime_ns}-{st.st_size}"
+
+    def bump_stamp(self) -> None:
+        with self._stamp.open("a") as f:  # one byte more: size and time change
+            f.write(".")
 
     async def execute(self, req: QueryRequest) -> QueryReply:
         return await asyncio.to_thread(self._run, req)
@@ -246,9 +260,18 @@ def _sparql_term(t: Term) -> str:
 _PREFETCH_CHUNK = 100  # nodes per VALUES query
 
 
+def _host_file(url: str, suffix: str) -> Path:
+    digest = hashlib.blake2b(url.encode(), digest_size=8).hexdigest()
+    return Path(tempfile.gettempdir()) / f"ibigraph-remote-{digest}.{suffix}"
+
+
 def _lock_file(update_url: str) -> Path:
-    digest = hashlib.blake2b(update_url.encode(), digest_size=8).hexdigest()
-    return Path(tempfile.gettempdir()) / f"ibigraph-remote-{digest}.write-lock"
+    return _host_file(update_url, "write-lock")
+
+
+def _stamp_file(query_url: str) -> Path:
+    """Bumped after each write made through ibigraph on this host (see `write_stamp`)."""
+    return _host_file(query_url, "write-stamp")
 
 
 class RemoteWriter:
@@ -434,3 +457,5 @@ class RemoteWriter:
             client.query().response.read()
         except (SPARQLWrapperException, urllib.error.URLError, TimeoutError) as e:
             raise StoreError(f"the SPARQL server refused the write: {_remote_message(e)}") from None
+        finally:  # even a refused request may have changed something
+            self.service.bump_stamp()

@@ -7,6 +7,7 @@ from typing import Protocol
 from ..config import Settings
 from ..sparql.request import QueryRequest
 from .base import Writer
+from .cache import CachedService, ResultCache
 from .embedded import EmbeddedService, QueryReply
 from .remote import RemoteService
 
@@ -32,13 +33,26 @@ class QueryService(Protocol):
 
 
 def open_query_service(settings: Settings) -> QueryService:
+    """The backend's query service, behind a response cache unless IBIGRAPH_QUERY_CACHE_BYTES
+    is 0 (store/cache.py)."""
+    service: EmbeddedService | RemoteService
     if settings.backend == "remote":
         assert settings.remote_query_url
-        return RemoteService(
+        service = RemoteService(
             settings.remote_query_url,
             update_url=settings.remote_update_url,
             user=settings.remote_user,
             password=settings.remote_password,
             default_graph=settings.remote_default_graph,
         )
-    return EmbeddedService(settings.store_path, settings.query_threads, settings.max_query_memory)
+    else:
+        service = EmbeddedService(
+            settings.store_path, settings.query_threads, settings.max_query_memory
+        )
+    if not settings.query_cache_bytes:
+        return service
+    if isinstance(service, RemoteService):
+        cache = ResultCache(settings.query_cache_bytes, ttl=settings.remote_cache_ttl)
+        return CachedService(service, cache, service.write_stamp)
+    embedded = service
+    return CachedService(service, ResultCache(settings.query_cache_bytes), lambda: embedded.version)
