@@ -44,6 +44,9 @@ class Settings:
     max_dump_rows: int = 10_000_000
     max_dump_bytes: int = 2 * 1024**3
     max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
+    # queries run on in-memory copies of the embedded store: on, off, or auto (when every
+    # worker's and runner's copy fit in a quarter of the memory)
+    memory_replica: str = "auto"
     # results kept per process by (store version, query, format); 0 bytes turns the cache off
     query_cache_bytes: int = 64 * 1024**2
     # on the remote backend: seconds a kept result may be served (writes made through another
@@ -87,6 +90,10 @@ class Settings:
             raise ValueError(f"IBIGRAPH_PUBLIC_URL must be an http(s) URL: {self.public_url!r}")
         if not 0 <= self.max_removed_percent <= 100:
             raise ValueError("IBIGRAPH_MAX_REMOVED_PERCENT must be between 0 and 100")
+        if self.memory_replica not in ("auto", "on", "off"):
+            raise ValueError(
+                f"IBIGRAPH_MEMORY_REPLICA must be auto, on or off: {self.memory_replica!r}"
+            )
         if self.query_cache_bytes < 0 or self.remote_cache_ttl < 0:
             raise ValueError(
                 "IBIGRAPH_QUERY_CACHE_BYTES and IBIGRAPH_REMOTE_CACHE_TTL must be >= 0"
@@ -219,6 +226,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_body_bytes": ("IBIGRAPH_MAX_BODY_BYTES", int),
     "dump_timeout": ("IBIGRAPH_DUMP_TIMEOUT", float),
     "max_query_memory": ("IBIGRAPH_MAX_QUERY_MEMORY", int),
+    "memory_replica": ("IBIGRAPH_MEMORY_REPLICA", str),
     "query_cache_bytes": ("IBIGRAPH_QUERY_CACHE_BYTES", int),
     "remote_cache_ttl": ("IBIGRAPH_REMOTE_CACHE_TTL", float),
     "cors_origins": ("IBIGRAPH_CORS_ORIGINS", _origins),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -21,11 +22,11 @@ from ..errors import StoreError
 from ..sparql.render import Rendered
 from ..sparql.request import QueryRequest
 from .base import PROBE
-from .evaluate import evaluate, open_read_only
+from .evaluate import evaluate, open_read_only, open_replica
 from .oxigraph import StoreWriter
 from .runners import RunnerPool
 
-__all__ = ["EmbeddedService", "QueryReply", "store_version"]
+__all__ = ["EmbeddedService", "QueryReply", "replica_wanted", "store_version"]
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,39 @@ def store_version(path: Path) -> str:
         return real.name
 
 
+REPLICA_BYTES_PER_QUAD = 400  # an in-memory pyoxigraph store: 73 MiB for 197k quads
+REPLICA_SHARE = 0.25  # of the machine's memory that the copies may take, by `auto`
+
+
+def replica_wanted(mode: str, store_path: Path, copies: int) -> bool:
+    """Whether queries run on in-memory copies of the store: `on`, `off`, or `auto`: when
+    `copies` of it (every worker's and runner's) take at most REPLICA_SHARE of the memory."""
+    if mode != "auto":
+        return mode == "on"
+    try:
+        quads = len(open_read_only(store_path))
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (StoreError, ValueError, OSError):
+        return False
+    need = quads * REPLICA_BYTES_PER_QUAD * copies
+    log.info("in-memory copies of the store: %d MiB of %d MiB", need >> 20, memory >> 20)
+    return need <= REPLICA_SHARE * memory
+
+
 class EmbeddedService:
     """Queries in runner processes over one read-only Oxigraph store (see runners.py)."""
 
-    def __init__(self, store_path: Path, threads: int, memory_budget: int = 2**30) -> None:
+    def __init__(
+        self, store_path: Path, threads: int, memory_budget: int = 2**30, replica: bool = False
+    ) -> None:
         if not store_path.exists():
             raise StoreError(f"no store at {store_path}; run `ibigraph build` first")
         self.store_path = store_path
-        self._pool = RunnerPool(store_path, threads, memory_budget)
+        # queries run on in-memory copies of the store (here and in each runner), kept current
+        # by the changes each write records (store/evaluate.py `open_replica`)
+        self.replica = replica
+        self._replica_lock = threading.Lock()
+        self._pool = RunnerPool(store_path, threads, memory_budget, replica)
         self.size = self._pool.size
         # Known-cheap queries: the same text, options and store generation cost the same, so
         # one that a runner answered in under CHEAP_SECONDS runs in this process next time,
@@ -127,9 +153,20 @@ class EmbeddedService:
     def _run_here(self, req: QueryRequest, generation: str) -> QueryReply:
         store = self._store
         if store is None or self._store_generation != generation:
-            store = self._store = open_read_only(Path(generation))
-            self._store_generation = generation
+            with self._replica_lock:  # one thread moves the copy to the new generation
+                if self._store is None or self._store_generation != generation:
+                    self._store = self._open(generation)
+                    self._store_generation = generation
+                store = self._store
+        # a query holds a snapshot: a write applied to the copy meanwhile does not reach it
         return evaluate(store, req, time.monotonic() + req.limits.timeout)
+
+    def _open(self, generation: str) -> ox.Store:
+        if not self.replica:
+            return open_read_only(Path(generation))
+        given = [(Path(self._store_generation), self._store)] if self._store is not None else []
+        self._store = None  # handed over: the copy catches up, or goes before a new one
+        return open_replica(Path(generation), given)
 
 
 CHEAP_SECONDS = 0.02  # a runner's answer this fast marks the query as cheap

@@ -12,8 +12,9 @@ import pyoxigraph as ox
 from ..errors import IbigraphError, QuerySyntaxError, StoreError
 from ..sparql.render import Rendered, render
 from ..sparql.request import QueryRequest, missing_prefixes, syntax_error
+from .oxigraph import read_deltas
 
-__all__ = ["evaluate", "open_read_only"]
+__all__ = ["evaluate", "open_read_only", "open_replica"]
 
 
 def open_read_only(path: Path) -> ox.Store:
@@ -21,6 +22,43 @@ def open_read_only(path: Path) -> ox.Store:
         return ox.Store.read_only(os.path.realpath(path))
     except OSError as e:
         raise StoreError(f"cannot open the store at {path}: {e}") from None
+
+
+def open_replica(generation: Path, given: list[tuple[Path, ox.Store]]) -> ox.Store:
+    """An in-memory copy of the store generation at `generation`, where queries run two to three
+    times as fast as on disk. `given` may hold the copy of an older generation, which it hands
+    over (the list is emptied, so that no one else holds it): that copy is brought up to date by
+    the changes the writes in between recorded, each applied in one transaction (a query sees a
+    whole write or none of it), when they lead there and hold no blank node (a SPARQL update
+    cannot name a stored one); otherwise the old copy is dropped and the generation copied whole."""
+    if given:
+        old, store = given.pop()
+        chain = read_deltas(old, generation)
+        if chain is not None and not any(_blank(q) for part in chain for q in (*part[0], *part[1])):
+            for removed, added in chain:
+                ops = [f"DELETE DATA {{ {_data(removed)} }}"] if removed else []
+                ops += [f"INSERT DATA {{ {_data(added)} }}"] if added else []
+                if ops:
+                    store.update(" ;\n".join(ops))
+            return store
+        del store  # before the copy: not two copies at once
+    copy = ox.Store()
+    copy.bulk_extend(open_read_only(generation))
+    return copy
+
+
+def _blank(q: ox.Quad) -> bool:
+    return any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name))
+
+
+def _data(quads: list[ox.Quad]) -> str:
+    """Quads as the body of INSERT DATA / DELETE DATA (terms in N-Triples syntax)."""
+    return " ".join(
+        f"{q.subject} {q.predicate} {q.object} ."
+        if isinstance(q.graph_name, ox.DefaultGraph)
+        else f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+        for q in quads
+    )
 
 
 class _QueryOptions(TypedDict, total=False):

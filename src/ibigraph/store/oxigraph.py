@@ -23,11 +23,19 @@ from ..errors import QuerySyntaxError, StoreError
 from ..rdf.terms import GraphName, Subject, Term
 from .base import host_lock
 
-__all__ = ["OxigraphStore", "StoreWriter", "WriteTransaction", "open_store", "write_store"]
+__all__ = [
+    "OxigraphStore",
+    "StoreWriter",
+    "WriteTransaction",
+    "open_store",
+    "read_deltas",
+    "write_store",
+]
 
 log = logging.getLogger(__name__)
 
 _PRIMARY = ".primary"  # suffix of a generation's writable twin
+_DELTAS = ".deltas"  # in the generations folder: what the write that made each one changed
 _GRACE = 60.0  # seconds a superseded generation stays for readers that may still open it
 
 
@@ -140,7 +148,12 @@ def _prune(generations: Path, keep: Path, grace: float) -> None:
     write lock, so a generation newer than the current one, or a writable twin without its
     published generation, was left by a process that died mid-write."""
     published = sorted(
-        (d for d in generations.iterdir() if not d.name.endswith(_PRIMARY)), key=lambda d: d.name
+        (
+            d
+            for d in generations.iterdir()
+            if not d.name.endswith(_PRIMARY) and not d.name.startswith(".")
+        ),
+        key=lambda d: d.name,
     )
     if keep not in published:
         return
@@ -156,6 +169,10 @@ def _prune(generations: Path, keep: Path, grace: float) -> None:
     for p in generations.iterdir():
         if p.name.endswith(_PRIMARY) and p.name[: -len(_PRIMARY)] not in live:
             shutil.rmtree(p, ignore_errors=True)
+    deltas = generations / _DELTAS
+    for p in deltas.iterdir() if deltas.is_dir() else ():
+        if p.name not in live:  # its generation is gone (a record being written ends .tmp)
+            p.unlink(missing_ok=True)
 
 
 class StoreWriter:
@@ -203,6 +220,7 @@ class StoreWriter:
                     txn.store.flush()
                     txn.store.backup(str(target))
                     txn.close()
+                    _record_delta(current, target, txn.removed, txn.added)
                     _swap(self.path, target)
                     published = True  # from here on the write has happened
                     _prune_quietly(current.parent, target)
@@ -218,6 +236,8 @@ class WriteTransaction:
     def __init__(self, store: ox.Store) -> None:
         self.store: ox.Store | None = store
         self.committed = False
+        self.removed: list[ox.Quad] = []
+        self.added: list[ox.Quad] = []
 
     def quads_for_pattern(
         self,
@@ -239,13 +259,57 @@ class WriteTransaction:
 
     def commit(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
         assert self.store is not None
-        for q in removed:
+        self.removed, self.added = list(removed), list(added)
+        for q in self.removed:
             self.store.remove(q)
-        self.store.extend(added)
+        self.store.extend(self.added)
         self.committed = True
 
     def close(self) -> None:
         self.store = None  # pyoxigraph closes the database when the object goes
+
+
+def _record_delta(
+    parent: Path, generation: Path, removed: list[ox.Quad], added: list[ox.Quad]
+) -> None:
+    """Write down what made `generation` from `parent`, before it is published: an in-memory
+    replica of the parent catches up by applying it (`read_deltas`)."""
+    deltas = generation.parent / _DELTAS
+    deltas.mkdir(exist_ok=True)
+    lines = [f"from {parent.name}", *(f"D {q} ." for q in removed), *(f"A {q} ." for q in added)]
+    tmp = deltas / f"{generation.name}.tmp"
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, deltas / generation.name)
+
+
+def read_deltas(
+    old: Path, new: Path, limit: int = 256
+) -> list[tuple[list[ox.Quad], list[ox.Quad]]] | None:
+    """What the writes from generation `old` to generation `new` removed and added, oldest
+    first; None when their records do not lead from one to the other (a rebuild, a restored
+    store, records pruned with their generations, more than `limit` writes)."""
+    if old.parent != new.parent:
+        return None
+    chain: list[tuple[list[ox.Quad], list[ox.Quad]]] = []
+    at = new.name
+    while at != old.name:
+        if len(chain) >= limit:
+            return None
+        try:
+            text = (new.parent / _DELTAS / at).read_text(encoding="utf-8")
+        except OSError:
+            return None
+        head, _, body = text.partition("\n")
+        rows: dict[str, list[str]] = {"D": [], "A": []}
+        for line in body.splitlines():
+            rows[line[0]].append(line[2:])
+        removed, added = (
+            list(ox.parse("\n".join(rows[kind]) + "\n", format=ox.RdfFormat.N_QUADS))
+            for kind in ("D", "A")
+        )
+        chain.append((removed, added))
+        at = head.removeprefix("from ")
+    return chain[::-1]
 
 
 def _recreate_primary(current: Path, primary: Path) -> None:

@@ -49,11 +49,14 @@ class QueryMemoryExceeded(ResultTooLarge):
     title = "Query needs too much memory"
 
 
-def _runner_main(conn: Connection, memory_budget: int) -> None:  # pragma: no cover - child
-    """A runner: evaluate each query sent on `conn` against the store generation it names."""
+def _runner_main(  # pragma: no cover - child
+    conn: Connection, memory_budget: int, replica: bool
+) -> None:
+    """A runner: evaluate each query sent on `conn` against the store generation it names (on
+    an in-memory copy of it if `replica`)."""
     import pyoxigraph as ox
 
-    from .evaluate import evaluate, open_read_only
+    from .evaluate import evaluate, open_read_only, open_replica
 
     store: ox.Store | None = None
     opened = ""
@@ -66,7 +69,12 @@ def _runner_main(conn: Connection, memory_budget: int) -> None:  # pragma: no co
         generation, req = job
         try:
             if generation != opened:
-                store = open_read_only(Path(generation))
+                if replica:
+                    given = [(Path(opened), store)] if store is not None else []
+                    store = None  # handed over: the copy catches up, or goes before a new one
+                    store = open_replica(Path(generation), given)
+                else:
+                    store = open_read_only(Path(generation))
                 opened = generation
             if not limited and memory_budget > 0:
                 _limit_memory(memory_budget)
@@ -118,11 +126,13 @@ def _memory_message(budget: int) -> str:
 
 
 class _Runner:
-    def __init__(self, ctx: multiprocessing.context.SpawnContext, budget: int) -> None:
+    def __init__(
+        self, ctx: multiprocessing.context.SpawnContext, budget: int, replica: bool
+    ) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
         self.proc: BaseProcess = ctx.Process(
-            target=_runner_main, args=(child, budget), daemon=True, name="ibigraph-query"
+            target=_runner_main, args=(child, budget, replica), daemon=True, name="ibigraph-query"
         )
         self.proc.start()
         child.close()
@@ -139,10 +149,13 @@ class _Runner:
 class RunnerPool:
     """`size` runner processes over the store at `store_path`, with admission control."""
 
-    def __init__(self, store_path: Path, size: int, memory_budget: int) -> None:
+    def __init__(
+        self, store_path: Path, size: int, memory_budget: int, replica: bool = False
+    ) -> None:
         self.store_path = store_path
         self.size = max(2, size)  # at least one general runner and the fast lane
         self.memory_budget = memory_budget
+        self.replica = replica  # runners query in-memory copies of the store
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: list[_Runner] = []
         self._fast: _Runner | None = None
@@ -172,7 +185,7 @@ class RunnerPool:
         self._spare = await loop.run_in_executor(None, self._spawn)
 
     def _spawn(self) -> _Runner:
-        return _Runner(self._ctx, self.memory_budget)
+        return _Runner(self._ctx, self.memory_budget, self.replica)
 
     async def close(self) -> None:
         self._closed = True
