@@ -1,14 +1,16 @@
 """Run the ibigraph benchmark: same data, same queries, several SPARQL servers side by side.
 
-    .venv/bin/python bench/run.py --size 100k [--duration 10] [--concurrency 8]
-        [--systems ibigraph,bare,hello,rdflib-endpoint,virtuoso] [--workers N] [--cache]
+    .venv/bin/python bench/run.py --size 100k [--duration 10] [--concurrency 8] [--rounds 3]
+        [--systems ibigraph,bare-memory,bare,hello,rdflib-endpoint,virtuoso] [--workers N]
+        [--cache] [--no-pin]
 
 Steps: generate (or reuse) the synthetic N-Quads file; build each system's store and start
 each system as a real server process on a free loopback port; check that all systems return
-the same rows for a sample of every query's variants; then, query kind by query kind and
-system by system, drive each server with a bounded load client (wrk, else a built-in asyncio
-client) at fixed concurrency; report throughput, latency, errors, ratios, load time and memory
-as Markdown on stdout and in bench/results-<size>-<timestamp>.md.
+the same rows for a sample of every query's variants; pin the servers and the load client to
+separate cores; then, query kind by query kind, measure each system in turn, round after round
+(A/B/C, B/C/A, …), driving it with a bounded load client (wrk, else a built-in asyncio client)
+at fixed concurrency; report throughput, latency, errors, ratios with their spread over the
+rounds, load time and memory as Markdown on stdout and in bench/results-<size>-<timestamp>.md.
 
 All traffic goes to 127.0.0.1 only; every load run is bounded in time (and by a subprocess
 time-out); every server this script starts is stopped by its own process id on exit.
@@ -52,7 +54,7 @@ import queries as querymix  # noqa: E402
 VENV_BIN = ROOT / ".venv" / "bin"
 PEERS_BIN = BENCH / ".venv-peers" / "bin"
 PEER_PACKAGES = ["rdflib-endpoint==0.6.3", "uvicorn"]
-ALL_SYSTEMS = ["ibigraph", "bare", "hello", "rdflib-endpoint", "virtuoso"]
+ALL_SYSTEMS = ["ibigraph", "bare-memory", "bare", "hello", "rdflib-endpoint", "virtuoso"]
 JSON_MT = "application/sparql-results+json"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 HOST = "127.0.0.1"  # the only address this script ever talks to
@@ -336,10 +338,13 @@ def start_ibigraph(s: System, nq: Path, run_dir: Path, args: argparse.Namespace)
 def start_bare(s: System, nq: Path, run_dir: Path, args: argparse.Namespace) -> None:
     store = run_dir / "bare-store"
     t0 = time.perf_counter()
-    _stand_in_load(store, nq, s.log_path)  # type: ignore[arg-type]
+    if not store.exists():  # bare and bare-memory serve the same store
+        _stand_in_load(store, nq, s.log_path)  # type: ignore[arg-type]
     s.load_s = time.perf_counter() - t0
     port = free_port()
-    s.desc = f"bench/bare_app.py, uvicorn --workers {args.workers}, `def` endpoint"
+    memory = s.name == "bare-memory"
+    where = "in-memory copy per worker" if memory else "read-only on-disk store"
+    s.desc = f"bench/bare_app.py ({where}), uvicorn --workers {args.workers}, `def` endpoint"
     cmd = [
         str(VENV_BIN / "python"),
         "-m",
@@ -355,7 +360,8 @@ def start_bare(s: System, nq: Path, run_dir: Path, args: argparse.Namespace) -> 
         "--log-level",
         "warning",
     ]
-    _serve(s, cmd, {"BARE_STORE": str(store)}, port, "/health", 600)
+    env = {"BARE_STORE": str(store), **({"BARE_MEMORY": "1"} if memory else {})}
+    _serve(s, cmd, env, port, "/health", 600)
 
 
 def start_hello(s: System, nq: Path, run_dir: Path, args: argparse.Namespace) -> None:
@@ -927,6 +933,7 @@ def report(
     skipped: dict[str, str],
     started: str,
     answers: dict[str, dict],
+    rounds: dict[tuple[str, str], list[LoadResult]] | None = None,
 ) -> str:
     names = [s.name for s in systems]
     L: list[str] = [
@@ -940,7 +947,8 @@ def report(
         f"{querymix.VARIANTS} variants per query, cycled; a run that completes fewer than "
         f"{args.min_requests} requests is measured again for {args.max_duration:g} s, and one "
         f"during which other processes took > {NOISY_CPU}% of a core up to {args.retries} more "
-        f"times; one server runs at a time and shares the {os.cpu_count()} cores with the client",
+        f"times; all servers run, idle but one, and each query is measured {args.rounds} times "
+        f"on each system, the systems alternating within each round; {args.pin_note}",
         f"- ibigraph result cache: {getattr(args, 'cache_note', 'n/a')}; workers: "
         f"{args.workers} (`ibigraph serve --workers` = uvicorn `--workers` of bare and hello)",
         f"- command: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`",
@@ -1027,7 +1035,7 @@ def report(
     if "ibigraph" in names and len(names) > 1:
         peers = [
             (p, f"ibigraph/{p}")
-            for p in ("bare", "rdflib-endpoint", "virtuoso", "hello")
+            for p in ("bare-memory", "bare", "rdflib-endpoint", "virtuoso", "hello")
             if p in names
         ]
         L += [
@@ -1053,7 +1061,7 @@ def report(
                 per[p].append(r)
                 if cell.startswith(">"):
                     bounded.add(p)
-                if p == "bare" and r < 0.9:
+                if p in ("bare", "bare-memory") and r < 0.9:
                     cell = f"**{cell}**"
                 cells.append(cell)
             L.append(f"| {k.name} | " + " | ".join(cells) + " |")
@@ -1064,20 +1072,23 @@ def report(
             )
             + " |"
         )
-        if "bare" in names:
+        for ref in ("bare-memory", "bare"):
+            if ref not in names:
+                continue
             low = [
                 k.name
                 for k in kinds
-                if (rt := _ratio(results.get((k.name, "ibigraph")), results.get((k.name, "bare"))))
+                if (rt := _ratio(results.get((k.name, "ibigraph")), results.get((k.name, ref))))
                 is not None
                 and rt[0] < 0.9
             ]
             L += [
                 "",
-                "ibigraph reaches ≥ 90% of bare on every query."
+                f"ibigraph reaches ≥ 90% of {ref} on every query."
                 if not low
-                else f"ibigraph is **below 90% of bare** on: {', '.join(low)}.",
+                else f"ibigraph is **below 90% of {ref}** on: {', '.join(low)}.",
             ]
+    L += interleaved_section(kinds, systems, rounds or {})
     for s in systems:
         if s.backlog:
             L += [
@@ -1099,6 +1110,77 @@ def report(
             f"{args.check_samples} variants of every query.",
         ]
     return "\n".join(L) + "\n"
+
+
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def interleaved_section(
+    kinds: list, systems: list[System], rounds: dict[tuple[str, str], list[LoadResult]]
+) -> list[str]:
+    """Each system's req/s over the interleaved rounds (median, min to max), and ibigraph's ratio
+    to each reference round by round: the two were measured one right after the other, so the
+    machine's drift between rounds cancels out of each ratio."""
+    names = [s.name for s in systems]
+    n = max((len(v) for v in rounds.values()), default=0)
+    if n < 2 or "ibigraph" not in names:
+        return []
+    L = [
+        "",
+        f"## Interleaved rounds ({n} per query; systems alternate within each round)",
+        "",
+        "req/s, median [min, max] over the rounds:",
+        "",
+        "| query | " + " | ".join(names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    for k in kinds:
+        cells = []
+        for name in names:
+            rps = [r.rps for r in rounds.get((k.name, name), [])]
+            cells.append(f"{_median(rps):.1f} [{min(rps):.0f}, {max(rps):.0f}]" if rps else "-")
+        L.append(f"| {k.name} | " + " | ".join(cells) + " |")
+    refs = [p for p in ("bare-memory", "bare", "virtuoso", "hello") if p in names]
+    L += [
+        "",
+        "ibigraph ÷ reference, the median [min, max] of the per-round ratios:",
+        "",
+        "| query | " + " | ".join(f"ibigraph/{p}" for p in refs) + " |",
+        "|---|" + "---:|" * len(refs),
+    ]
+    medians: dict[str, list[float]] = collections.defaultdict(list)
+    for k in kinds:
+        cells = []
+        for p in refs:
+            ours, theirs = rounds.get((k.name, "ibigraph"), []), rounds.get((k.name, p), [])
+            ratios = [a.rps / b.rps for a, b in zip(ours, theirs, strict=False) if b.rps > 0]
+            if (p == "hello" and not k.cheap) or not ratios:
+                cells.append("")
+                continue
+            m = _median(ratios)
+            medians[p].append(m)
+            cells.append(f"{m:.2f} [{min(ratios):.2f}, {max(ratios):.2f}]")
+        L.append(f"| {k.name} | " + " | ".join(cells) + " |")
+    L.append(
+        "| **geometric mean** | "
+        + " | ".join(_f(_geomean(medians[p]), "{:.2f}") for p in refs)
+        + " |"
+    )
+    return L
+
+
+def pin(systems: list[System], server_cores: set[int], client_cores: set[int]) -> str:
+    """Pin every server's processes (and so the runners they start later) to `server_cores`,
+    and this script with its load client to `client_cores`."""
+    for s in systems:
+        for pid in process_tree(s.pid) if s.pid else []:
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(pid, server_cores)
+    os.sched_setaffinity(0, client_cores)
+    return f"servers on CPU {sorted(server_cores)}, load client on CPU {sorted(client_cores)}"
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -1136,6 +1218,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="(default) ibigraph without result cache",
     )
+    ap.add_argument(
+        "--rounds", type=int, default=3, help="measurements of each query on each system, "
+        "the systems alternating within each round (medians and spreads are reported)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--pin", action=argparse.BooleanOptionalAction, default=True,
+        help="servers on all CPUs but the last, this script and its load client on the last",
+    )  # fmt: skip
     ap.add_argument("--check-samples", type=int, default=5)
     ap.add_argument(
         "--min-requests",
@@ -1159,7 +1249,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0, help="per-request time-out, s")
     ap.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     ap.add_argument("--keep", action="store_true", help="keep the run directory (stores, logs)")
-    ap.set_defaults(cache=False)
+    ap.set_defaults(cache=False, pin_note="not pinned")
     args = ap.parse_args(argv)
     wanted = [x.strip() for x in args.systems.split(",") if x.strip()]
     unknown = set(wanted) - set(ALL_SYSTEMS)
@@ -1185,6 +1275,7 @@ def main(argv: list[str] | None = None) -> int:
     starters = {
         "ibigraph": start_ibigraph,
         "bare": start_bare,
+        "bare-memory": start_bare,
         "hello": start_hello,
         "rdflib-endpoint": start_rdflib,
     }
@@ -1194,13 +1285,15 @@ def main(argv: list[str] | None = None) -> int:
     answers: dict[str, dict] = {}
     tmp = run_dir / "client"
     tmp.mkdir()
+    rounds: dict[tuple[str, str], list[LoadResult]] = collections.defaultdict(list)
     try:
-        # One system at a time: with 2 cores, an idle-looking neighbour (Virtuoso compacting
-        # after its bulk load, say) would otherwise steal CPU from the one being measured.
-        for name in wanted:
-            s = System(name, log_path=run_dir / f"{name}.log")
-            log(f"starting {name} …")
-            with contextlib.ExitStack() as stack:
+        with contextlib.ExitStack() as stack:
+            # every system up, settled and checked first; then each query measured on each
+            # system in turn, round after round (the order rotating), so that the drift of
+            # this shared machine falls on all of them alike
+            for name in wanted:
+                s = System(name, log_path=run_dir / f"{name}.log")
+                log(f"starting {name} …")
                 stack.callback(lambda s=s: s.stop())
                 try:
                     if name == "virtuoso":
@@ -1229,31 +1322,43 @@ def main(argv: list[str] | None = None) -> int:
                             next(x for x in systems if x.name == ref), s, kinds, answers
                         ):
                             log("MISMATCH " + n)
-                for k in kinds:
-                    paths = [s.query_path(v.query) for v in k.variants]
-                    if args.warmup > 0:
-                        load_run(
-                            s, paths, args.warmup, args.concurrency, tmp, client, args.timeout,
-                            offset=len(paths) // 2,
-                        )  # fmt: skip
-                        s.settle_after(k.name, args)
-                    r = measure(s, k.name, paths, args, tmp, client)
-                    results[(k.name, s.name)] = r
-                    if not s.alive():
-                        s.died = f"died during `{k.name}`"
-                        log(f"{name} DIED during {k.name}; last lines of its log:\n{s.log_tail()}")
-                    log(
-                        f"{k.name:10s} {s.name:16s} {r.rps_text():>9s} req/s  "
-                        f"p50 {r.p50_ms:8.2f} ms"
-                        f"  p99 {r.p99_ms:8.2f} ms  errors {r.errors}  "
-                        f"CPU server {_f(r.server_cpu, '{:.0f}')}% client "
-                        f"{_f(r.client_cpu, '{:.0f}')}% other {_f(r.other_cpu, '{:.0f}')}%"
-                    )
-                    if s.died:
-                        break
+            cores = sorted(os.sched_getaffinity(0))
+            if args.pin and len(cores) >= 2:
+                args.pin_note = pin(systems, set(cores[:-1]), {cores[-1]})
+                log(args.pin_note)
+            for k in kinds:
+                for rnd in range(args.rounds):
+                    shift = rnd % len(systems)
+                    for s in systems[shift:] + systems[:shift]:
+                        if s.died:
+                            continue
+                        paths = [s.query_path(v.query) for v in k.variants]
+                        if rnd == 0 and args.warmup > 0:
+                            load_run(
+                                s, paths, args.warmup, args.concurrency, tmp, client,
+                                args.timeout, offset=len(paths) // 2,
+                            )  # fmt: skip
+                            s.settle_after(k.name, args)
+                        r = measure(s, k.name, paths, args, tmp, client)
+                        rounds[(k.name, s.name)].append(r)
+                        if not s.alive():
+                            s.died = f"died during `{k.name}`"
+                            log(f"{s.name} DIED during {k.name}; its log:\n{s.log_tail()}")
+                        log(
+                            f"{k.name:10s} {s.name:12s} round {rnd + 1}/{args.rounds} "
+                            f"{r.rps_text():>9s} req/s  p50 {r.p50_ms:8.2f} ms  "
+                            f"p99 {r.p99_ms:8.2f} ms  errors {r.errors}  "
+                            f"CPU server {_f(r.server_cpu, '{:.0f}')}% client "
+                            f"{_f(r.client_cpu, '{:.0f}')}% other {_f(r.other_cpu, '{:.0f}')}%"
+                        )
+                for s in systems:  # the round with the median throughput stands for the query
+                    done = sorted(rounds.get((k.name, s.name), []), key=lambda r: r.rps)
+                    if done:
+                        results[(k.name, s.name)] = done[len(done) // 2]
+            for s in systems:
                 if s.pid and not s.died:
                     s.rss_end, s.peak_rss = tree_memory(s.pid)
-                log(f"stopping {name}")
+            log("stopping every system")
     finally:
         if not args.keep:
             shutil.rmtree(run_dir, ignore_errors=True)
@@ -1269,7 +1374,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for s in checked:
             s.check = {k.name: "alone" for k in kinds}
-    text = report(args, systems, kinds, client, meta, results, notes, skipped, started, answers)
+    text = report(
+        args, systems, kinds, client, meta, results, notes, skipped, started, answers, rounds
+    )
     out = BENCH / f"results-{args.size}-{stamp}.md"
     out.write_text(text)
     print(text)
