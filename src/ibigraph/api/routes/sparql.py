@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import hashlib
 import json
@@ -11,7 +10,6 @@ from asyncio import to_thread
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from fastapi import Request
@@ -237,24 +235,35 @@ _WATCH_AFTER = 0.2  # seconds a query runs before its connection is watched for 
 
 async def _unless_client_leaves(request: Request, work: Awaitable[QueryReply]) -> QueryReply:
     """The reply of `work`; if the client disconnects first, `work` is cancelled (its runner
-    is stopped) and _ClientGone raised. Quick queries pay nothing for the watch."""
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=_WATCH_AFTER)
-    if done:
-        return task.result()
-    gone = asyncio.ensure_future(_disconnected(request))
-    either: set[asyncio.Future[Any]] = {task, gone}
+    is stopped) and _ClientGone raised. Quick queries pay only a timer for the watch: the
+    connection is watched from _WATCH_AFTER seconds on, by a task that cancels this one."""
+    loop = asyncio.get_running_loop()
+    current = asyncio.current_task()
+    assert current is not None
+    gone = False
+    watcher: asyncio.Task[None] | None = None
+
+    async def cancel_when_gone() -> None:
+        nonlocal gone
+        await _disconnected(request)
+        gone = True
+        current.cancel()
+
+    def watch() -> None:
+        nonlocal watcher
+        watcher = loop.create_task(cancel_when_gone())
+
+    timer = loop.call_later(_WATCH_AFTER, watch)
     try:
-        finished, _ = await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        return await work
+    except asyncio.CancelledError:
+        if gone and current.uncancel() == 0:  # our own cancellation, not the server's
+            raise _ClientGone from None
+        raise
     finally:
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
-        gone.cancel()
-    if task in finished:
-        return task.result()
-    raise _ClientGone
+        timer.cancel()
+        if watcher is not None:
+            watcher.cancel()
 
 
 async def _disconnected(request: Request) -> None:
