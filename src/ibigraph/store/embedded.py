@@ -92,6 +92,11 @@ class EmbeddedService:
             self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         await self._pool.start()
         await self.execute(PROBE)
+        if self.replica:  # this process's own copy, for the queries it answers on its threads
+            generation = self._generation
+            await asyncio.get_running_loop().run_in_executor(
+                self._threads, self._run_here, PROBE, generation
+            )
 
     def writer(self, timeout: float) -> StoreWriter:
         """Writes go to the on-disk store directly (the time limit is the change set's)."""

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import resource
 import threading
 import time
@@ -50,10 +51,11 @@ class QueryMemoryExceeded(ResultTooLarge):
 
 
 def _runner_main(  # pragma: no cover - child
-    conn: Connection, memory_budget: int, replica: bool
+    conn: Connection, memory_budget: int, replica: str
 ) -> None:
     """A runner: evaluate each query sent on `conn` against the store generation it names (on
-    an in-memory copy of it if `replica`)."""
+    an in-memory copy of it if `replica` names a generation: copied at once, before the first
+    query comes)."""
     import pyoxigraph as ox
 
     from .evaluate import evaluate, open_read_only, open_replica
@@ -61,6 +63,9 @@ def _runner_main(  # pragma: no cover - child
     store: ox.Store | None = None
     opened = ""
     limited = False
+    if replica:
+        with contextlib.suppress(Exception):  # the first query tries again, and reports
+            store, opened = open_replica(Path(replica), []), replica
     while True:
         try:
             job = conn.recv()
@@ -127,7 +132,7 @@ def _memory_message(budget: int) -> str:
 
 class _Runner:
     def __init__(
-        self, ctx: multiprocessing.context.SpawnContext, budget: int, replica: bool
+        self, ctx: multiprocessing.context.SpawnContext, budget: int, replica: str
     ) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
@@ -185,7 +190,9 @@ class RunnerPool:
         self._spare = await loop.run_in_executor(None, self._spawn)
 
     def _spawn(self) -> _Runner:
-        return _Runner(self._ctx, self.memory_budget, self.replica)
+        # with replicas, a new runner copies the current generation as it starts
+        current = os.path.realpath(self.store_path) if self.replica else ""
+        return _Runner(self._ctx, self.memory_budget, current)
 
     async def close(self) -> None:
         self._closed = True
