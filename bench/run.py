@@ -1177,8 +1177,10 @@ def pin(systems: list[System], server_cores: set[int], client_cores: set[int]) -
     and this script with its load client to `client_cores`."""
     for s in systems:
         for pid in process_tree(s.pid) if s.pid else []:
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(pid, server_cores)
+            # every thread: a process's threads that already run keep their own affinity
+            for tid in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}") else []:
+                with contextlib.suppress(OSError):
+                    os.sched_setaffinity(int(tid), server_cores)
     os.sched_setaffinity(0, client_cores)
     return f"servers on CPU {sorted(server_cores)}, load client on CPU {sorted(client_cores)}"
 
