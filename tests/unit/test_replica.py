@@ -77,3 +77,37 @@ def test_a_query_running_on_the_copy_sees_a_write_whole_or_not_at_all(tmp_path: 
     assert {row["o"].value for row in seen} == {EX + "old"} and len(seen) == 500
     after = copy.query(f"SELECT ?o WHERE {{ GRAPH <{EX}g> {{ ?s <{EX}p> ?o }} }}")
     assert {row["o"].value for row in after} == {EX + "new"}
+
+
+def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) -> None:
+    import asyncio
+
+    from ibigraph.config import Limits
+    from ibigraph.sparql.request import QueryRequest
+    from ibigraph.store.embedded import EmbeddedService
+
+    path = tmp_path / "store"
+    write_store(path, [_q("a", "b")])
+    count = QueryRequest(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }}",
+        accept="text/csv",
+        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
+    )
+
+    async def run(replica: bool) -> list[int]:
+        service = EmbeddedService(path, threads=2, replica=replica)
+        await service.start()
+        try:
+            seen = []
+            for i in range(3):
+                for _ in range(3):  # a runner, then this process's thread, then its event loop
+                    reply = await service.execute(count)
+                    seen.append(int(reply.body.split()[1]))
+                _write(path, [], [_q(f"n{replica}{i}", "b")])
+            return seen
+        finally:
+            await service.close()
+
+    for replica in (True, False):
+        n = len(set(open_read_only(path)))
+        assert asyncio.run(run(replica)) == [n + i for i in range(3) for _ in range(3)]

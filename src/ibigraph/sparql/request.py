@@ -134,3 +134,15 @@ class QueryRequest:
     check_only: bool = False
     # predeclared prefixes, for queries that use them without PREFIX (as Wikidata's service)
     prefixes: Mapping[str, str] = field(default_factory=dict)
+
+    def key(self) -> tuple[object, ...]:
+        """What the answer depends on besides the store (the prefixes are the app's own)."""
+        return (
+            self.query.strip(),
+            self.accept,
+            self.default_graphs,
+            self.named_graphs,
+            self.base_iri,
+            self.check_only,
+            self.limits,
+        )

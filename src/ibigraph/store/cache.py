@@ -86,16 +86,7 @@ class CachedService:
         if version is None:
             reply: Rendered = await self.inner.execute(req)
             return reply
-        key: Key = (
-            version,
-            req.query.strip(),
-            req.accept,
-            req.default_graphs,
-            req.named_graphs,
-            req.base_iri,
-            req.check_only,
-            req.limits,
-        )
+        key: Key = (version, *req.key())
         hit = self.cache.get(key)
         if hit is not None:
             return hit

@@ -133,16 +133,7 @@ class EmbeddedService:
     async def execute(self, req: QueryRequest) -> QueryReply:
         _ = self.version  # notices a rebuilt store
         generation = self._generation
-        key = (
-            generation,
-            req.query,
-            req.accept,
-            req.default_graphs,
-            req.named_graphs,
-            req.base_iri,
-            req.check_only,
-            req.limits,
-        )
+        key = (generation, *req.key())
         took = self._cheap.get(key)
         if took is not None:
             self._cheap.move_to_end(key)
