@@ -40,7 +40,7 @@ def human_label(term: str, labels: Mapping[str, str] | None = None) -> str:
     name in words ("schema:foundingDate" and its IRI -> "Founding date")."""
     label = (labels or {}).get(term)
     if label is None:
-        local = re.split(r"[/#:]", term)[-1]
+        local = local_name(term)
         label = _WORDS.get(local) or re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).lower()
     return label[:1].upper() + label[1:]
 
@@ -81,7 +81,8 @@ NETWORK_LINKS = frozenset(
 
 
 def local_name(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    """The last part of an IRI or a compact name: `schema:foundingDate` -> `foundingDate`."""
+    return re.split(r"[/#:]", iri)[-1]
 
 
 templates = Environment(
