@@ -56,6 +56,7 @@ class Settings:
     # writes
     tokens_file: Path | None = None  # hashed bearer tokens; none or no file -> writes disabled
     access_log: bool = False  # one line per request (never the Authorization header)
+    opentelemetry: bool = False  # FastAPI's native OpenTelemetry hooks (global providers)
     # the URL clients reach the service at; documents are written with it, never with the Host
     # a request names (`ibigraph serve` sets it from --host/--port unless the host is 0.0.0.0)
     public_url: str | None = None
@@ -232,6 +233,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "cors_origins": ("IBIGRAPH_CORS_ORIGINS", _origins),
     "tokens_file": ("IBIGRAPH_TOKENS_FILE", Path),
     "access_log": ("IBIGRAPH_ACCESS_LOG", _bool),
+    "opentelemetry": ("IBIGRAPH_OPENTELEMETRY", _bool),
     "public_url": ("IBIGRAPH_PUBLIC_URL", _url),
     "read_role": ("IBIGRAPH_READ_ROLE", str),
     "max_change_quads": ("IBIGRAPH_MAX_CHANGE_QUADS", int),

@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
 from .. import __version__
 from ..config import Settings
@@ -48,6 +49,9 @@ STATIC = Path(__file__).parent / "static"  # our scripts and styles; vendor/: np
 log = logging.getLogger(__name__)
 
 
+_NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_app(settings: Settings) -> FastAPI:
     service = open_query_service(settings)
     metrics = Metrics()
@@ -79,6 +83,9 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from the service's own copy of Swagger UI
         redoc_url=None,
+        # FastAPI's own OpenTelemetry hooks look for providers on every request; the service
+        # reports through /metrics (Prometheus). IBIGRAPH_OPENTELEMETRY=1 turns them back on.
+        telemetry=None if settings.opentelemetry else _NO_TELEMETRY,
     )
     app.state.ready = False
     install_error_handlers(app)

@@ -7,6 +7,7 @@ the server's preference (the order of `offered`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -166,11 +167,16 @@ def quality(ranges: list[MediaRange], media_type: str) -> float:
 
 def choose_media_type(accept: str | None, offered: list[str]) -> str:
     """The offered media type the client prefers; ties go to the earlier offer. 406 if none."""
+    return _choose(accept, tuple(offered))
+
+
+@functools.lru_cache(maxsize=1024)  # clients send the same few Accept headers again and again
+def _choose(accept: str | None, offered: tuple[str, ...]) -> str:
     ranges = parse_accept(accept, frozenset(offered))
     scored = [(quality(ranges, m), -i, m) for i, m in enumerate(offered)]
     q, _, best = max(scored)
     if q <= 0:
-        raise NotAcceptable(offered)
+        raise NotAcceptable(list(offered))
     return best
 
 

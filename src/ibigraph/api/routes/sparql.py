@@ -194,8 +194,9 @@ async def sparql(request: Request) -> Response:
     # refuses SERVICE and updates before any work; linear time, off the loop for long queries
     form = inspect_query(query) if len(query) < _INLINE else await to_thread(inspect_query, query)
     headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
-    if service.version is not None:
-        etag = _etag(service.version, query, accept, params)
+    version = service.version  # a readlink on the embedded store: once
+    if version is not None:
+        etag = _etag(version, query, accept, params)
         headers["ETag"] = etag
         if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
             return Response(status_code=304, headers=headers)
