@@ -91,7 +91,9 @@ def query(
 async def _run(settings: Settings, req: QueryRequest) -> Rendered:
     if settings.backend == "oxigraph" and not settings.store_path.exists():
         raise StoreError(f"no store at {settings.store_path}; run `ibigraph build` first")
-    service = open_query_service(settings.with_(query_threads=1))
+    # one query, then gone: no in-memory copy of the store to make, no cache to fill
+    one_shot = settings.with_(query_threads=1, memory_replica="off", query_cache_bytes=0)
+    service = open_query_service(one_shot)
     await service.start()
     try:
         return await service.execute(req)
