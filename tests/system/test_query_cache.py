@@ -5,10 +5,12 @@ the store before it; repeated reads are answered from the cache (its counters in
 from __future__ import annotations
 
 import re
+import uuid
+from pathlib import Path
 
 import httpx
 
-from ..conftest import Writable
+from ..conftest import ROOT, Writable
 
 GRAPH = "http://example.org/cache-test"
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}"
@@ -39,3 +41,61 @@ def test_a_write_through_either_process_is_read_at_once_by_every_process(
         assert r.status_code == 200, r.text
     assert _count(base) == 4
     assert _hits(client) >= hits + 4 * 8  # of 10 reads a round, at most 2 (a worker each) missed
+
+
+def test_two_servers_over_one_sparql_server_read_each_others_writes_at_once(
+    tmp_path: Path,
+) -> None:
+    """The scale-out set-up on one host: two `ibigraph serve` over one Virtuoso. A fact written
+    through one is found at once through the other, by a query (its response cache) and by
+    search (its text index), which follow the host's write stamp."""
+    from ..conftest import UNION_GRAPH, _tokens, protocol_dataset, require
+    from ..server import run_server
+    from ..virtuoso import PASSWORD, USER, run_virtuoso
+
+    require("virtuoso")
+    tokens_file, tokens = _tokens(tmp_path)
+    with run_virtuoso(
+        tmp_path / "virtuoso", nquads=protocol_dataset(tmp_path), default_graph=UNION_GRAPH
+    ) as v:
+        env = {
+            "IBIGRAPH_BACKEND": "remote",
+            "IBIGRAPH_REMOTE_QUERY_URL": v.query_url,
+            "IBIGRAPH_REMOTE_UPDATE_URL": v.update_url_basic,
+            "IBIGRAPH_REMOTE_USER": USER,
+            "IBIGRAPH_REMOTE_PASSWORD": PASSWORD,
+            "IBIGRAPH_REMOTE_DEFAULT_GRAPH": UNION_GRAPH,
+            "IBIGRAPH_TOKENS_FILE": str(tokens_file),
+            "IBIGRAPH_ONTOLOGY_DIR": str(ROOT / "ontology"),
+            "IBIGRAPH_WORKERS": "1",
+        }
+        with (
+            run_server(env, tmp_path / "a.log") as a,
+            run_server(env, tmp_path / "b.log") as b,
+            httpx.Client(base_url=a, timeout=60) as one,
+            httpx.Client(base_url=b, timeout=60) as other,
+        ):
+            label = f"Scaled {uuid.uuid4().hex[:8]}"
+            search = {"q": label, "limit": "5"}
+            alliance = "https://w3id.org/ibigraph/id/test-alliance"
+            before = other.get("/api/search", params=search).json()["results"]  # indexed
+            assert alliance not in [h["id"] for h in before]
+            assert _count(b) == 0  # and kept
+            form = {
+                "entity": "test-alliance", "property": "alternateName", "value": label,
+                "language": "en", "source_url": "https://example.org/scaled",
+                "source_title": "Scaled", "publisher": "Example", "action": "submit",
+                "token": tokens["curator"],
+            }  # fmt: skip
+            assert one.post("/curate", data=form).status_code == 200
+            write = f'INSERT DATA {{ GRAPH <{GRAPH}> {{ <s:x> <p:n> "1" }} }}'
+            auth = {"authorization": f"Bearer {tokens['curator']}"}
+            r = one.post(
+                "/update",
+                content=write,
+                headers={**auth, "content-type": "application/sparql-update"},
+            )
+            assert r.status_code == 200, r.text
+            assert _count(b) == 1
+            hits = other.get("/api/search", params=search).json()["results"]
+            assert [h["id"] for h in hits][:1] == [alliance]

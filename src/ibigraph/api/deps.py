@@ -46,10 +46,12 @@ __all__ = [
 @dataclass
 class SearchState:
     """The text index and the store version it was brought up to date for (on a remote store,
-    which has no version, when: `checked`, a time.monotonic() value)."""
+    which has no version: the host's write stamp, and when: `checked`, a time.monotonic()
+    value)."""
 
     index: SearchIndex | None = None
     version: str | None = None
+    stamp: str | None = None
     checked: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one update at a time
 

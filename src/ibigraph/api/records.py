@@ -164,8 +164,8 @@ async def search_index(ctx: Context) -> SearchIndex:
     """The text index of the store as it is now. On the embedded store it is brought up to date
     whenever the store version changes (every write publishes a new one), before it answers:
     a request never sees an index behind the data it queries. A remote store has no version:
-    its index catches up after each write made through this process and every SEARCH_TTL
-    seconds (for writes made elsewhere).
+    its index catches up after each write made through any process of this host (the write
+    stamp changes) and every SEARCH_TTL seconds (for writes made elsewhere).
 
     Catching up replays the patches the audit graph records after the last change the index
     holds. The index is built again from the store when it cannot: no change was recorded when
@@ -173,24 +173,28 @@ async def search_index(ctx: Context) -> SearchIndex:
     loaded from a file whose audit graph holds that change but whose data differs from the
     state after it goes unnoticed until the next rebuild."""
     state = ctx.search
+    write_stamp = getattr(ctx.service, "write_stamp", None)  # the remote backend's
 
-    def current(version: str | None) -> bool:
+    def current(version: str | None, stamp: str | None) -> bool:
         if state.index is None:
             return False
         if version is not None:
             return state.version == version
-        return time.monotonic() - state.checked < SEARCH_TTL
+        return state.stamp == stamp and time.monotonic() - state.checked < SEARCH_TTL
 
-    if current(ctx.service.version):
+    stamp = write_stamp() if write_stamp else None
+    if current(ctx.service.version, stamp):
         return state.index  # type: ignore[return-value]  # current() checked it
     async with state.lock:  # one update at a time; others wait for it
         version = ctx.service.version
-        if current(version):
+        stamp = write_stamp() if write_stamp else None
+        if current(version, stamp):
             return state.index  # type: ignore[return-value]
         index = await _caught_up(ctx, state.index) if state.index else None
         if index is None:
             index = await _built(ctx)
-        state.index, state.version, state.checked = index, version, time.monotonic()
+        state.index, state.version, state.stamp = index, version, stamp
+        state.checked = time.monotonic()
         return index
 
 
