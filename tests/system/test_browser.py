@@ -132,11 +132,17 @@ def test_numbers_show_as_a_chart_and_a_construct_as_a_network_to_click_through(
     member = "window.ibigraphResultNetwork.$id('https://w3id.org/ibigraph/id/brain-minds')"
     assert page.evaluate(f"() => {member}.data('label')") == "Brain/MINDS"
     graph = page.locator(".yasr .result-network")
-    graph.scroll_into_view_if_needed()
-    box = graph.bounding_box()
-    at = page.evaluate(f"() => {member}.renderedPosition()")
-    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
-    page.wait_for_url("**/id/brain-minds")
+    for attempt in range(3):  # the page may still be settling (scroll, the panel's size)
+        graph.scroll_into_view_if_needed()
+        box = graph.bounding_box()
+        at = page.evaluate(f"() => {member}.renderedPosition()")
+        page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+        try:
+            page.wait_for_url("**/id/brain-minds", timeout=5_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
 
 
 def test_the_search_box_gets_from_a_typo_to_the_entity(page: Any) -> None:
