@@ -359,6 +359,10 @@ def start_bare(s: System, nq: Path, run_dir: Path, args: argparse.Namespace) -> 
         "--no-access-log",
         "--log-level",
         "warning",
+        # a worker copying a large store into memory answers no health check meanwhile: by
+        # default uvicorn's supervisor would restart it after 5 s, again and again
+        "--timeout-worker-healthcheck",
+        "600",
     ]
     env = {"BARE_STORE": str(store), **({"BARE_MEMORY": "1"} if memory else {})}
     _serve(s, cmd, env, port, "/health", 600)
