@@ -125,20 +125,22 @@ _SHADES = (1, 3, 6, 11)  # the map's fill steps: 1 to 2, 3 to 5, 6 to 10, 11 or 
 async def world_map(request: Request, ctx: ContextDep) -> Response:
     base = ctx.settings.base
     places: dict[str, dict[str, Any]] = {}
+    by_name: dict[str, dict[str, Any]] = {}  # a country by its names: the geometry's may differ
     for r in await internal_rows(ctx, "places"):
         place = places.setdefault(
             r["place"].value,
             {
                 "id": r["place"].value,
                 "name": r["placeName"].value,
-                "names": {r["placeName"].value},
                 "country": r["country"].value == "true",
                 "href": "/explore/browse?" + urlencode({"place": r["place"].value}),
                 "entities": {},
             },
         )
-        if "placeAlt" in r:
-            place["names"].add(r["placeAlt"].value)
+        if place["country"]:
+            by_name[r["placeName"].value] = place
+            if "placeAlt" in r:
+                by_name[r["placeAlt"].value] = place
         place["entities"][r["e"].value] = {
             "id": r["e"].value,
             "name": r["name"].value,
@@ -149,15 +151,11 @@ async def world_map(request: Request, ctx: ContextDep) -> Response:
     for p in listed:
         p["entities"] = sorted(p["entities"].values(), key=lambda e: fold(e["name"]))
         p["count"] = len(p["entities"])
-    by_name = {n: p for p in listed if p["country"] for n in p.pop("names")}
-    for p in listed:
-        p.pop("names", None)
+    countries = [p for p in listed if p["country"]]
+    regions = [p for p in listed if not p["country"]]
     media = choose_media_type(request.headers.get("accept"), ["text/html", "application/json"])
     if media == "application/json":
-        body = {
-            "countries": [p for p in listed if p["country"]],
-            "regions": [p for p in listed if not p["country"]],
-        }
+        body = {"countries": countries, "regions": regions}
         return JSONResponse(body, headers={"Vary": "Accept"})
     shapes = []
     for c in worldmap.countries():
@@ -168,8 +166,8 @@ async def world_map(request: Request, ctx: ContextDep) -> Response:
         shapes=shapes,
         view_box=worldmap.VIEW_BOX,
         outline=worldmap.outline(),
-        countries=[p for p in listed if p["country"]],
-        regions=[p for p in listed if not p["country"]],
+        countries=countries,
+        regions=regions,
         steps=_SHADES,
         drawn=sum(s["place"] is not None for s in shapes),
     )
