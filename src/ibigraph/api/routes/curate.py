@@ -71,8 +71,12 @@ async def curate(request: Request, ctx: ContextDep) -> HTMLResponse:
         quads = proposal_quads(proposal, ctx.settings, datetime.now(UTC).date())
         fact = quads[0]  # then its source graph's description
         # a correction: what it removes, as the store holds it now (the write looks again)
-        stated = await internal_rows(
-            ctx, "fact_values", {"entity": subject_of(fact).value, "property": fact.predicate}
+        stated = (
+            await internal_rows(
+                ctx, "fact_values", {"entity": subject_of(fact).value, "property": fact.predicate}
+            )
+            if proposal.replaces.strip()
+            else []
         )
         old = set(replaced_values(proposal, (r["value"] for r in stated), ctx.settings))
     except InvalidParameter as e:
