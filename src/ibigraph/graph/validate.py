@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 import rdflib
+import rdflib.collection
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
@@ -40,6 +41,7 @@ __all__ = [
     "ShapesContext",
     "ValidationReport",
     "ValidationResult",
+    "sort_results",
     "validate_quads",
     "validation_view",
 ]
@@ -70,7 +72,8 @@ class ValidationResult:
 class ValidationReport:
     conforms: bool
     results: tuple[ValidationResult, ...]
-    graph: rdflib.Graph | None = field(repr=False, compare=False)  # None: nothing was validated
+    graph: rdflib.Graph | None = field(repr=False, compare=False)  # None: no report graph
+    partial: bool = False  # validation stopped early (enough violations found)
 
     @property
     def violations(self) -> tuple[ValidationResult, ...]:
@@ -81,9 +84,11 @@ class ValidationReport:
         return tuple(r for r in self.results if r.severity != "Violation")
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"conforms": self.conforms, "results": [asdict(r) for r in self.results]}, indent=2
-        )
+        body: dict[str, object] = {"conforms": self.conforms}
+        if self.partial:
+            body["partial"] = True
+        body["results"] = [asdict(r) for r in self.results]
+        return json.dumps(body, indent=2)
 
 
 _WEB = ("http://", "https://")
@@ -127,6 +132,37 @@ def _str(node: rdflib.term.Node | None) -> str | None:
     return str(node)
 
 
+_PATH_OPERATORS = {
+    SH.inversePath: "^{}",
+    SH.zeroOrMorePath: "({})*",
+    SH.oneOrMorePath: "({})+",
+    SH.zeroOrOnePath: "({})?",
+}
+
+
+def _path(report: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
+    """A result's path: an IRI, or a complex path written as in SPARQL (`<a>/^<a>`); pySHACL
+    reports those as blank nodes, whose ids differ from run to run."""
+    if not isinstance(node, rdflib.BNode):
+        return _str(node)
+    if (node, rdflib.RDF.first, None) in report:
+        steps = rdflib.collection.Collection(report, node)
+        return "/".join(_path_step(report, s) for s in steps)
+    alternatives = report.value(node, SH.alternativePath)
+    if alternatives is not None:
+        steps = rdflib.collection.Collection(report, alternatives)
+        return "(" + "|".join(_path_step(report, s) for s in steps) + ")"
+    for operator, form in _PATH_OPERATORS.items():
+        inner = report.value(node, operator)
+        if inner is not None:
+            return form.format(_path_step(report, inner))
+    return str(node)
+
+
+def _path_step(report: rdflib.Graph, node: rdflib.term.Node) -> str:
+    return f"<{node}>" if isinstance(node, rdflib.URIRef) else (_path(report, node) or "")
+
+
 def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult, ...]:
     """Flatten pySHACL's report; `generic` are node-shape messages, dropped when a more
     specific one (from a SPARQL constraint) is there too."""
@@ -139,7 +175,7 @@ def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult,
         out.append(
             ValidationResult(
                 focus_node=_str(report.value(r, SH.focusNode)) or "",
-                path=_str(report.value(r, SH.resultPath)),
+                path=_path(report, report.value(r, SH.resultPath)),
                 value=_str(report.value(r, SH.value)),
                 message="; ".join(sorted(messages)) or "(no message)",
                 severity=_SEVERITY.get(report.value(r, SH.resultSeverity), "Violation"),
@@ -150,9 +186,16 @@ def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult,
                 else None,
             )
         )
-    order = {"Violation": 0, "Warning": 1, "Info": 2}
-    return tuple(
-        sorted(out, key=lambda r: (order[r.severity], r.focus_node, r.path or "", r.message))
+    return tuple(sort_results(out))
+
+
+_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def sort_results(results: Iterable[ValidationResult]) -> list[ValidationResult]:
+    """Violations first, then by focus node, path and message."""
+    return sorted(
+        results, key=lambda r: (_ORDER[r.severity], r.focus_node, r.path or "", r.message)
     )
 
 
