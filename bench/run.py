@@ -304,7 +304,14 @@ def start_ibigraph(s: System, nq: Path, run_dir: Path, args: argparse.Namespace)
     if has_load:
         with open(s.log_path, "ab") as out:  # type: ignore[arg-type]
             subprocess.run(
-                [str(VENV_BIN / "ibigraph"), "load", "--store", str(store), str(nq)],
+                [
+                    str(VENV_BIN / "ibigraph"),
+                    "load",
+                    "--no-validate",
+                    "--store",
+                    str(store),
+                    str(nq),
+                ],
                 cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,

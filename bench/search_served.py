@@ -152,7 +152,7 @@ def main() -> None:
         store = args.store
         if store is None:
             store = tmp / "store"
-            subprocess.run([str(BIN / "ibigraph"), "load", "--store", str(store),
+            subprocess.run([str(BIN / "ibigraph"), "load", "--no-validate", "--store", str(store),
                             str(ensure_data(args.size))], check=True, cwd=ROOT)  # fmt: skip
         print("\n".join(run(store, tmp, args.rounds, random.Random(14))))
 

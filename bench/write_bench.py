@@ -82,7 +82,17 @@ def main() -> int:
     if not store.exists():
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "ibigraph", "load", str(nq), "--store", str(store)], check=True
+            [
+                sys.executable,
+                "-m",
+                "ibigraph",
+                "load",
+                "--no-validate",
+                str(nq),
+                "--store",
+                str(store),
+            ],
+            check=True,
         )
         print(f"ibigraph load: {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     bare_dir = var / "bare-store"

@@ -124,7 +124,10 @@ class ValidationFailed(IbigraphError):
 
     def __init__(self, report: ValidationReport) -> None:
         n = len(report.violations)
-        super().__init__(f"{n} violation{'s' if n != 1 else ''} of the SHACL shapes")
+        found = f"{n} violation{'s' if n != 1 else ''} of the SHACL shapes"
+        if report.partial:
+            found += " (validation stopped there; there may be more)"
+        super().__init__(found)
         self.report = report
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,25 +15,32 @@ from typing import Annotated, Any
 import pyoxigraph as ox
 import typer
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..config import Settings
 from ..errors import StoreHasWrites
 from ..graph.build import (
     article_files,
-    build_record,
     build_store,
     check,
-    validate_store,
-    with_union_default_graph,
+    load_files,
 )
-from ..graph.load import data_files, parse_file
+from ..graph.load import data_files
+from ..graph.partitions import validate_in_partitions
 from ..graph.quality import quality_report
 from ..graph.releases import changes_since, make_release
 from ..graph.stats import store_select, store_stats
 from ..queries import internal_text
 from ..rdf.vocab import compact, prefixes
-from ..store import open_store, write_store
+from ..store import open_store
 from ..store.maintenance import backup_store, restore_store
 from .common import (
     GRAPH_FORMATS,
@@ -55,6 +66,22 @@ class ExportFormat(StrEnum):
     jsonld = "jsonld"
 
 
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs", "-j", min=0, help="Processes that validate partitions (0: one per CPU core)"
+    ),
+]
+PartitionOpt = Annotated[
+    int,
+    typer.Option(
+        "--partition-size",
+        min=1,
+        help="Quads per partition: the memory one validation process needs grows with it",
+    ),
+]
+
+
 @handles_errors
 def validate(
     paths: PathsArg = None,
@@ -63,19 +90,54 @@ def validate(
         bool,
         typer.Option(
             "--store/--files",
-            help="Validate what the store holds now (with HTTP writes) instead of the files",
+            help="Validate what the store holds now (with HTTP writes) instead of the files,"
+            " in partitions (bounded memory, the same results as the whole graph)",
         ),
     ] = False,
+    jobs: JobsOpt = 0,
+    partition_size: PartitionOpt = 2000,
 ) -> None:
     """Check the data against the SHACL shapes (exit 1 on violations)."""
     settings = load_settings()
     if in_store:
-        report = validate_store(settings)
+        open_store(settings.store_path)  # a clear error if there is none
+        with _validation_bar() as progress:
+            report = validate_in_partitions(
+                settings.store_path.resolve(),
+                settings,
+                size=partition_size,
+                jobs=_jobs(jobs),
+                progress=progress,
+            )
     else:
         _, _, report = check(settings, paths or None)
     print_report(report, fmt, settings)
     if not report.conforms:
         raise typer.Exit(1)
+
+
+def _jobs(jobs: int) -> int:
+    return jobs or os.cpu_count() or 1
+
+
+@contextmanager
+def _validation_bar() -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for a validation in partitions (quads done of all)."""
+    with Progress(
+        TextColumn("validating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("quads"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("validate", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
 
 
 @handles_errors
@@ -127,17 +189,54 @@ def build(
 def load(
     paths: Annotated[list[Path], typer.Argument(help="RDF files (nq, trig, nt, ttl, rdf, jsonld)")],
     store: StoreOpt = None,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate/--no-validate",
+            help="Validate the new store against the shapes before it replaces the old one",
+        ),
+    ] = True,
+    jobs: JobsOpt = 0,
+    partition_size: PartitionOpt = 2000,
 ) -> None:
-    """Bulk-load RDF files into a new store WITHOUT validation (benchmarks, imports).
+    """Stream RDF files of any size into a new store, then validate it in partitions; invalid
+    data leaves the old store untouched (the first 100 violations are shown).
 
+    The data is materialized as `build` does it (super-classes, super-properties, labels).
     Triples of Turtle/N-Triples files go to the default graph; the default graph also gets one
-    copy of every named-graph triple, as `build` does.
+    copy of every named-graph triple. Articles are not ingested (that is `build`).
     """
     settings = load_settings(store)
-    quads = [q for f in data_files(paths) for q in parse_file(f, settings.base)]
-    made = build_record(settings, "ibigraph load")
-    write_store(settings.store_path, with_union_default_graph(quads, settings.in_union) + made)
-    out.print(f"loaded {settings.store_path} ({len(quads)} quads from {len(paths)} files)")
+    files = data_files(paths)
+    started = time.perf_counter()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True
+    ) as spinner:
+        reading = spinner.add_task(f"loading {len(files)} file{'s' * (len(files) != 1)}")
+
+        def loaded(n: int) -> None:
+            spinner.update(reading, description=f"loaded {n:,} quads")
+
+        with _validation_bar() as progress:
+            result = load_files(
+                settings,
+                files,
+                validate=validate,
+                jobs=_jobs(jobs),
+                partition_size=partition_size,
+                loaded=loaded,
+                progress=progress,
+            )
+    took = time.perf_counter() - started
+    verdict = (
+        f", valid ({len(result.report.warnings)} warnings)"
+        if result.report is not None
+        else ", not validated"
+    )
+    out.print(
+        f"loaded {settings.store_path} ({result.quads:,} quads from {len(files)} files"
+        f"{verdict}) in {took:.1f} s"
+    )
 
 
 @handles_errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,16 +17,19 @@ from ..rdf.terms import date_time
 from ..rdf.vocab import PROV, RDF, SCHEMA
 from ..store import open_store, write_store
 from ..store.maintenance import count_changes
-from .load import Sources, materialize, read_sources
+from .load import Sources, materialize, materialized, read_sources, stream_file
+from .partitions import Progress, validate_in_partitions
 from .validate import ValidationReport, validate_quads
 
 __all__ = [
     "BuildResult",
+    "LoadResult",
     "article_files",
     "build_record",
     "build_store",
     "check",
     "ingest_articles",
+    "load_files",
     "split_store",
     "validate_store",
     "with_union_default_graph",
@@ -114,6 +117,73 @@ def build_store(
     quads += build_record(settings, "ibigraph build")
     target = write_store(settings.store_path, quads, guard if keep_writes else None)
     return BuildResult(store_dir=target, quads=len(quads), report=report)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    store_dir: Path
+    quads: int  # quads read from the files
+    report: ValidationReport | None  # None: not validated
+
+
+def load_files(
+    settings: Settings,
+    paths: Iterable[Path],
+    *,
+    validate: bool = True,
+    jobs: int = 1,
+    partition_size: int = 2000,
+    loaded: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+    stop_after: int = 100,
+) -> LoadResult:
+    """Stream RDF files into a new store: materialized as `build` does (super-classes,
+    super-properties, labels) with the default graph the union, in bounded memory. With
+    `validate`, the new store is validated in partitions before it replaces the old one;
+    invalid data (or a syntax error) raises and leaves the old store untouched. `loaded` hears
+    how many quads have been read so far; `progress` follows the validation."""
+    read = 0
+
+    def stream() -> Iterator[ox.Quad]:
+        files = read_sources(settings, paths=[])
+        ontology = files.ontology
+        default = ox.DefaultGraph()
+        for q in (*files.ontology, *files.shapes):  # as `build` stores them
+            yield q
+            yield ox.Quad(q.subject, q.predicate, q.object, default)
+        for q in materialized(counted(paths), ontology):
+            yield q
+            g = q.graph_name
+            if isinstance(g, ox.NamedNode) and settings.in_union(g.value):
+                yield ox.Quad(q.subject, q.predicate, q.object, default)
+        yield from build_record(settings, "ibigraph load")
+
+    def counted(files: Iterable[Path]) -> Iterator[ox.Quad]:
+        nonlocal read
+        for f in files:
+            for q in stream_file(f, settings.base):
+                yield q
+                read += 1
+                if loaded is not None and read % 100_000 == 0:
+                    loaded(read)
+
+    report: ValidationReport | None = None
+
+    def verify(target: Path) -> None:
+        nonlocal report
+        report = validate_in_partitions(
+            target,
+            settings,
+            size=partition_size,
+            jobs=jobs,
+            progress=progress,
+            stop_after=stop_after,
+        )
+        if not report.conforms:
+            raise ValidationFailed(report)
+
+    target = write_store(settings.store_path, stream(), verify=verify if validate else None)
+    return LoadResult(store_dir=target, quads=read, report=report)
 
 
 def build_record(settings: Settings, operation: str) -> list[ox.Quad]:

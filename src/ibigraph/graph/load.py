@@ -26,8 +26,10 @@ __all__ = [
     "data_files",
     "format_for",
     "materialize",
+    "materialized",
     "parse_file",
     "read_sources",
+    "stream_file",
 ]
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -91,19 +93,27 @@ def parse_file(
     path: Path, base: str = DEFAULT_BASE, graph: ox.NamedNode | None = None
 ) -> list[ox.Quad]:
     """Parse one RDF file; triples land in `graph` if given. Syntax errors name file:line:col."""
+    return list(stream_file(path, base, graph))
+
+
+def stream_file(
+    path: Path, base: str = DEFAULT_BASE, graph: ox.NamedNode | None = None
+) -> Iterator[ox.Quad]:
+    """`parse_file`, one quad at a time (a file larger than memory streams); a syntax error is
+    raised when the parser reaches it."""
     fmt = format_for(path)
     try:
         with path.open("rb") as f:
-            parsed = list(ox.parse(f, format=fmt, base_iri=base, rename_blank_nodes=True))
-        quads = [
-            ox.Quad(q.subject, q.predicate, q.object, graph if graph is not None else _graph(q))
-            for q in parsed
-        ]
+            parsed = ox.parse(f, format=fmt, base_iri=base, rename_blank_nodes=True)
+            quads = (
+                ox.Quad(q.subject, q.predicate, q.object, graph if graph is not None else _graph(q))
+                for q in parsed
+            )
+            yield from rebase(quads, base)
     except SyntaxError as e:
         raise DataSyntaxError.from_parser(str(path), e) from None
     except (OSError, UnicodeDecodeError) as e:
         raise DataSyntaxError(str(path), f"cannot read file: {e}") from None
-    return list(rebase(quads, base))
 
 
 def data_files(paths: Iterable[Path]) -> list[Path]:
@@ -168,6 +178,12 @@ def _closure(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
 def materialize(data: Iterable[ox.Quad], ontology: Iterable[ox.Quad]) -> list[ox.Quad]:
     """Add, in the same graph, the super-classes and super-properties the ontology implies,
     and an `rdfs:label` for every `schema:name`, so schema.org queries need no reasoning."""
+    return list(dict.fromkeys(materialized(data, ontology)))
+
+
+def materialized(data: Iterable[ox.Quad], ontology: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """`materialize`, one quad at a time: each data quad, then what it implies (a quad may come
+    more than once; a store keeps one)."""
     onto = list(ontology)
     supers_c = _closure(
         (subject_of(q).value, q.object.value)
@@ -179,22 +195,15 @@ def materialize(data: Iterable[ox.Quad], ontology: Iterable[ox.Quad]) -> list[ox
         for q in onto
         if q.predicate.value == _SUBPROPERTY and isinstance(q.object, ox.NamedNode)
     )
-    seen: set[ox.Quad] = set()
-    out: list[ox.Quad] = []
-
-    def emit(q: ox.Quad) -> None:
-        if q not in seen:
-            seen.add(q)
-            out.append(q)
-
+    supers_c_sorted = {c: sorted(s) for c, s in supers_c.items()}
+    supers_p_nodes = {p: [ox.NamedNode(sp) for sp in sorted(s)] for p, s in supers_p.items()}
     for q in data:
-        emit(q)
+        yield q
         p = q.predicate
         if p == _TYPE and isinstance(q.object, ox.NamedNode):
-            for c in sorted(supers_c.get(q.object.value, ())):
-                emit(ox.Quad(q.subject, _TYPE, ox.NamedNode(c), q.graph_name))
-        for sp in sorted(supers_p.get(p.value, ())):
-            emit(ox.Quad(q.subject, ox.NamedNode(sp), q.object, q.graph_name))
+            for c in supers_c_sorted.get(q.object.value, ()):
+                yield ox.Quad(q.subject, _TYPE, ox.NamedNode(c), q.graph_name)
+        for sp in supers_p_nodes.get(p.value, ()):
+            yield ox.Quad(q.subject, sp, q.object, q.graph_name)
         if p == _NAME:
-            emit(ox.Quad(q.subject, _LABEL, q.object, q.graph_name))
-    return out
+            yield ox.Quad(q.subject, _LABEL, q.object, q.graph_name)

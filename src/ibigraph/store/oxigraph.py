@@ -68,15 +68,24 @@ def open_store(path: Path) -> OxigraphStore:
 
 
 def write_store(
-    path: Path, quads: Iterable[ox.Quad], guard: Callable[[], None] | None = None
+    path: Path,
+    quads: Iterable[ox.Quad],
+    guard: Callable[[], None] | None = None,
+    verify: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write `quads` into a new store and make `path` point at it. Returns the new directory.
-    `guard` runs under the write lock just before the swap; if it raises, nothing changes."""
+    `verify` gets the new store's directory (complete, not yet published), then `guard` runs
+    under the write lock just before the swap; if either raises, nothing changes."""
     with StoreWriter(path).locked():
-        return _write_store(path, quads, guard)
+        return _write_store(path, quads, guard, verify)
 
 
-def _write_store(path: Path, quads: Iterable[ox.Quad], guard: Callable[[], None] | None) -> Path:
+def _write_store(
+    path: Path,
+    quads: Iterable[ox.Quad],
+    guard: Callable[[], None] | None,
+    verify: Callable[[Path], None] | None = None,
+) -> Path:
     generations = _generations(path)
     target = _new_generation(generations)
     primary = _primary(target)
@@ -87,6 +96,8 @@ def _write_store(path: Path, quads: Iterable[ox.Quad], guard: Callable[[], None]
         store.optimize()
         store.backup(str(target))
         del store
+        if verify is not None:
+            verify(target)
         if guard is not None:
             guard()
     except BaseException:
