@@ -26,7 +26,7 @@ from pathlib import Path
 VERSION = 1  # bump when the output changes: it is part of the cached file's name
 SEED = 20261126
 
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 BASE = "https://w3id.org/ibigraph/"

@@ -123,6 +123,7 @@ def protocol_dataset(tmp: Path) -> Path:
 ENDPOINT_LIMITS = {
     "IBIGRAPH_QUERY_TIMEOUT": "5",
     "IBIGRAPH_MAX_ROWS": "500",
+    "IBIGRAPH_MAX_STREAM_ROWS": "2000",
     "IBIGRAPH_MAX_BODY_BYTES": str(64 * 1024),
     "IBIGRAPH_WORKERS": "2",
 }
@@ -156,6 +157,7 @@ def _protocol_settings(
         ontology_dir=ROOT / "ontology",
         query_timeout=5,
         max_rows=500,
+        max_stream_rows=2000,
         max_body_bytes=64 * 1024,
         workers=2,
         public_url=IN_PROCESS,

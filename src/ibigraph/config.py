@@ -43,6 +43,9 @@ class Settings:
     dump_timeout: float = 120.0  # seconds to write one dump of the whole store
     max_dump_rows: int = 10_000_000
     max_dump_bytes: int = 2 * 1024**3
+    # a query result past max_rows/max_result_bytes streams (embedded store) up to these
+    max_stream_rows: int = 10_000_000
+    max_stream_bytes: int = 2 * 1024**3
     max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
     # queries run on in-memory copies of the embedded store: on, off, or auto (when every
     # worker's and runner's copy fit in a quarter of the memory)
@@ -128,6 +131,17 @@ class Settings:
     def limits(self) -> Limits:
         """What one query may take: time, rows, result bytes."""
         return Limits(self.query_timeout, self.max_rows, self.max_result_bytes)
+
+    @property
+    def stream_limits(self) -> Limits | None:
+        """How far a query result may stream past `limits` (None: not at all)."""
+        if self.max_stream_rows <= self.max_rows and self.max_stream_bytes <= self.max_result_bytes:
+            return None
+        return Limits(
+            self.query_timeout,
+            max(self.max_rows, self.max_stream_rows),
+            max(self.max_result_bytes, self.max_stream_bytes),
+        )
 
     @property
     def dump_limits(self) -> Limits:
@@ -226,6 +240,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_result_bytes": ("IBIGRAPH_MAX_RESULT_BYTES", int),
     "max_body_bytes": ("IBIGRAPH_MAX_BODY_BYTES", int),
     "dump_timeout": ("IBIGRAPH_DUMP_TIMEOUT", float),
+    "max_stream_rows": ("IBIGRAPH_MAX_STREAM_ROWS", int),
+    "max_stream_bytes": ("IBIGRAPH_MAX_STREAM_BYTES", int),
     "max_query_memory": ("IBIGRAPH_MAX_QUERY_MEMORY", int),
     "memory_replica": ("IBIGRAPH_MEMORY_REPLICA", str),
     "query_cache_bytes": ("IBIGRAPH_QUERY_CACHE_BYTES", int),

@@ -7,7 +7,7 @@ backend turn results into bytes with `render`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, cast
 
@@ -17,38 +17,62 @@ from ..config import Limits
 from ..errors import QueryTimeout, ResultTooLarge
 from ..rdf.formats import GRAPH_TYPES, RESULTS_TYPES, choose_media_type
 
-__all__ = ["Rendered", "render"]
+__all__ = ["Rendered", "Spill", "render"]
+
+Spill = Callable[[str], Callable[[bytes], None]]  # media type -> where the bytes go from then on
+SPILL_CHUNK = 256 * 1024  # bytes handed to a spill's sink at a time
 
 
 @dataclass(frozen=True)
 class Rendered:
     media_type: str
     body: bytes
+    # a result too large to keep whole: its bytes as they come (the body is empty). Only the
+    # requests that allow it (`QueryRequest.stream`) get one, from the embedded store's runners
+    stream: AsyncGenerator[bytes, None] | None = None
 
 
 class _Capped:
     """A write target for pyoxigraph serializers that stops at the caps (they call only `write`
-    and `flush`: it is passed as an `IO[bytes]`)."""
+    and `flush`: it is passed as an `IO[bytes]`).
+
+    With `stream` limits and a `spill`, a result that passes the caps is not refused: what was
+    written so far, and everything after, goes to the spill's sink in chunks, up to the stream
+    limits, in bounded memory."""
 
     def __init__(
-        self, limits: Limits, row_markers: tuple[bytes, ...] = (), deadline: float | None = None
+        self,
+        limits: Limits,
+        media_type: str,
+        deadline: float | None = None,
+        stream: Limits | None = None,
+        spill: Spill | None = None,
     ) -> None:
         self.deadline = deadline
+        self.media_type = media_type
         self.chunks: list[bytes] = []
         self.size = 0
         self.rows = 0
         self.limits = limits
-        self.markers = row_markers
-        self.keep = max((len(m) for m in row_markers), default=1) - 1
+        self.markers: tuple[bytes, ...] = ()
+        self.keep = 0
         self.tail = b""
         self.header_rows = 0
+        self.stream = stream if spill is not None else None
+        self.spill = spill
+        self.sink: Callable[[bytes], None] | None = None
+        self.held = 0  # bytes in `chunks`
+
+    def count_rows(self, markers: tuple[bytes, ...], header_rows: int) -> None:
+        self.markers, self.header_rows = markers, header_rows
+        self.keep = max(len(m) for m in markers) - 1
 
     def write(self, data: bytes) -> int:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise QueryTimeout.after(self.limits.timeout)
         self.size += len(data)
         if self.size > self.limits.max_bytes:
-            raise ResultTooLarge(
+            self.overflow(
                 f"the result is larger than {self.limits.max_bytes} bytes; "
                 "add a LIMIT (and OFFSET to page through it)"
             )
@@ -57,15 +81,38 @@ class _Capped:
             self.rows += sum(window.count(m) for m in self.markers)
             self.tail = window[-self.keep :] if self.keep else b""
             if self.rows > self.limits.max_rows + self.header_rows:
-                raise ResultTooLarge(
+                self.overflow(
                     f"the result has more than {self.limits.max_rows} rows; "
                     "add a LIMIT (and OFFSET to page through it)"
                 )
         self.chunks.append(bytes(data))
+        self.held += len(data)
+        if self.sink is not None and self.held >= SPILL_CHUNK:
+            self.flush()
         return len(data)
 
+    def overflow(self, message: str) -> None:
+        """Past the caps: from now on stream (once, if allowed), else refuse."""
+        if self.sink is None and self.stream is not None and self.spill is not None:
+            self.sink, self.limits = self.spill(self.media_type), self.stream
+            if self.size <= self.limits.max_bytes and self.rows <= self.limits.max_rows:
+                return
+            message = (
+                f"the result has more than {self.limits.max_rows} rows or"
+                f" {self.limits.max_bytes} bytes; add a LIMIT (and OFFSET to page through it)"
+            )
+        raise ResultTooLarge(message)
+
     def flush(self) -> None:
-        pass
+        if self.sink is not None and self.chunks:
+            self.sink(b"".join(self.chunks))
+            self.chunks, self.held = [], 0
+
+    def rendered(self) -> Rendered:
+        if self.sink is not None:
+            self.flush()
+            return Rendered(self.media_type, b"")
+        return Rendered(self.media_type, b"".join(self.chunks))
 
 
 # What starts a new solution in each results format, to count rows while writing (the CSV
@@ -85,40 +132,47 @@ def render(
     limits: Limits,
     *,
     deadline: float | None = None,
+    stream: Limits | None = None,
+    spill: Spill | None = None,
 ) -> Rendered:
-    """Serialize a result in the format the client prefers, within the caps.
+    """Serialize a result in the format the client prefers, within the caps. Past the caps,
+    with `stream` limits and a `spill`, the bytes go to the spill (the body is empty then).
 
     `result` is what a query returns: solutions, a boolean, or triples (CONSTRUCT/DESCRIBE).
     """
     if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
         media_type = choose_media_type(accept, list(GRAPH_TYPES))
-        triples = []
-        for i, t in enumerate(result):
-            if deadline is not None and not i % 1024 and time.monotonic() > deadline:
-                raise QueryTimeout.after(limits.timeout, "narrow the CONSTRUCT or add a LIMIT")
-            if i >= limits.max_rows:
-                raise ResultTooLarge(
-                    f"the result has more than {limits.max_rows} triples; "
-                    "narrow the CONSTRUCT or add a LIMIT"
-                )
-            triples.append(t)
         fmt = GRAPH_TYPES[media_type]
-        out = _Capped(limits, deadline=deadline)
+        out = _Capped(limits, media_type, deadline, stream, spill)
+        triples = _counted(result, out)
         data = _as_quads(triples) if fmt in _QUAD_FORMATS else triples
         ox.serialize(data, cast(IO[bytes], out), fmt)
-        return Rendered(media_type, b"".join(out.chunks))
+        return out.rendered()
     media_type = choose_media_type(accept, list(RESULTS_TYPES))
     results_format = RESULTS_TYPES[media_type]
-    out = _Capped(limits, deadline=deadline)
+    out = _Capped(limits, media_type, deadline, stream, spill)
     if isinstance(result, ox.QuerySolutions):
-        out.markers, out.header_rows = _ROW_MARKERS[results_format]
-        out.keep = max(len(m) for m in out.markers) - 1
+        out.count_rows(*_ROW_MARKERS[results_format])
     result.serialize(cast(IO[bytes], out), results_format)
-    return Rendered(media_type, b"".join(out.chunks))
+    return out.rendered()
+
+
+def _counted(triples: Iterable[ox.Triple], out: _Capped) -> Iterator[ox.Triple]:
+    """The triples of a CONSTRUCT/DESCRIBE, within the time and the rows of `out`'s limits."""
+    for i, t in enumerate(triples):
+        if out.deadline is not None and not i % 1024 and time.monotonic() > out.deadline:
+            raise QueryTimeout.after(out.limits.timeout, "narrow the CONSTRUCT or add a LIMIT")
+        if i >= out.limits.max_rows:
+            out.overflow(
+                f"the result has more than {out.limits.max_rows} triples; "
+                "narrow the CONSTRUCT or add a LIMIT"
+            )
+        out.rows = i + 1
+        yield t
 
 
 _QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
 
 
-def _as_quads(triples: Iterable[ox.Triple]) -> list[ox.Quad]:
-    return [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+def _as_quads(triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
+    return (ox.Quad(t.subject, t.predicate, t.object) for t in triples)

@@ -134,6 +134,9 @@ class QueryRequest:
     check_only: bool = False
     # predeclared prefixes, for queries that use them without PREFIX (as Wikidata's service)
     prefixes: Mapping[str, str] = field(default_factory=dict)
+    # a result past `limits` streams, up to these (None: it is refused); the embedded store's
+    # runners stream, other services refuse. Not part of the key: the answer is the same
+    stream: Limits | None = None
 
     def key(self) -> tuple[object, ...]:
         """What the answer depends on besides the store (the prefixes are the app's own)."""

@@ -91,7 +91,8 @@ class CachedService:
         if hit is not None:
             return hit
         reply = await self.inner.execute(req)
-        self.cache.put(key, reply, len(reply.body) + len(req.query))
+        if reply.stream is None:  # a streamed result is too large to keep
+            self.cache.put(key, reply, len(reply.body) + len(req.query))
         return reply
 
     async def start(self) -> None:

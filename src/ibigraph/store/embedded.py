@@ -149,7 +149,8 @@ class EmbeddedService:
             return reply
         started = time.monotonic()
         reply = await self._pool.execute(req, generation)
-        if time.monotonic() - started < CHEAP_SECONDS and len(reply.body) < CHEAP_BYTES:
+        fast = time.monotonic() - started < CHEAP_SECONDS
+        if fast and reply.stream is None and len(reply.body) < CHEAP_BYTES:
             self._cheap[key] = CHEAP_SECONDS  # next time on a thread here, then timed again
             if len(self._cheap) > CHEAP_ENTRIES:
                 self._cheap.popitem(last=False)

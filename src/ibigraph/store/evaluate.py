@@ -10,7 +10,7 @@ from typing import TypedDict
 import pyoxigraph as ox
 
 from ..errors import IbigraphError, QuerySyntaxError, StoreError
-from ..sparql.render import Rendered, render
+from ..sparql.render import Rendered, Spill, render
 from ..sparql.request import QueryRequest, missing_prefixes, syntax_error
 from .oxigraph import read_deltas
 
@@ -70,7 +70,11 @@ class _QueryOptions(TypedDict, total=False):
     named_graphs: list[ox.NamedNode | ox.BlankNode]
 
 
-def evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> Rendered:
+def evaluate(
+    store: ox.Store, req: QueryRequest, deadline: float, spill: Spill | None = None
+) -> Rendered:
+    """The rendered result of `req`; with a `spill`, a result past the request's limits goes
+    there as it is written, up to its `stream` limits (runners.py)."""
     kwargs: _QueryOptions = {"base_iri": req.base_iri}
     if req.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
@@ -99,7 +103,9 @@ def evaluate(store: ox.Store, req: QueryRequest, deadline: float) -> Rendered:
         del result  # dropped on this thread (pyoxigraph's results may not cross threads)
         return Rendered("", b"")
     try:
-        return render(result, req.accept, req.limits, deadline=deadline)
+        return render(
+            result, req.accept, req.limits, deadline=deadline, stream=req.stream, spill=spill
+        )
     except IbigraphError as e:
         # its frames hold `result`, which must be dropped on this thread, not the caller's
         raise e.with_traceback(None) from None

@@ -25,7 +25,7 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -85,7 +85,17 @@ def _runner_main(  # pragma: no cover - child
                 _limit_memory(memory_budget)
                 limited = True
             assert store is not None
-            conn.send(("ok", evaluate(store, req, time.monotonic() + req.limits.timeout)))
+            streaming = False
+
+            def spill(media_type: str) -> Callable[[bytes], None]:
+                nonlocal streaming
+                streaming = True  # from here on the parent reads chunks, then the end
+                conn.send(("head", media_type))
+                return lambda chunk: conn.send(("chunk", chunk))
+
+            deadline = time.monotonic() + req.limits.timeout
+            reply = evaluate(store, req, deadline, spill if req.stream else None)
+            conn.send(("end", None) if streaming else ("ok", reply))
         except IbigraphError as e:
             conn.send(("error", (type(e).__name__, e.detail)))
         except MemoryError:
@@ -274,23 +284,42 @@ class RunnerPool:
         task.add_done_callback(self._tasks.discard)
 
     async def execute(self, req: QueryRequest, generation: str) -> Rendered:
+        """The rendered result; one past the request's limits, when it may stream
+        (`req.stream`), comes as a `Rendered.stream` that holds the runner until it ends."""
         runner, fast = await self._acquire(req.query)
         limit = min(req.limits.timeout, FAST_LANE_LIMIT) if fast else req.limits.timeout
+        deadline = time.monotonic() + limit
         cancelled = threading.Event()
         loop = asyncio.get_running_loop()
         self._running += 1
-        alive = True
+        alive, handed = True, False
         try:
             future = loop.run_in_executor(
-                self._threads, self._wait, runner, generation, req, limit, cancelled
+                self._threads,
+                self._wait,
+                runner,
+                (generation, req),
+                req,
+                deadline,
+                limit,
+                cancelled,
             )
             try:
-                return await asyncio.shield(future)
+                status, value = await asyncio.shield(future)
             except asyncio.CancelledError:  # the client went away: stop its query
                 cancelled.set()
                 with contextlib.suppress(BaseException):
                     await future
                 raise
+            if status == "ok":
+                assert isinstance(value, Rendered)
+                return value
+            if status == "head":  # the result streams: the runner goes with it
+                handed = True
+                chunks = self._stream(runner, fast, req, deadline, limit)
+                return Rendered(str(value), b"", chunks)
+            name, detail = value
+            raise _error(name, detail, self.memory_budget)
         except (QueryTimeout, QueryMemoryExceeded):
             alive = False
             self._flag_expensive(req.query)
@@ -299,38 +328,69 @@ class RunnerPool:
             alive = False
             raise
         finally:
-            self._running -= 1
-            if not alive:
-                runner.kill()
-                self.on_stopped()
-            self._keep(self._release(runner if alive else None, fast))
+            if not handed:
+                self._finish(runner, fast, alive)
+
+    def _finish(self, runner: _Runner, fast: bool, alive: bool) -> None:
+        self._running -= 1
+        if not alive:
+            runner.kill()
+            self.on_stopped()
+        self._keep(self._release(runner if alive else None, fast))
+
+    async def _stream(
+        self, runner: _Runner, fast: bool, req: QueryRequest, deadline: float, limit: float
+    ) -> AsyncGenerator[bytes, None]:
+        """The chunks of a streamed result, read as the client takes them (the pipe holds
+        little, so the runner writes only as fast as the client reads: bounded memory). The
+        runner is stopped if the stream ends early (the client left, the time ran out)."""
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+        ended = False
+        try:
+            while True:
+                status, value = await loop.run_in_executor(
+                    self._threads, self._wait, runner, None, req, deadline, limit, stop
+                )
+                if status == "chunk":
+                    yield value
+                elif status == "end":
+                    ended = True
+                    return
+                else:
+                    name, detail = value
+                    raise _error(name, detail, self.memory_budget)
+        except (QueryTimeout, QueryMemoryExceeded):
+            self._flag_expensive(req.query)
+            raise
+        finally:
+            stop.set()
+            self._finish(runner, fast, ended)
 
     def _wait(
         self,
         runner: _Runner,
-        generation: str,
+        job: tuple[str, QueryRequest] | None,
         req: QueryRequest,
+        deadline: float,
         limit: float,
         cancelled: threading.Event,
-    ) -> Rendered:
-        """On a thread: send the query, wait for its answer or a reason to stop it."""
-        deadline = time.monotonic() + limit
+    ) -> tuple[str, Any]:
+        """On a thread: send the `job` (if any), wait for the runner's next message or a reason
+        to stop it."""
         try:
-            runner.conn.send((generation, req))
+            if job is not None:
+                runner.conn.send(job)
             while not runner.conn.poll(_POLL):
                 if cancelled.is_set():
                     raise _RunnerGone("the client went away")
                 if time.monotonic() > deadline:
                     raise _timeout(limit, req.limits.timeout)
-            status, value = runner.conn.recv()
+            message: tuple[str, Any] = runner.conn.recv()
+            return message
         except (EOFError, OSError):
             # killed by the kernel or aborted on a failed allocation: the memory budget
             raise QueryMemoryExceeded(_memory_message(self.memory_budget)) from None
-        if status == "ok":
-            assert isinstance(value, Rendered)
-            return value
-        name, detail = value
-        raise _error(name, detail, self.memory_budget)
 
 
 class _RunnerGone(Exception):

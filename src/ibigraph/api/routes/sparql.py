@@ -208,6 +208,7 @@ async def sparql(request: Request) -> Response:
         limits=ctx.limits,
         base_iri=_endpoint(request.scope),
         prefixes=ctx.prefixes,
+        stream=ctx.settings.stream_limits,
     )
     try:
         req = replace(req, accept=_negotiate(accept, form, params))
@@ -221,7 +222,12 @@ async def sparql(request: Request) -> Response:
         raise
     except _ClientGone:
         return Response(status_code=499)  # nobody reads it: the client closed the connection
-    if request.method == "HEAD" or len(reply.body) <= _CHUNK:
+    if reply.stream is not None:  # too large to hold: sent as the runner writes it
+        if request.scope.get("ibigraph.head"):
+            await reply.stream.aclose()  # stops its runner
+            return Response(media_type=reply.media_type, headers=headers)
+        return StreamingResponse(reply.stream, media_type=reply.media_type, headers=headers)
+    if len(reply.body) <= _CHUNK:
         return Response(reply.body, media_type=reply.media_type, headers=headers)
     headers["Content-Length"] = str(len(reply.body))
     return StreamingResponse(_chunks(reply.body), media_type=reply.media_type, headers=headers)
