@@ -36,45 +36,19 @@ VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(BENCH))
 
 from generate import ensure_data  # noqa: E402
-
-
-def _tree(pid: int) -> list[int]:
-    """`pid` and its descendants."""
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
-
-
-def _rss(pids: list[int]) -> int:
-    total = 0
-    for p in pids:
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf(
-                "SC_PAGE_SIZE"
-            )
-    return total
+from run import tree_memory  # noqa: E402
 
 
 @contextlib.contextmanager
 def peak_rss(pid: int) -> Iterator[list[int]]:
-    """Samples the process tree of `pid` until the block ends; the peak is in the list."""
+    """Samples the resident memory of the process tree of `pid` until the block ends; the peak
+    (bytes) is in the list."""
     peak = [0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.2):
-            peak[0] = max(peak[0], _rss(_tree(pid)))
+            peak[0] = max(peak[0], int(tree_memory(pid)[0] * 2**20))
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()

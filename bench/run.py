@@ -308,6 +308,7 @@ def start_ibigraph(s: System, nq: Path, run_dir: Path, args: argparse.Namespace)
                     str(VENV_BIN / "ibigraph"),
                     "load",
                     "--no-validate",
+                    "--no-materialize",  # the same quads as the peers hold
                     "--store",
                     str(store),
                     str(nq),

@@ -24,7 +24,8 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from load_bench import _rss, _tree, peak_rss  # noqa: E402
+from load_bench import peak_rss  # noqa: E402
+from run import tree_memory  # noqa: E402
 
 from tests.server import start_server  # noqa: E402
 
@@ -45,7 +46,7 @@ def main() -> int:
     log = Path("/tmp/stream_bench.log")
     with start_server(env, log, wait=600) as server:
         httpx.get(server.base + "/sparql", params={"query": "ASK {}"}, timeout=60)
-        before = _rss(_tree(server.proc.pid))
+        before = tree_memory(server.proc.pid)[0] * 2**20
         received, chunks, t0 = 0, [], time.perf_counter()
         with peak_rss(server.proc.pid) as peak, httpx.stream(
             "GET", server.base + "/sparql", params={"query": query},

@@ -12,7 +12,7 @@ from ibigraph.graph.build import build_store
 from ibigraph.store import open_store
 
 from ..conftest import FIXTURES
-from ..helpers import ID, SCHEMA, invoke
+from ..helpers import ID, SCHEMA, SRC, invoke
 
 
 def stored(settings: Settings, *, audit: bool = False) -> set[ox.Quad]:
@@ -93,3 +93,21 @@ def test_load_needs_files_that_exist(fixture_settings: Settings, tmp_path: Path)
     result = invoke(fixture_settings, "load", str(tmp_path / "missing.nq"))
     assert result.exit_code == 2
     assert "no such file" in result.stderr
+
+
+def test_no_materialize_loads_the_quads_as_they_are(fixture_settings: Settings) -> None:
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    valid = str(FIXTURES / "valid.trig")
+    # the shapes require what materialization adds (an rdfs:label for every name): checked
+    result = invoke(fixture_settings, "load", "-j", "1", "--no-materialize", valid)
+    assert result.exit_code == 1 and "path=rdfs:label" in result.stdout
+    for flags, labelled in ((["--no-materialize", "--no-validate"], False), ([], True)):
+        result = invoke(fixture_settings, "load", "-j", "1", *flags, valid)
+        assert result.exit_code == 0, result.output
+        quads = stored(fixture_settings)
+        data = {q for q in quads if q.graph_name == ox.NamedNode(SRC + "test-about")}
+        assert any(q.predicate == label for q in data) is labelled
+        union = {q for q in quads if q.graph_name == ox.DefaultGraph()}
+        assert {ox.Triple(q.subject, q.predicate, q.object) for q in data} <= {
+            ox.Triple(q.subject, q.predicate, q.object) for q in union
+        }

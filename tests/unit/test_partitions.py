@@ -26,6 +26,14 @@ from .test_shapes import CASES, PREFIXES, claim
 ARTICLE_CASE = claim("in-article", drop=("rdf:predicate",)).replace(
     "src:test-about {", "<https://w3id.org/ibigraph/article/partitions> {"
 )
+# a blank-node membership whose organization is a country, and whose member ended it but is
+# still stated a current member (the SPARQL constraint reads the membership from the member)
+BLANK_CASE = """src:test-about {
+    [] a ibi:Membership ; org:member id:test-agency ; org:organization id:testland .
+    [] a ibi:Membership ; org:member id:test-agency ; org:organization id:test-alliance ;
+       schema:endDate "2020"^^xsd:gYear .
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +41,9 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A store (written without validation) of the valid fixture and every negative case."""
     data = tmp_path_factory.mktemp("partitions")
     (data / "valid.trig").write_text((FIXTURES / "valid.trig").read_text())
-    (data / "cases.trig").write_text(PREFIXES + "".join(c.trig for c in CASES) + ARTICLE_CASE)
+    (data / "cases.trig").write_text(
+        PREFIXES + "".join(c.trig for c in CASES) + ARTICLE_CASE + BLANK_CASE
+    )
     settings = Settings(store_path=data / "store", data_dir=data, ontology_dir=ROOT / "ontology")
     sources = read_sources(settings)
     quads = [*sources.ontology, *sources.shapes, *materialize(sources.data, sources.ontology)]
@@ -64,6 +74,7 @@ def test_partitions_report_what_the_whole_graph_reports(
 ) -> None:
     assert len(whole.violations) > len(CASES)  # every case breaks a rule: the test has teeth
     assert any(r.focus_node.endswith("#in-article") for r in whole.violations)
+    assert any(":" not in r.focus_node for r in whole.violations)  # a blank node
     parts = validate_in_partitions(broken.store_path, broken, size=size)
     assert parts.results == whole.results
     assert not parts.conforms and not parts.partial

@@ -196,6 +196,14 @@ def load(
             help="Validate the new store against the shapes before it replaces the old one",
         ),
     ] = True,
+    materialize: Annotated[
+        bool,
+        typer.Option(
+            "--materialize/--no-materialize",
+            help="Add the super-classes, super-properties and labels the ontology implies (off:"
+            " the files' quads as they are, e.g. a dump of a store, which has them already)",
+        ),
+    ] = True,
     jobs: JobsOpt = 0,
     partition_size: PartitionOpt = 2000,
 ) -> None:
@@ -222,6 +230,7 @@ def load(
                 settings,
                 files,
                 validate=validate,
+                materialize=materialize,
                 jobs=_jobs(jobs),
                 partition_size=partition_size,
                 loaded=loaded,

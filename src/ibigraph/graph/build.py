@@ -131,6 +131,7 @@ def load_files(
     paths: Iterable[Path],
     *,
     validate: bool = True,
+    materialize: bool = True,
     jobs: int = 1,
     partition_size: int = 2000,
     loaded: Callable[[int], None] | None = None,
@@ -138,7 +139,8 @@ def load_files(
     stop_after: int = 100,
 ) -> LoadResult:
     """Stream RDF files into a new store: materialized as `build` does (super-classes,
-    super-properties, labels) with the default graph the union, in bounded memory. With
+    super-properties, labels; unless not `materialize`) with the default graph the union, in
+    bounded memory. With
     `validate`, the new store is validated in partitions before it replaces the old one;
     invalid data (or a syntax error) raises and leaves the old store untouched. `loaded` hears
     how many quads have been read so far; `progress` follows the validation."""
@@ -151,7 +153,8 @@ def load_files(
         for q in (*files.ontology, *files.shapes):  # as `build` stores them
             yield q
             yield ox.Quad(q.subject, q.predicate, q.object, default)
-        for q in materialized(counted(paths), ontology):
+        data = counted(paths)
+        for q in materialized(data, ontology) if materialize else data:
             yield q
             g = q.graph_name
             if isinstance(g, ox.NamedNode) and settings.in_union(g.value):
