@@ -95,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         settings=settings,
         service=service,
         limits=settings.limits,
+        stream_limits=settings.stream_limits,
         prefixes=prefixes(settings.base),
         writes=writes,
         metrics=metrics,

@@ -65,6 +65,7 @@ class Context:
     settings: Settings
     service: QueryService
     limits: Limits
+    stream_limits: Limits | None  # how far a /sparql result may stream past `limits`
     prefixes: dict[str, str]  # predeclared in queries; compact IRIs in pages
     writes: Writes
     metrics: Metrics

@@ -18,7 +18,7 @@ from ..rdf.vocab import PROV, RDF, SCHEMA
 from ..store import open_store, write_store
 from ..store.maintenance import count_changes
 from .load import Sources, materialize, materialized, read_sources, stream_file
-from .partitions import Progress, validate_in_partitions
+from .partitions import Progress, data_of, protected_graphs, validate_in_partitions
 from .validate import ValidationReport, validate_quads
 
 __all__ = [
@@ -208,23 +208,13 @@ def build_record(settings: Settings, operation: str) -> list[ox.Quad]:
 def split_store(settings: Settings) -> Sources:
     """The store's quads as the build saw them: ontology, shapes and data (without the audit
     graph and without the union copies in the default graph)."""
-    store = open_store(settings.store_path)
-    ontology, shapes, data, default = [], [], [], []
-    named_triples = set()
-    for q in store.quads():
-        g = q.graph_name
-        if isinstance(g, ox.DefaultGraph):
-            default.append(q)
-            continue
-        named_triples.add(ox.Triple(q.subject, q.predicate, q.object))
-        if g.value == settings.ontology_graph:
-            ontology.append(q)
-        elif g.value == settings.shapes_graph:
-            shapes.append(q)
-        elif g.value != settings.audit_graph:
-            data.append(q)
-    data += [q for q in default if ox.Triple(q.subject, q.predicate, q.object) not in named_triples]
-    return Sources(ontology=ontology, shapes=shapes, data=data)
+    quads = list(open_store(settings.store_path).quads())
+    ontology, shapes = ox.NamedNode(settings.ontology_graph), ox.NamedNode(settings.shapes_graph)
+    return Sources(
+        ontology=[q for q in quads if q.graph_name == ontology],
+        shapes=[q for q in quads if q.graph_name == shapes],
+        data=data_of(quads, protected_graphs(settings)),
+    )
 
 
 def validate_store(settings: Settings) -> ValidationReport:

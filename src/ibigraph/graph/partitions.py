@@ -46,7 +46,7 @@ from .validate import (
     validate_quads,
 )
 
-__all__ = ["Reach", "partition_data", "validate_in_partitions"]
+__all__ = ["Reach", "data_of", "partition_data", "protected_graphs", "validate_in_partitions"]
 
 _TYPE = ox.NamedNode(RDF + "type")
 _DEFAULT = ox.DefaultGraph()
@@ -80,37 +80,44 @@ class Reach:
         return cls(frozenset(backwards), frozenset(hop), frozenset(inverse))
 
 
+def data_of(quads: Iterable[ox.Quad], protected: set[ox.NamedNode]) -> list[ox.Quad]:
+    """The data among `quads`, which hold every graph's copy of their triples: not the
+    `protected` graphs' (ontology, shapes, audit), nor the default graph's copies of named-graph
+    triples (which make it the union), but its own facts."""
+    quads = list(quads)
+    named = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name != _DEFAULT}
+    return [
+        q
+        for q in quads
+        if q.graph_name not in protected
+        if q.graph_name != _DEFAULT or (q.subject, q.predicate, q.object) not in named
+    ]
+
+
+def protected_graphs(settings: Settings) -> set[ox.NamedNode]:
+    """The graphs that are not data: the ontology, the shapes, the audit graph."""
+    graphs = (settings.ontology_graph, settings.shapes_graph, settings.audit_graph)
+    return {ox.NamedNode(g) for g in graphs}
+
+
 class _Reader:
-    """The data quads of a store as whole-graph validation sees them (`build.split_store`):
-    every named graph but the ontology, shapes and audit graphs, and the default graph's own
-    facts (not the copies of named-graph triples that make it the union)."""
+    """The data quads of a store as whole-graph validation sees them (`data_of`)."""
 
     def __init__(self, store: ox.Store, settings: Settings) -> None:
         self.store = store
-        self.protected = {
-            ox.NamedNode(g)
-            for g in (settings.ontology_graph, settings.shapes_graph, settings.audit_graph)
-        }
+        self.protected = protected_graphs(settings)
 
-    def _kept(self, quads: list[ox.Quad]) -> list[ox.Quad]:
-        """`quads` hold every graph's copy of their triples: drop the protected graphs' and
-        the default graph's copies of named-graph triples."""
-        named = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name != _DEFAULT}
-        return [
-            q
-            for q in quads
-            if (q.graph_name not in self.protected)
-            if q.graph_name != _DEFAULT or (q.subject, q.predicate, q.object) not in named
-        ]
+    def _kept(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+        return data_of(quads, self.protected)
 
     def description(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Quad]:
-        return self._kept(list(self.store.quads_for_pattern(node, None, None, None)))
+        return self._kept(self.store.quads_for_pattern(node, None, None, None))
 
     def types(self, node: ox.NamedNode | ox.BlankNode) -> list[ox.Quad]:
-        return self._kept(list(self.store.quads_for_pattern(node, _TYPE, None, None)))
+        return self._kept(self.store.quads_for_pattern(node, _TYPE, None, None))
 
     def incoming(self, node: ox.NamedNode | ox.BlankNode, p: ox.NamedNode) -> list[ox.Quad]:
-        return self._kept(list(self.store.quads_for_pattern(None, p, node, None)))
+        return self._kept(self.store.quads_for_pattern(None, p, node, None))
 
 
 def partition_data(
@@ -199,10 +206,13 @@ class _Partitioner:
         for q in self.store.quads_for_pattern(None, None, None, _DEFAULT):
             yield q, True
         for g in self._outside_union():
+            last, own = None, False
             for q in self.store.quads_for_pattern(None, None, None, g):
-                # a subject with quads in the default graph is a node already
-                first = next(self.store.quads_for_pattern(q.subject, None, None, _DEFAULT), None)
-                yield q, first is None
+                if q.subject != last:  # a subject with default-graph quads is a node already
+                    last = q.subject
+                    default = self.store.quads_for_pattern(last, None, None, _DEFAULT)
+                    own = next(default, None) is None
+                yield q, own
 
     def total(self) -> int:
         """How many quads the stream has (the default graph counted by the engine)."""

@@ -298,7 +298,7 @@ class RunnerPool:
                 self._threads,
                 self._wait,
                 runner,
-                (generation, req),
+                generation,
                 req,
                 deadline,
                 limit,
@@ -370,17 +370,17 @@ class RunnerPool:
     def _wait(
         self,
         runner: _Runner,
-        job: tuple[str, QueryRequest] | None,
+        generation: str | None,
         req: QueryRequest,
         deadline: float,
         limit: float,
         cancelled: threading.Event,
     ) -> tuple[str, Any]:
-        """On a thread: send the `job` (if any), wait for the runner's next message or a reason
-        to stop it."""
+        """On a thread: send the query (with the `generation` to run it on; None: it was sent,
+        its result streams), wait for the runner's next message or a reason to stop it."""
         try:
-            if job is not None:
-                runner.conn.send(job)
+            if generation is not None:
+                runner.conn.send((generation, req))
             while not runner.conn.poll(_POLL):
                 if cancelled.is_set():
                     raise _RunnerGone("the client went away")

@@ -208,7 +208,7 @@ async def sparql(request: Request) -> Response:
         limits=ctx.limits,
         base_iri=_endpoint(request.scope),
         prefixes=ctx.prefixes,
-        stream=ctx.settings.stream_limits,
+        stream=ctx.stream_limits,
     )
     try:
         req = replace(req, accept=_negotiate(accept, form, params))
