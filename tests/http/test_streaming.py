@@ -4,6 +4,8 @@ network: a stream cut at its cap, a client that leaves mid-stream)."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +110,18 @@ def test_a_stream_frees_its_runner_and_is_not_cached(api: httpx.Client) -> None:
     assert counter("ibigraph_query_runners_stopped") == 0  # each stream ended its runner alive
     ask = api.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert ask.status_code == 200 and ask.json()["boolean"] is True
+
+
+def test_a_stream_is_gzipped_chunk_by_chunk_when_asked(api: httpx.Client) -> None:
+    q = CROSS.format(n=2500)
+    with api.stream(
+        "GET", "/sparql", params={"query": q}, headers={"Accept-Encoding": "gzip"}
+    ) as r:
+        compressed = b"".join(r.iter_raw())
+    assert r.headers["content-encoding"] == "gzip" and "content-length" not in r.headers
+    rows = json.loads(gzip.decompress(compressed))["results"]["bindings"]
+    assert len(rows) == 2500
+    plain = api.get("/sparql", params={"query": q}, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert len(compressed) * 5 < len(plain.content)
+    assert len(plain.json()["results"]["bindings"]) == 2500

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -237,19 +238,30 @@ class HttpPolicyMiddleware:
             if kind == "http.response.body" and "start" in pending:
                 start_msg = pending.pop("start")
                 body = message.get("body", b"")
-                if message.get("more_body") or len(body) < _GZIP_MIN or _encoded(start_msg):
-                    await send(start_msg)  # streamed, small or already encoded: as it is
+                more = message.get("more_body", False)
+                small = not more and len(body) < _GZIP_MIN
+                if small or _encoded(start_msg) or _events(start_msg):
+                    await send(start_msg)  # small, already encoded, or events: as it is
                     await send(message)
                     return
-                compressed = gzip.compress(body, compresslevel=5)
                 headers = [(k, v) for k, v in start_msg["headers"] if k != b"content-length"]
-                headers += [
-                    (b"content-encoding", b"gzip"),
-                    (b"content-length", str(len(compressed)).encode()),
-                    (b"vary", b"Accept-Encoding"),
-                ]
+                headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+                if not more:  # the whole body at once
+                    compressed = gzip.compress(body, compresslevel=5)
+                    headers.append((b"content-length", str(len(compressed)).encode()))
+                    await send({**start_msg, "headers": headers})
+                    await send({"type": "http.response.body", "body": compressed})
+                    return
+                # a streamed body (a large result): compressed chunk by chunk as it comes
+                pending["gzip"] = zlib.compressobj(5, zlib.DEFLATED, 31)
                 await send({**start_msg, "headers": headers})
-                await send({"type": "http.response.body", "body": compressed})
+            if kind == "http.response.body" and "gzip" in pending:
+                more = message.get("more_body", False)
+                data = pending["gzip"].compress(message.get("body", b""))
+                if not more:
+                    data += pending.pop("gzip").flush()
+                if data or not more:
+                    await send({"type": "http.response.body", "body": data, "more_body": more})
                 return
             await send(message)
 
@@ -287,3 +299,10 @@ class _Status:
 
 def _encoded(start: Any) -> bool:
     return any(k == b"content-encoding" for k, _ in start["headers"])
+
+
+def _events(start: Any) -> bool:
+    """Server-Sent Events: each must reach the client at once, not wait in a compressor."""
+    return any(
+        k == b"content-type" and v.startswith(b"text/event-stream") for k, v in start["headers"]
+    )
