@@ -316,7 +316,12 @@ class RunnerPool:
                 return value
             if status == "head":  # the result streams: the runner goes with it
                 handed = True
-                chunks = self._stream(runner, fast, req, deadline, limit)
+                held = _Held(runner, fast)
+                # a stream whose reader never starts (its client left as the response began)
+                # would hold the runner for ever: at the time limit it is stopped anyway
+                left = max(0.0, deadline - time.monotonic())
+                held.timer = loop.call_later(left + _POLL, self._let_go, held, False)
+                chunks = self._stream(held, req, deadline, limit)
                 return Rendered(str(value), b"", chunks)
             name, detail = value
             raise _error(name, detail, self.memory_budget)
@@ -338,19 +343,28 @@ class RunnerPool:
             self.on_stopped()
         self._keep(self._release(runner if alive else None, fast))
 
+    def _let_go(self, held: _Held, alive: bool) -> None:
+        """End a stream's hold on its runner, once (its reader, or its timer, gets here first)."""
+        if held.done:
+            return
+        held.done = True
+        if held.timer is not None:
+            held.timer.cancel()
+        held.stop.set()
+        self._finish(held.runner, held.fast, alive)
+
     async def _stream(
-        self, runner: _Runner, fast: bool, req: QueryRequest, deadline: float, limit: float
+        self, held: _Held, req: QueryRequest, deadline: float, limit: float
     ) -> AsyncGenerator[bytes, None]:
         """The chunks of a streamed result, read as the client takes them (the pipe holds
         little, so the runner writes only as fast as the client reads: bounded memory). The
         runner is stopped if the stream ends early (the client left, the time ran out)."""
         loop = asyncio.get_running_loop()
-        stop = threading.Event()
         ended = False
         try:
-            while True:
+            while not held.done:
                 status, value = await loop.run_in_executor(
-                    self._threads, self._wait, runner, None, req, deadline, limit, stop
+                    self._threads, self._wait, held.runner, None, req, deadline, limit, held.stop
                 )
                 if status == "chunk":
                     yield value
@@ -360,12 +374,12 @@ class RunnerPool:
                 else:
                     name, detail = value
                     raise _error(name, detail, self.memory_budget)
+            raise _RunnerGone("the stream was stopped at the time limit")
         except (QueryTimeout, QueryMemoryExceeded):
             self._flag_expensive(req.query)
             raise
         finally:
-            stop.set()
-            self._finish(runner, fast, ended)
+            self._let_go(held, ended)
 
     def _wait(
         self,
@@ -391,6 +405,16 @@ class RunnerPool:
         except (EOFError, OSError):
             # killed by the kernel or aborted on a failed allocation: the memory budget
             raise QueryMemoryExceeded(_memory_message(self.memory_budget)) from None
+
+
+class _Held:
+    """A runner held by the stream of its result."""
+
+    def __init__(self, runner: _Runner, fast: bool) -> None:
+        self.runner, self.fast = runner, fast
+        self.done = False
+        self.stop = threading.Event()  # tells a thread waiting on the runner to give up
+        self.timer: asyncio.TimerHandle | None = None
 
 
 class _RunnerGone(Exception):
