@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -84,14 +85,29 @@ def with_union_default_graph(
     on any backend; `GRAPH ?g` still tells which sources state it. (Oxigraph's own
     union-default-graph option yields a triple once per graph that holds it.)
     """
-    default = ox.DefaultGraph()
-    union = {
-        ox.Quad(q.subject, q.predicate, q.object, default)
-        for q in quads
-        if not isinstance(q.graph_name, ox.NamedNode) or in_union(q.graph_name.value)
-    }
+    union = {c for q in quads if (c := _union_copy(q, in_union)) is not None}
     present = set(quads)
     return quads + sorted((q for q in union if q not in present), key=str)
+
+
+def _with_union_copies(
+    quads: Iterable[ox.Quad], in_union: Callable[[str], bool]
+) -> Iterator[ox.Quad]:
+    """`with_union_default_graph`, one quad at a time: each quad, then its copy in the default
+    graph (a copy may come more than once, or be the quad itself; a store keeps one)."""
+    for q in quads:
+        yield q
+        copy = _union_copy(q, in_union)
+        if copy is not None:
+            yield copy
+
+
+def _union_copy(q: ox.Quad, in_union: Callable[[str], bool]) -> ox.Quad | None:
+    """The copy of `q` in the default graph, if its graph belongs to the union."""
+    g = q.graph_name
+    if isinstance(g, ox.NamedNode) and not in_union(g.value):
+        return None
+    return ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
 
 
 def build_store(
@@ -138,27 +154,20 @@ def load_files(
     progress: Progress | None = None,
     stop_after: int = 100,
 ) -> LoadResult:
-    """Stream RDF files into a new store: materialized as `build` does (super-classes,
-    super-properties, labels; unless not `materialize`) with the default graph the union, in
-    bounded memory. With
-    `validate`, the new store is validated in partitions before it replaces the old one;
-    invalid data (or a syntax error) raises and leaves the old store untouched. `loaded` hears
-    how many quads have been read so far; `progress` follows the validation."""
+    """Stream RDF files into a new store, in bounded memory: materialized as `build` does
+    (super-classes, super-properties, labels; unless not `materialize`), with the default graph
+    the union. With `validate`, the new store is validated in partitions before it replaces the
+    old one; invalid data (or a syntax error) raises and leaves the old store untouched.
+    `loaded` hears how many quads have been read so far; `progress` follows the validation."""
     read = 0
 
     def stream() -> Iterator[ox.Quad]:
         files = read_sources(settings, paths=[])
-        ontology = files.ontology
-        default = ox.DefaultGraph()
-        for q in (*files.ontology, *files.shapes):  # as `build` stores them
-            yield q
-            yield ox.Quad(q.subject, q.predicate, q.object, default)
         data = counted(paths)
-        for q in materialized(data, ontology) if materialize else data:
-            yield q
-            g = q.graph_name
-            if isinstance(g, ox.NamedNode) and settings.in_union(g.value):
-                yield ox.Quad(q.subject, q.predicate, q.object, default)
+        if materialize:
+            data = materialized(data, files.ontology)
+        # the ontology and the shapes as `build` stores them, then the data
+        yield from _with_union_copies(chain(files.ontology, files.shapes, data), settings.in_union)
         yield from build_record(settings, "ibigraph load")
 
     def counted(files: Iterable[Path]) -> Iterator[ox.Quad]:
