@@ -58,8 +58,7 @@ class _Capped:
         self.keep = 0
         self.tail = b""
         self.header_rows = 0
-        self.stream = stream if spill is not None else None
-        self.spill = spill
+        self.stream, self.spill = stream, spill
         self.sink: Callable[[bytes], None] | None = None
         self.held = 0  # bytes in `chunks`
 

@@ -314,17 +314,15 @@ class RunnerPool:
             if status == "ok":
                 assert isinstance(value, Rendered)
                 return value
-            if status == "head":  # the result streams: the runner goes with it
-                handed = True
-                held = _Held(runner, fast)
-                # a stream whose reader never starts (its client left as the response began)
-                # would hold the runner for ever: at the time limit it is stopped anyway
-                left = max(0.0, deadline - time.monotonic())
-                held.timer = loop.call_later(left + _POLL, self._let_go, held, False)
-                chunks = self._stream(held, req, deadline, limit)
-                return Rendered(str(value), b"", chunks)
-            name, detail = value
-            raise _error(name, detail, self.memory_budget)
+            # "head": the result streams, and the runner goes with it
+            handed = True
+            held = _Held(runner, fast)
+            # a stream whose reader never starts (its client left as the response began)
+            # would hold the runner for ever: at the time limit it is stopped anyway
+            left = max(0.0, deadline - time.monotonic())
+            held.timer = loop.call_later(left + _POLL, self._let_go, held, False)
+            chunks = self._stream(held, req, deadline, limit)
+            return Rendered(str(value), b"", chunks)
         except (QueryTimeout, QueryMemoryExceeded):
             alive = False
             self._flag_expensive(req.query)
@@ -366,14 +364,10 @@ class RunnerPool:
                 status, value = await loop.run_in_executor(
                     self._threads, self._wait, held.runner, None, req, deadline, limit, held.stop
                 )
-                if status == "chunk":
-                    yield value
-                elif status == "end":
+                if status == "end":
                     ended = True
                     return
-                else:
-                    name, detail = value
-                    raise _error(name, detail, self.memory_budget)
+                yield value  # a chunk
             raise _RunnerGone("the stream was stopped at the time limit")
         except (QueryTimeout, QueryMemoryExceeded):
             self._flag_expensive(req.query)
@@ -391,7 +385,9 @@ class RunnerPool:
         cancelled: threading.Event,
     ) -> tuple[str, Any]:
         """On a thread: send the query (with the `generation` to run it on; None: it was sent,
-        its result streams), wait for the runner's next message or a reason to stop it."""
+        its result streams), wait for the runner's next message or a reason to stop it. The
+        message (`ok`, `head`, `chunk` or `end`, and its value); an error the runner reports
+        is raised."""
         try:
             if generation is not None:
                 runner.conn.send((generation, req))
@@ -400,11 +396,14 @@ class RunnerPool:
                     raise _RunnerGone("the client went away")
                 if time.monotonic() > deadline:
                     raise _timeout(limit, req.limits.timeout)
-            message: tuple[str, Any] = runner.conn.recv()
-            return message
+            status, value = runner.conn.recv()
         except (EOFError, OSError):
             # killed by the kernel or aborted on a failed allocation: the memory budget
             raise QueryMemoryExceeded(_memory_message(self.memory_budget)) from None
+        if status == "error":
+            name, detail = value
+            raise _error(name, detail, self.memory_budget)
+        return status, value
 
 
 class _Held:
