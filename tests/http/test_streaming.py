@@ -16,28 +16,21 @@ import rdflib
 
 from ibigraph.config import Settings
 
-from ..conftest import IN_PROCESS, ROOT, in_process_client
+from ..conftest import _protocol_settings, in_process_client
 
 CROSS = "SELECT ?a ?d WHERE {{ ?a ?b ?c . ?d ?e ?f }} LIMIT {n}"
 
 
 @pytest.fixture(scope="module")
-def settings(protocol_nquads: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    from ibigraph.graph.load import parse_file
-    from ibigraph.store import write_store
-
+def settings(
+    request: pytest.FixtureRequest,
+    protocol_nquads: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Settings:
+    """The protocol dataset's settings, with 100 rows held and up to 3000 streamed."""
     tmp = tmp_path_factory.mktemp("streaming")
-    settings = Settings(
-        store_path=tmp / "store",
-        ontology_dir=ROOT / "ontology",
-        max_rows=100,
-        max_stream_rows=3000,
-        workers=1,
-        public_url=IN_PROCESS,
-        tokens_file=tmp / "tokens.json",
-    )
-    write_store(settings.store_path, parse_file(protocol_nquads))
-    return settings
+    protocol = _protocol_settings("oxigraph", request, tmp, protocol_nquads)
+    return protocol.with_(max_rows=100, max_stream_rows=3000, workers=1)
 
 
 @pytest.fixture(scope="module")
