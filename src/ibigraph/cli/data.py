@@ -32,9 +32,9 @@ from ..graph.build import (
     build_store,
     check,
     load_files,
+    validate_stored,
 )
 from ..graph.load import data_files
-from ..graph.partitions import validate_in_partitions
 from ..graph.quality import quality_report
 from ..graph.releases import changes_since, make_release
 from ..graph.stats import store_select, store_stats
@@ -69,7 +69,10 @@ class ExportFormat(StrEnum):
 JobsOpt = Annotated[
     int,
     typer.Option(
-        "--jobs", "-j", min=0, help="Processes that validate partitions (0: one per CPU core)"
+        "--jobs",
+        "-j",
+        min=0,
+        help="Queries (or, with pySHACL, processes) that validate at once (0: one per CPU core)",
     ),
 ]
 PartitionOpt = Annotated[
@@ -77,7 +80,7 @@ PartitionOpt = Annotated[
     typer.Option(
         "--partition-size",
         min=1,
-        help="Quads per partition: the memory one validation process needs grows with it",
+        help="With pySHACL: quads per partition (the memory one process needs grows with it)",
     ),
 ]
 
@@ -91,7 +94,16 @@ def validate(
         typer.Option(
             "--store/--files",
             help="Validate what the store holds now (with HTTP writes) instead of the files,"
-            " in partitions (bounded memory, the same results as the whole graph)",
+            " in bounded memory with the same results as the whole graph: the shapes compiled"
+            " to SPARQL queries that the engine runs",
+        ),
+    ] = False,
+    pyshacl: Annotated[
+        bool,
+        typer.Option(
+            "--pyshacl",
+            help="With --store: validate with pySHACL in partitions instead (slower; the"
+            " reference the compiled queries are tested against)",
         ),
     ] = False,
     jobs: JobsOpt = 0,
@@ -102,12 +114,13 @@ def validate(
     if in_store:
         open_store(settings.store_path)  # a clear error if there is none
         with _validation_bar() as progress:
-            report = validate_in_partitions(
+            report = validate_stored(
                 settings.store_path.resolve(),
                 settings,
-                size=partition_size,
                 jobs=_jobs(jobs),
+                partition_size=partition_size,
                 progress=progress,
+                pyshacl=pyshacl,
             )
     else:
         _, _, report = check(settings, paths or None)
@@ -122,12 +135,11 @@ def _jobs(jobs: int) -> int:
 
 @contextmanager
 def _validation_bar() -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr for a validation in partitions (quads done of all)."""
+    """A progress bar on stderr for a validation of a store (steps done of all)."""
     with Progress(
         TextColumn("validating"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("quads"),
         TimeRemainingColumn(),
         console=err,
         transient=True,
@@ -207,7 +219,7 @@ def load(
     jobs: JobsOpt = 0,
     partition_size: PartitionOpt = 2000,
 ) -> None:
-    """Stream RDF files of any size into a new store, then validate it in partitions; invalid
+    """Stream RDF files of any size into a new store, then validate it; invalid
     data leaves the old store untouched (the first 100 violations are shown).
 
     The data is materialized as `build` does it (super-classes, super-properties, labels).

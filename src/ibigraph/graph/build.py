@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,9 +19,12 @@ from ..rdf.terms import date_time
 from ..rdf.vocab import PROV, RDF, SCHEMA
 from ..store import open_store, write_store
 from ..store.maintenance import count_changes
+from .compiled import NotCompilable, validate_compiled
 from .load import Sources, materialize, materialized, read_sources, stream_file
 from .partitions import Progress, data_of, protected_graphs, validate_in_partitions
 from .validate import ValidationReport, validate_quads
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BuildResult",
@@ -33,6 +37,7 @@ __all__ = [
     "load_files",
     "split_store",
     "validate_store",
+    "validate_stored",
     "with_union_default_graph",
 ]
 
@@ -183,11 +188,11 @@ def load_files(
 
     def verify(target: Path) -> None:
         nonlocal report
-        report = validate_in_partitions(
+        report = validate_stored(
             target,
             settings,
-            size=partition_size,
             jobs=jobs,
+            partition_size=partition_size,
             progress=progress,
             stop_after=stop_after,
         )
@@ -223,6 +228,37 @@ def split_store(settings: Settings) -> Sources:
         ontology=[q for q in quads if q.graph_name == ontology],
         shapes=[q for q in quads if q.graph_name == shapes],
         data=data_of(quads, protected_graphs(settings)),
+    )
+
+
+def validate_stored(
+    path: Path,
+    settings: Settings,
+    *,
+    jobs: int = 1,
+    partition_size: int = 2000,
+    progress: Progress | None = None,
+    stop_after: int | None = None,
+    pyshacl: bool = False,
+) -> ValidationReport:
+    """Validate the store at `path` in bounded memory: with the shapes compiled to SPARQL
+    (compiled.py), or, when they use SHACL the compiler does not translate (or `pyshacl`),
+    with pySHACL in partitions of about `partition_size` quads (partitions.py). Both report
+    what whole-graph validation reports."""
+    if not pyshacl:
+        try:
+            return validate_compiled(
+                path, settings, jobs=jobs, progress=progress, stop_after=stop_after
+            )
+        except NotCompilable as e:
+            log.warning("validating with pySHACL in partitions: %s", e)
+    return validate_in_partitions(
+        path,
+        settings,
+        size=partition_size,
+        jobs=jobs,
+        progress=progress,
+        stop_after=stop_after,
     )
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["bad_check_digit", "orcid_ok", "ror_ok"]
+__all__ = ["CHECKED_PREFIXES", "bad_check_digit", "orcid_ok", "ror_ok"]
 
+CHECKED_PREFIXES = ("https://ror.org/", "https://orcid.org/")  # the IRIs bad_check_digit checks
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _ROR = re.compile(r"https://ror\.org/(0[0-9a-hj-km-np-tv-z]{6})([0-9]{2})")
 _ORCID = re.compile(r"https://orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3})([0-9X])")

@@ -38,9 +38,12 @@ from .identifiers import bad_check_digit
 from .load import Sources
 
 __all__ = [
+    "SEVERITY",
     "ShapesContext",
     "ValidationReport",
     "ValidationResult",
+    "node_text",
+    "path_text",
     "sort_results",
     "validate_quads",
     "validation_view",
@@ -49,7 +52,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # looked up with what `Graph.value` returns
-_SEVERITY: dict[rdflib.term.Node | None, str] = {
+SEVERITY: dict[rdflib.term.Node | None, str] = {
     SH.Violation: "Violation",
     SH.Warning: "Warning",
     SH.Info: "Info",
@@ -124,7 +127,7 @@ def validation_view(data: Iterable[ox.Quad], settings: Settings) -> rdflib.Graph
     return to_rdflib_graph([*data, *extra])
 
 
-def _str(node: rdflib.term.Node | None) -> str | None:
+def node_text(node: rdflib.term.Node | None) -> str | None:
     if node is None:
         return None
     if isinstance(node, rdflib.Literal):
@@ -140,11 +143,11 @@ _PATH_OPERATORS = {
 }
 
 
-def _path(report: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
+def path_text(report: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
     """A result's path: an IRI, or a complex path written as in SPARQL (`<a>/^<a>`); pySHACL
     reports those as blank nodes, whose ids differ from run to run."""
     if not isinstance(node, rdflib.BNode):
-        return _str(node)
+        return node_text(node)
     if (node, rdflib.RDF.first, None) in report:
         steps = rdflib.collection.Collection(report, node)
         return "/".join(_path_step(report, s) for s in steps)
@@ -160,7 +163,7 @@ def _path(report: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
 
 
 def _path_step(report: rdflib.Graph, node: rdflib.term.Node) -> str:
-    return f"<{node}>" if isinstance(node, rdflib.URIRef) else (_path(report, node) or "")
+    return f"<{node}>" if isinstance(node, rdflib.URIRef) else (path_text(report, node) or "")
 
 
 def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult, ...]:
@@ -174,11 +177,11 @@ def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult,
         constraint = report.value(r, SH.sourceConstraint)
         out.append(
             ValidationResult(
-                focus_node=_str(report.value(r, SH.focusNode)) or "",
-                path=_path(report, report.value(r, SH.resultPath)),
-                value=_str(report.value(r, SH.value)),
+                focus_node=node_text(report.value(r, SH.focusNode)) or "",
+                path=path_text(report, report.value(r, SH.resultPath)),
+                value=node_text(report.value(r, SH.value)),
                 message="; ".join(sorted(messages)) or "(no message)",
-                severity=_SEVERITY.get(report.value(r, SH.resultSeverity), "Violation"),
+                severity=SEVERITY.get(report.value(r, SH.resultSeverity), "Violation"),
                 shape=str(shape) if isinstance(shape, rdflib.URIRef) else None,
                 constraint=str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
                 sparql_constraint=str(constraint)
@@ -193,9 +196,21 @@ _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
 def sort_results(results: Iterable[ValidationResult]) -> list[ValidationResult]:
-    """Violations first, then by focus node, path and message."""
-    return sorted(
-        results, key=lambda r: (_ORDER[r.severity], r.focus_node, r.path or "", r.message)
+    """Violations first, then by focus node, path and message (and the other fields, so that
+    the order does not depend on how the results were found)."""
+    return sorted(results, key=_sort_key)
+
+
+def _sort_key(r: ValidationResult) -> tuple[int, str, str, str, str, str, str, str]:
+    return (
+        _ORDER[r.severity],
+        r.focus_node,
+        r.path or "",
+        r.message,
+        r.value or "",
+        r.constraint,
+        r.shape or "",
+        r.sparql_constraint or "",
     )
 
 
