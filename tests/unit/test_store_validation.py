@@ -23,9 +23,10 @@ from ibigraph.graph.build import (
     validate_stored,
     with_union_default_graph,
 )
-from ibigraph.graph.compiled import NotCompilable, compile_shapes, validate_compiled
+from ibigraph.graph.compiled import validate_compiled
 from ibigraph.graph.load import materialize, read_sources
 from ibigraph.graph.partitions import Reach, validate_in_partitions
+from ibigraph.graph.shacl_sparql import NotCompilable, compile_shapes
 from ibigraph.graph.validate import ShapesContext, ValidationReport
 from ibigraph.rdf.vocab import DCTERMS, SCHEMA
 from ibigraph.store import write_store

@@ -19,9 +19,10 @@ from ..rdf.terms import date_time
 from ..rdf.vocab import PROV, RDF, SCHEMA
 from ..store import open_store, write_store
 from ..store.maintenance import count_changes
-from .compiled import NotCompilable, validate_compiled
+from .compiled import validate_compiled
 from .load import Sources, materialize, materialized, read_sources, stream_file
 from .partitions import Progress, data_of, protected_graphs, validate_in_partitions
+from .shacl_sparql import NotCompilable
 from .validate import ValidationReport, validate_quads
 
 log = logging.getLogger(__name__)
