@@ -1,15 +1,14 @@
 """Validation of a stored graph by the shapes compiled to SPARQL (shacl_sparql.py), which the
 engine runs over the store on disk: each node shape's focus nodes are found once, and its checks
-run on them in batches (bounded memory), in threads. pySHACL validates an rdflib graph in
-memory, which at millions of quads takes hours even in partitions (partitions.py, the fallback
-for shapes the compiler does not translate; bench/RESULTS.md)."""
+run on them in batches (bounded memory), in `jobs` processes. pySHACL validates an rdflib graph
+in memory, which at millions of quads takes hours even in partitions (partitions.py, the
+fallback for shapes the compiler does not translate; bench/RESULTS.md)."""
 
 from __future__ import annotations
 
 import itertools
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,8 +17,10 @@ import pyoxigraph as ox
 from ..config import Settings
 from .load import read_sources
 from .partitions import Progress, protected_graphs
-from .shacl_sparql import FUNCTIONS, Check, Target, Term, compile_shapes
+from .shacl_functions import FUNCTIONS, Term
+from .shacl_sparql import compile_shapes
 from .validate import ShapesContext, ValidationReport, ValidationResult, sort_results
+from .workers import in_processes
 
 __all__ = ["validate_compiled", "view_graphs"]
 
@@ -63,63 +64,101 @@ def validate_compiled(
     stop_after: int | None = None,
 ) -> ValidationReport:
     """Validate the store at `path` with the shapes compiled to SPARQL: each shape's checks run
-    on its focus nodes `size` at a time, `jobs` queries at once. With `stop_after`, stop once
-    that many violations are found. `progress` hears (focus nodes checked, of all), each node
+    on its focus nodes `size` at a time, in `jobs` processes. With `stop_after`, stop once that
+    many violations are found. `progress` hears (focus nodes checked, of all), each node
     counted once per check. NotCompilable if the shapes use SHACL the compiler does not
     translate."""
-    context = ShapesContext.of(read_sources(settings, paths=[]))
-    targets = compile_shapes(context.shapes, context.ontology, settings)
-    store = ox.Store.read_only(str(path))
-    graphs = view_graphs(store, settings)
+    main = _Checker(str(path), settings)  # raises NotCompilable before any process starts
 
-    def select(query: str) -> ox.QuerySolutions:
-        solutions = store.query(query, default_graph=graphs, custom_functions=_FUNCTIONS)
-        assert isinstance(solutions, ox.QuerySolutions)
-        return solutions
-
-    def focus_nodes(target: Target) -> Iterator[ox.NamedNode | ox.BlankNode | ox.Literal]:
-        for s in select(target.focus):
-            node = s["this"]
-            if isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)):
-                yield node
+    def batches(target: int) -> Iterator[list[NodeKey]]:
+        return _batched((_key(n) for n in main.focus_nodes(target)), max(1, size))
 
     total = 0
     if progress is not None:  # one more pass over each shape's focus nodes, for the bar
-        total = sum(sum(1 for _ in focus_nodes(t)) * len(t.checks) for t in targets if t.checks)
-
-    def tasks() -> Iterator[tuple[Check, str, int]]:
-        for target in targets:
-            if target.checks:
-                for batch in _batched(focus_nodes(target), max(1, size)):
-                    group = _focus_group(batch)
-                    for check in target.checks:
-                        yield check, group, len(batch)
-
-    def run(task: tuple[Check, str, int]) -> tuple[list[ValidationResult], int]:
-        check, group, weight = task
-        limit = f" LIMIT {stop_after}" if stop_after is not None else ""
-        return list(check.results(select(check.on(group) + limit))), weight
-
+        total = sum(sum(map(len, batches(i))) * len(t.checks) for i, t in enumerate(main.targets))
+    tasks = (
+        (i, j, keys, stop_after)
+        for i, target in enumerate(main.targets)
+        if target.checks
+        for keys in batches(i)
+        for j in range(len(target.checks))
+    )
+    finished: Generator[tuple[list[ValidationResult], int]]
+    if jobs <= 1:
+        finished = (main(task) for task in tasks)
+    else:
+        finished = in_processes(_start, (str(path), settings), _run, tasks, jobs)
     results: list[ValidationResult] = []
-    done, stopped = 0, False
-    for found, weight in _in_threads(run, tasks(), max(1, jobs)):
-        results.extend(found)
-        done += weight
-        if progress is not None:
-            progress(done, total)
-        if stop_after is not None and sum(r.severity == "Violation" for r in results) >= stop_after:
-            stopped = True
-            break
+    done = violations = 0
+    stopped = False
+    with closing(finished):
+        for found, weight in finished:
+            results.extend(found)
+            done += weight
+            violations += sum(r.severity == "Violation" for r in found)
+            if progress is not None:
+                progress(done, total)
+            if stop_after is not None and violations >= stop_after:
+                stopped = True
+                break
     ordered = sort_results(results)
     conforms = not any(r.severity == "Violation" for r in ordered)
     return ValidationReport(conforms=conforms, results=tuple(ordered), graph=None, partial=stopped)
 
 
-def _focus_group(nodes: list[ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
-    """A group binding ?this to `nodes`. SPARQL cannot name a stored blank node, so those come
-    from their labels through a custom function."""
-    terms = " ".join(str(n) for n in nodes if not isinstance(n, ox.BlankNode))
-    labels = " ".join(str(ox.Literal(n.value)) for n in nodes if isinstance(n, ox.BlankNode))
+NodeKey = tuple[str, str]  # ("blank", its label) or ("term", the IRI or literal in N-Triples)
+Task = tuple[int, int, list[NodeKey], int | None]  # target, check, focus nodes, row limit
+
+
+def _key(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> NodeKey:
+    return ("blank", node.value) if isinstance(node, ox.BlankNode) else ("term", str(node))
+
+
+class _Checker:
+    """The compiled shapes over one store (in each worker process, or in this one)."""
+
+    def __init__(self, path: str, settings: Settings) -> None:
+        context = ShapesContext.of(read_sources(settings, paths=[]))
+        self.targets = compile_shapes(context.shapes, context.ontology, settings)
+        self.store = ox.Store.read_only(path)
+        self.graphs = view_graphs(self.store, settings)
+
+    def select(self, query: str) -> ox.QuerySolutions:
+        solutions = self.store.query(query, default_graph=self.graphs, custom_functions=_FUNCTIONS)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return solutions
+
+    def focus_nodes(self, target: int) -> Iterator[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        for s in self.select(self.targets[target].focus):
+            node = s["this"]
+            if isinstance(node, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+                yield node
+
+    def __call__(self, task: Task) -> tuple[list[ValidationResult], int]:
+        target, check, keys, limit = task
+        query = self.targets[target].checks[check].on(_focus_group(keys))
+        solutions = self.select(query + (f" LIMIT {limit}" if limit is not None else ""))
+        return list(self.targets[target].checks[check].results(solutions)), len(keys)
+
+
+_worker: _Checker | None = None
+
+
+def _start(path: str, settings: Settings) -> None:
+    global _worker
+    _worker = _Checker(path, settings)
+
+
+def _run(task: Task) -> tuple[list[ValidationResult], int]:
+    assert _worker is not None, "the pool's initializer starts the worker"
+    return _worker(task)
+
+
+def _focus_group(keys: list[NodeKey]) -> str:
+    """A group binding ?this to the nodes. SPARQL cannot name a stored blank node, so those
+    come from their labels through a custom function."""
+    terms = " ".join(value for kind, value in keys if kind != "blank")
+    labels = " ".join(str(ox.Literal(value)) for kind, value in keys if kind == "blank")
     groups = [f"{{ VALUES ?this {{ {terms} }} }}"] if terms else []
     if labels:
         groups.append(
@@ -129,26 +168,9 @@ def _focus_group(nodes: list[ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
 
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
-
-
-def _in_threads(run: Callable[[T], R], tasks: Iterator[T], jobs: int) -> Iterator[R]:
-    """`run` over `tasks` in `jobs` threads, results in order, at most 2 x jobs in flight."""
-    with ThreadPoolExecutor(jobs) as pool:
-        pending: deque[Future[R]] = deque()
-        try:
-            for task in tasks:
-                pending.append(pool.submit(run, task))
-                if len(pending) >= 2 * jobs:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for f in pending:
-                f.cancel()

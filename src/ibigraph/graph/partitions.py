@@ -24,10 +24,9 @@ Partitions run in `jobs` processes, each with the store open read-only.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +44,7 @@ from .validate import (
     sort_results,
     validate_quads,
 )
+from .workers import in_processes
 
 __all__ = ["Reach", "data_of", "partition_data", "protected_graphs", "validate_in_partitions"]
 
@@ -278,9 +278,10 @@ def _start_worker(path: str, settings: Settings) -> None:
     _worker = _Validator(path, settings)
 
 
-def _run_in_worker(keys: list[NodeKey]) -> list[ValidationResult]:
+def _run_in_worker(task: tuple[list[NodeKey], int]) -> tuple[list[ValidationResult], int]:
     assert _worker is not None, "the pool's initializer starts the worker"
-    return _worker(keys)
+    keys, weight = task
+    return _worker(keys), weight
 
 
 def validate_in_partitions(
@@ -300,61 +301,32 @@ def validate_in_partitions(
     total = partitioner.total()
     partitions = partitioner(max(1, size))
     results: list[ValidationResult] = []
-    done = 0
+    done = violations = 0
 
     def take(found: list[ValidationResult], weight: int) -> bool:
-        nonlocal done
+        nonlocal done, violations
         results.extend(found)
         done += weight
+        violations += sum(r.severity == "Violation" for r in found)
         if progress is not None:
             progress(done, total)
-        violations = sum(r.severity == "Violation" for r in results)
         return stop_after is not None and violations >= stop_after
 
-    stopped = False
     if jobs <= 1:
         validator = _Validator(str(path), settings)
-        for keys, weight in partitions:
-            if take(validator(keys), weight):
+        finished: Generator[tuple[list[ValidationResult], int]] = (
+            (validator(keys), weight) for keys, weight in partitions
+        )
+    else:
+        finished = in_processes(
+            _start_worker, (str(path), settings), _run_in_worker, partitions, jobs
+        )
+    stopped = False
+    with closing(finished):
+        for found, weight in finished:
+            if take(found, weight):
                 stopped = True
                 break
-    else:
-        stopped = _in_pool(str(path), settings, partitions, jobs, take)
     results = sort_results(results)
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(conforms=conforms, results=tuple(results), graph=None, partial=stopped)
-
-
-def _in_pool(
-    path: str,
-    settings: Settings,
-    partitions: Iterator[tuple[list[NodeKey], int]],
-    jobs: int,
-    take: Callable[[list[ValidationResult], int], bool],
-) -> bool:
-    """Run the partitions in `jobs` processes, at most two each in flight (bounded memory).
-    Returns whether `take` asked to stop."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(path, settings)
-    ) as pool:
-        pending: dict[Future[list[ValidationResult]], int] = {}
-        for keys, weight in partitions:
-            pending[pool.submit(_run_in_worker, keys)] = weight
-            while len(pending) >= 2 * jobs:
-                if _drain(pending, take):
-                    pool.shutdown(cancel_futures=True)
-                    return True
-        while pending:
-            if _drain(pending, take):
-                pool.shutdown(cancel_futures=True)
-                return True
-    return False
-
-
-def _drain(
-    pending: dict[Future[list[ValidationResult]], int],
-    take: Callable[[list[ValidationResult], int], bool],
-) -> bool:
-    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-    return any(take(f.result(), pending.pop(f)) for f in finished)

@@ -9,7 +9,10 @@ The queries read the validation view (validate.py) without building it:
   (each named graph that states a fact about an entity, or `ibi:defaultGraph` for a fact only
   in the default graph), `ibi:namesWith`/`ibi:linksTo` (IRIs outside http(s) in the service's
   graphs) and `ibi:badCheckDigit` (a custom function over `identifiers.bad_check_digit`);
-- RDFS inference becomes the ontology's sub-classes and sub-properties, spelled out.
+- RDFS inference becomes the ontology's sub-classes and sub-properties, spelled out;
+- where SPARQL and pySHACL judge a value differently (ill-typed literals, comparisons, regular
+  expressions), the queries call custom functions that judge it as pySHACL does
+  (shacl_functions.py).
 
 The compiler translates the SHACL the shapes use: SHACL Core's class, subjects-of, objects-of
 and node targets; predicate, sequence and inverse paths; the count, value type, value range,
@@ -33,22 +36,12 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from ..config import Settings
 from ..rdf.convert import from_rdflib, to_rdflib
-from .identifiers import CHECKED_PREFIXES, bad_check_digit
+from .identifiers import CHECKED_PREFIXES
 from .partitions import protected_graphs
+from .shacl_functions import BAD_CHECK_DIGIT, COMPARE, HAS_DATATYPE, LESS_OR_EQUAL, MATCHES
 from .validate import SEVERITY, ValidationResult, node_text, path_text
 
-__all__ = ["FOCUS", "FUNCTIONS", "Check", "NotCompilable", "Target", "Term", "compile_shapes"]
-
-_CHECK_DIGIT_FN = ox.NamedNode("urn:ibigraph:function:bad-check-digit")
-_TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
-
-
-def _bad_check_digit(term: object) -> ox.Literal | None:
-    return _TRUE if isinstance(term, ox.NamedNode) and bad_check_digit(term.value) else None
-
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-FUNCTIONS: dict[ox.NamedNode, Callable[..., Term | None]] = {_CHECK_DIGIT_FN: _bad_check_digit}
+__all__ = ["FOCUS", "Check", "NotCompilable", "Target", "compile_shapes"]
 
 
 class NotCompilable(ValueError):
@@ -189,10 +182,10 @@ _PROPERTY_KEYS = {
     SH.qualifiedMaxCount,
 } | _VALUE_KEYS
 _COMPARISONS = {
-    SH.minInclusive: (">=", "MinInclusive"),
-    SH.maxInclusive: ("<=", "MaxInclusive"),
-    SH.minExclusive: (">", "MinExclusive"),
-    SH.maxExclusive: ("<", "MaxExclusive"),
+    SH.minInclusive: ("min-inclusive", "MinInclusive"),
+    SH.maxInclusive: ("max-inclusive", "MaxInclusive"),
+    SH.minExclusive: ("min-exclusive", "MinExclusive"),
+    SH.maxExclusive: ("max-exclusive", "MaxExclusive"),
 }
 _NODE_KINDS: dict[rdflib.term.Node, str] = {
     SH.IRI: "isIRI({v})",
@@ -331,7 +324,7 @@ class _Compiler:
         prefixes = " || ".join(f"STRSTARTS(STR({value}), {_string(x)})" for x in CHECKED_PREFIXES)
         pattern = (
             f"{this} {p} {value} FILTER(isIRI({value}) && ({prefixes})"
-            f" && <{_CHECK_DIGIT_FN.value}>({value}))"
+            f" && <{BAD_CHECK_DIGIT}>({value}))"
         )
         return pattern, None
 
@@ -378,20 +371,14 @@ class _Compiler:
         for cls in g.objects(shape, SH["class"]):
             tests.append(("Class", self.is_a(v, cls)))
         for dt in g.objects(shape, SH.datatype):
-            if dt == RDF.langString:
-                tests.append(("Datatype", f"(isLiteral({v}) && LANG({v}) != '')"))
-            else:
-                tests.append(("Datatype", f"(isLiteral({v}) && DATATYPE({v}) = {_term(dt)})"))
+            tests.append(("Datatype", f"(isLiteral({v}) && <{HAS_DATATYPE}>({v}, {_term(dt)}))"))
         for kind in g.objects(shape, SH.nodeKind):
             if kind not in _NODE_KINDS:
                 raise NotCompilable(f"node kind {kind}")
             tests.append(("NodeKind", _NODE_KINDS[kind].format(v=v)))
         for pattern in g.objects(shape, SH.pattern):
-            flags = g.value(shape, SH.flags)
-            extra = f", {_string(str(flags))}" if flags is not None else ""
-            tests.append(
-                ("Pattern", f"(!isBlank({v}) && REGEX(STR({v}), {_string(str(pattern))}{extra}))")
-            )
+            flags = _string(str(g.value(shape, SH.flags) or ""))
+            tests.append(("Pattern", f"<{MATCHES}>({v}, {_string(str(pattern))}, {flags})"))
         for members in g.objects(shape, SH["in"]):
             terms = [_term(t) for t in rdflib.collection.Collection(g, members)]
             tests.append(
@@ -410,9 +397,9 @@ class _Compiler:
             tests.append(("MinLength", f"(!isBlank({v}) && STRLEN(STR({v})) >= {_int(n)})"))
         for n in g.objects(shape, SH.maxLength):
             tests.append(("MaxLength", f"(!isBlank({v}) && STRLEN(STR({v})) <= {_int(n)})"))
-        for key, (op, name) in _COMPARISONS.items():
+        for key, (order, name) in _COMPARISONS.items():
             for bound in g.objects(shape, key):
-                tests.append((name, f"({v} {op} {_term(bound)})"))
+                tests.append((name, f"<{COMPARE}>({v}, {_term(bound)}, {_string(order)})"))
         for alternatives in g.objects(shape, SH["or"]):
             ors = [self.conforms(s, v) for s in rdflib.collection.Collection(g, alternatives)]
             tests.append(("Or", "(" + " || ".join(ors) + ")" if ors else "false"))
@@ -474,7 +461,7 @@ class _Compiler:
             w = self.var("w")
             yield check(
                 f"SELECT DISTINCT ?this ?value {w} WHERE {{ {focus} {where}"
-                f" ?this {self.predicate(other)} {w} FILTER(!COALESCE(?value <= {w}, false)) }}",
+                f" ?this {self.predicate(other)} {w} FILTER(!<{LESS_OR_EQUAL}>(?value, {w})) }}",
                 "LessThanOrEquals",
             )
         for qualified in g.objects(shape, SH.qualifiedValueShape):
