@@ -48,10 +48,11 @@ BLANK_CASE = """src:test-about {
 """
 
 # values SPARQL and pySHACL judge differently unless the compiled queries ask pySHACL's rules
-# (shacl_functions.py): ill-typed literals (not of xsd:gYear: pySHACL refuses "20x3"^^xsd:gYear
-# only once owlrl has registered its converters in the process), comparisons SPARQL cannot make, a blank node where
-# a pattern or an IRI is expected, quotes and a line break in a reported value, a
-# sub-property (ibi:leadAgency is a schema:funder), a link to an IRI nothing describes
+# (shacl_functions.py): ill-typed literals (not of xsd:gYear: pySHACL refuses
+# "20x3"^^xsd:gYear only once owlrl has registered its converters in the process),
+# comparisons SPARQL cannot make, a blank node where a pattern or an IRI is expected, quotes
+# and a line break in a reported value, a sub-property (ibi:leadAgency is a schema:funder), a
+# link to an IRI nothing describes
 ODD_CASES = "".join(
     [
         org("bad-date", 'schema:foundingDate "2013-13-45"^^xsd:date'),
@@ -210,6 +211,11 @@ UNTRANSLATED = {
         sh:path schema:name ; sh:maxCount 9 ] .""",
     "SPARQL with $PATH": """ibish:x a sh:NodeShape ; sh:targetClass ibi:Entity ; sh:sparql [
         sh:message "m" ; sh:select "SELECT $this WHERE { $this $PATH ?v }" ] .""",
+    "SPARQL with a sub-query": """ibish:x a sh:NodeShape ; sh:targetClass ibi:Entity ;
+        sh:sparql [ sh:message "m" ;
+            sh:select "SELECT $this WHERE { { SELECT ?v WHERE { $this ?p ?v } } }" ] .""",
+    "an implicit class target": """ibish:X a sh:NodeShape, rdfs:Class ; sh:property [
+        sh:path schema:name ; sh:maxCount 9 ; sh:message "m" ] .""",
 }
 
 

@@ -28,11 +28,12 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
 import rdflib
 import rdflib.collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from ..config import Settings
 from ..rdf.convert import from_rdflib, to_rdflib
@@ -77,22 +78,27 @@ class Check:
                 focus_node=_text(focus) or "",
                 path=self.path,
                 value=_text(value),
-                message="; ".join(sorted(self._message(m, s, names) for m in self.messages)),
+                message=self._message(s, names),
                 severity=self.severity,
                 shape=self.shape,
                 constraint=self.constraint,
                 sparql_constraint=self.sparql_constraint,
             )
 
-    def _message(self, template: str, s: ox.QuerySolution, names: set[str]) -> str:
+    def _message(self, s: ox.QuerySolution, names: set[str]) -> str:
         if self.sparql_constraint is None:
-            return template
+            return self._fixed_message  # one string for all the check's results
 
         def fill(m: re.Match[str]) -> str:
             term = s[m.group(1)] if m.group(1) in names else None
             return m.group(0) if term is None else str(getattr(term, "value", term))
 
-        return _TEMPLATE.sub(fill, template.replace("{$this}", "{?this}"))
+        filled = (_TEMPLATE.sub(fill, m.replace("{$this}", "{?this}")) for m in self.messages)
+        return "; ".join(sorted(filled))
+
+    @cached_property
+    def _fixed_message(self) -> str:
+        return "; ".join(sorted(self.messages))
 
 
 @dataclass(frozen=True)
@@ -498,17 +504,12 @@ class _Compiler:
         self._keys(constraint, {SH.select, SH.message, SH.severity})
         select = g.value(constraint, SH.select)
         m = _SELECT.fullmatch(str(select or ""))
-        if (
-            m is None
-            or "$PATH" in m.group(2)
-            or "$currentShape" in m.group(2)
-            or "$shapesGraph" in m.group(2)
-        ):
+        if m is None or _UNTRANSLATED_SPARQL.search(m.group(2)):
             raise NotCompilable(
                 f"a SPARQL constraint the compiler does not translate: {constraint}"
             )
         projection, body = (part.replace("$this", "?this") for part in m.groups())
-        if "?this" not in projection.split():
+        if "?this" not in projection.split() and projection.strip() != "*":
             projection = "?this " + projection
         messages = tuple(str(x) for x in g.objects(constraint, SH.message)) or self.messages(shape)
         return Check(
@@ -523,6 +524,8 @@ class _Compiler:
 
     def target(self, shape: rdflib.term.Node) -> Target | None:
         self._keys(shape, _NODE_KEYS | {SH.deactivated})
+        if any((shape, RDF.type, c) in self.g for c in (RDFS.Class, OWL.Class)):
+            raise NotCompilable(f"an implicit class target: {shape}")
         if (shape, SH.deactivated, rdflib.Literal(True)) in self.g:
             return None
         focus = self.focus(shape)
@@ -538,6 +541,11 @@ class _Compiler:
 
 
 _SELECT = re.compile(r"\s*SELECT\s+(.*?)\s+WHERE\s*\{(.*)\}\s*", re.S | re.I)
+# what a join with the focus nodes does not bind as SHACL's pre-binding of $this would (a
+# sub-query), or what the engine must not run (SERVICE), or other pre-bound variables
+_UNTRANSLATED_SPARQL = re.compile(
+    r"\bSELECT\b|\bSERVICE\b|\$PATH\b|\$currentShape\b|\$shapesGraph\b", re.I
+)
 
 
 def compile_shapes(
