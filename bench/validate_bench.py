@@ -73,7 +73,7 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|---:|")
     whole_h = seen["total"] / rate / 3600 if rate else float("inf")
     run = (
-        f"shapes compiled to SPARQL, batches of {args.size}, {args.jobs} threads"
+        f"shapes compiled to SPARQL, batches of {args.size}, {args.jobs} processes"
         if args.method == "compiled"
         else f"pySHACL in partitions of {args.size}, {args.jobs} processes"
     )
