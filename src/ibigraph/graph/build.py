@@ -21,9 +21,9 @@ from ..store import open_store, write_store
 from ..store.maintenance import count_changes
 from .compiled import validate_compiled
 from .load import Sources, materialize, materialized, read_sources, stream_file
-from .partitions import Progress, data_of, protected_graphs, validate_in_partitions
+from .partitions import data_of, protected_graphs, validate_in_partitions
 from .shacl_sparql import NotCompilable
-from .validate import ValidationReport, validate_quads
+from .validate import Progress, ValidationReport, validate_quads
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,7 @@ def load_files(
             partition_size=partition_size,
             progress=progress,
             stop_after=stop_after,
+            union_checked=True,  # the stream above wrote it
         )
         if not report.conforms:
             raise ValidationFailed(report)
@@ -241,15 +242,22 @@ def validate_stored(
     progress: Progress | None = None,
     stop_after: int | None = None,
     pyshacl: bool = False,
+    union_checked: bool = False,
 ) -> ValidationReport:
     """Validate the store at `path` in bounded memory: with the shapes compiled to SPARQL
     (compiled.py), or, when they use SHACL the compiler does not translate (or `pyshacl`),
     with pySHACL in partitions of about `partition_size` quads (partitions.py). Both report
-    what whole-graph validation reports."""
+    what whole-graph validation reports. `union_checked`: the caller wrote the store's union
+    default graph (the compiled queries read it), so it need not be checked."""
     if not pyshacl:
         try:
             return validate_compiled(
-                path, settings, jobs=jobs, progress=progress, stop_after=stop_after
+                path,
+                settings,
+                jobs=jobs,
+                progress=progress,
+                stop_after=stop_after,
+                union_checked=union_checked,
             )
         except NotCompilable as e:
             log.warning("validating with pySHACL in partitions: %s", e)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,10 +15,10 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from .load import read_sources
-from .partitions import Progress, protected_graphs
+from .partitions import protected_graphs
 from .shacl_functions import FUNCTIONS, Term
-from .shacl_sparql import compile_shapes
-from .validate import ShapesContext, ValidationReport, ValidationResult, sort_results
+from .shacl_sparql import NotCompilable, compile_shapes
+from .validate import Progress, ShapesContext, ValidationReport, ValidationResult, gather_report
 from .workers import in_processes
 
 __all__ = ["validate_compiled", "view_graphs"]
@@ -54,6 +53,25 @@ def view_graphs(
     return [ox.DefaultGraph(), *outside, ox.NamedNode(settings.ontology_graph)]
 
 
+def _require_union(store: ox.Store, settings: Settings) -> None:
+    """NotCompilable unless the default graph holds a copy of every triple of the graphs in the
+    union, as `build`, `load` and writes keep it: the queries read the union there, and a store
+    written another way (a bulk load of named graphs alone) would hide facts from them."""
+    graphs: list[ox.NamedNode | ox.BlankNode] = [
+        g
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode) and settings.in_union(g.value)
+    ]
+    if not graphs:
+        return
+    missing = store.query(
+        "ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }",
+        named_graphs=graphs,
+    )
+    if missing:
+        raise NotCompilable("the default graph lacks copies of named-graph triples (the union)")
+
+
 def validate_compiled(
     path: Path,
     settings: Settings,
@@ -62,14 +80,18 @@ def validate_compiled(
     jobs: int = 1,
     progress: Progress | None = None,
     stop_after: int | None = None,
+    union_checked: bool = False,
 ) -> ValidationReport:
     """Validate the store at `path` with the shapes compiled to SPARQL: each shape's checks run
     on its focus nodes `size` at a time, in `jobs` processes. With `stop_after`, stop once that
     many violations are found. `progress` hears (focus nodes checked, of all), each node
     counted once per check. Memory grows with the focus nodes (found first, ~150 bytes each),
     not with the quads. NotCompilable if the shapes use SHACL the compiler does not
-    translate."""
+    translate, or if the default graph is not the union (unless `union_checked`: the caller
+    wrote it, e.g. `load`; the check scans the store, ~50 s at 10M quads)."""
     main = _Checker(str(path), settings)  # raises NotCompilable before any process starts
+    if not union_checked:
+        _require_union(main.store, settings)
     focus = [
         [_key(n) for n in main.focus_nodes(i)] if t.checks else []
         for i, t in enumerate(main.targets)
@@ -85,22 +107,7 @@ def validate_compiled(
         finished = (main(task) for task in tasks)
     else:
         finished = in_processes(_start, (str(path), settings), _run, tasks, jobs)
-    results: list[ValidationResult] = []
-    done = violations = 0
-    stopped = False
-    with closing(finished):
-        for found, weight in finished:
-            results.extend(found)
-            done += weight
-            violations += sum(r.severity == "Violation" for r in found)
-            if progress is not None:
-                progress(done, total)
-            if stop_after is not None and violations >= stop_after:
-                stopped = True
-                break
-    ordered = sort_results(results)
-    conforms = not any(r.severity == "Violation" for r in ordered)
-    return ValidationReport(conforms=conforms, results=tuple(ordered), graph=None, partial=stopped)
+    return gather_report(finished, total, progress, stop_after)
 
 
 NodeKey = tuple[str, str]  # ("blank", its label) or ("term", the IRI or literal in N-Triples)

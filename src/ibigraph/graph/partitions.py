@@ -25,8 +25,7 @@ Partitions run in `jobs` processes, each with the store open read-only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,10 +37,11 @@ from ..rdf.terms import subject_of
 from ..rdf.vocab import RDF, SH
 from .load import read_sources
 from .validate import (
+    Progress,
     ShapesContext,
     ValidationReport,
     ValidationResult,
-    sort_results,
+    gather_report,
     validate_quads,
 )
 from .workers import in_processes
@@ -53,7 +53,6 @@ _DEFAULT = ox.DefaultGraph()
 _BACKWARDS_IN_SPARQL = re.compile(r"<([^<>\s]+)>\s+\$this\b")
 
 NodeKey = tuple[bool, str]  # (is a blank node, IRI or id): a node that pickles
-Progress = Callable[[int, int], None]  # (quads of the stream done, of all)
 
 
 @dataclass(frozen=True)
@@ -300,18 +299,6 @@ def validate_in_partitions(
     partitioner = _Partitioner(store, settings, reach)
     total = partitioner.total()
     partitions = partitioner(max(1, size))
-    results: list[ValidationResult] = []
-    done = violations = 0
-
-    def take(found: list[ValidationResult], weight: int) -> bool:
-        nonlocal done, violations
-        results.extend(found)
-        done += weight
-        violations += sum(r.severity == "Violation" for r in found)
-        if progress is not None:
-            progress(done, total)
-        return stop_after is not None and violations >= stop_after
-
     if jobs <= 1:
         validator = _Validator(str(path), settings)
         finished: Generator[tuple[list[ValidationResult], int]] = (
@@ -321,12 +308,4 @@ def validate_in_partitions(
         finished = in_processes(
             _start_worker, (str(path), settings), _run_in_worker, partitions, jobs
         )
-    stopped = False
-    with closing(finished):
-        for found, weight in finished:
-            if take(found, weight):
-                stopped = True
-                break
-    results = sort_results(results)
-    conforms = not any(r.severity == "Violation" for r in results)
-    return ValidationReport(conforms=conforms, results=tuple(results), graph=None, partial=stopped)
+    return gather_report(finished, total, progress, stop_after)

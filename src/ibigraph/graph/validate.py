@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -39,9 +40,11 @@ from .load import Sources
 
 __all__ = [
     "SEVERITY",
+    "Progress",
     "ShapesContext",
     "ValidationReport",
     "ValidationResult",
+    "gather_report",
     "node_text",
     "path_text",
     "sort_results",
@@ -193,6 +196,34 @@ def _results(report: rdflib.Graph, generic: set[str]) -> tuple[ValidationResult,
 
 
 _ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+Progress = Callable[[int, int], None]  # (work done, of all) for a validation of a store
+
+
+def gather_report(
+    batches: Generator[tuple[list[ValidationResult], int]],
+    total: int,
+    progress: Progress | None = None,
+    stop_after: int | None = None,
+) -> ValidationReport:
+    """One report from the results of a store's validation as they come, in batches (with the
+    work each stands for); stop, closing `batches`, once `stop_after` violations are found."""
+    results: list[ValidationResult] = []
+    done = violations = 0
+    stopped = False
+    with closing(batches):
+        for found, weight in batches:
+            results.extend(found)
+            done += weight
+            violations += sum(r.severity == "Violation" for r in found)
+            if progress is not None:
+                progress(done, total)
+            if stop_after is not None and violations >= stop_after:
+                stopped = True
+                break
+    ordered = tuple(sort_results(results))
+    conforms = not any(r.severity == "Violation" for r in ordered)
+    return ValidationReport(conforms=conforms, results=ordered, graph=None, partial=stopped)
 
 
 def sort_results(results: Iterable[ValidationResult]) -> list[ValidationResult]:
