@@ -151,3 +151,7 @@ def test_validate_store_checks_what_the_store_holds(fixture_settings: Settings) 
     result = invoke(fixture_settings, "validate", "--store")
     assert result.exit_code == 1
     assert "xsd:gYear" in result.stdout
+    # pySHACL in partitions, asked for, finds it too
+    result = invoke(fixture_settings, "validate", "--store", "--pyshacl", "-j", "1")
+    assert result.exit_code == 1
+    assert "xsd:gYear" in result.stdout

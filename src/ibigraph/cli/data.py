@@ -72,7 +72,7 @@ JobsOpt = Annotated[
         "--jobs",
         "-j",
         min=0,
-        help="Queries (or, with pySHACL, processes) that validate at once (0: one per CPU core)",
+        help="Processes that validate the store (0: one per CPU core)",
     ),
 ]
 PartitionOpt = Annotated[
@@ -93,9 +93,9 @@ def validate(
         bool,
         typer.Option(
             "--store/--files",
-            help="Validate what the store holds now (with HTTP writes) instead of the files,"
-            " in bounded memory with the same results as the whole graph: the shapes compiled"
-            " to SPARQL queries that the engine runs",
+            help="Validate what the store holds now (with HTTP writes) instead of the files:"
+            " the shapes compiled to SPARQL queries that the engine runs over the store, with"
+            " the results pySHACL gives on the whole graph",
         ),
     ] = False,
     pyshacl: Annotated[

@@ -244,11 +244,12 @@ def validate_stored(
     pyshacl: bool = False,
     union_checked: bool = False,
 ) -> ValidationReport:
-    """Validate the store at `path` in bounded memory: with the shapes compiled to SPARQL
-    (compiled.py), or, when they use SHACL the compiler does not translate (or `pyshacl`),
-    with pySHACL in partitions of about `partition_size` quads (partitions.py). Both report
-    what whole-graph validation reports. `union_checked`: the caller wrote the store's union
-    default graph (the compiled queries read it), so it need not be checked."""
+    """Validate the store at `path` without holding its data in memory: with the shapes
+    compiled to SPARQL (compiled.py), or, when the compiler refuses the shapes or the store
+    (or with `pyshacl`), with pySHACL in partitions of about `partition_size` quads
+    (partitions.py). Both report what whole-graph validation reports. `union_checked`: the
+    caller wrote the store's union default graph (the compiled queries read it), so it need
+    not be checked."""
     if not pyshacl:
         try:
             return validate_compiled(

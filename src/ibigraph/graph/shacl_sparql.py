@@ -218,7 +218,6 @@ class _Compiler:
             ibi.namesWith: self._names_with,
             ibi.linksTo: self._links_to,
             ibi.badCheckDigit: self._bad_check_digit,
-            ibi.defaultGraph: self._unknown,
         }
         self.default_graph = f"<{ibi.defaultGraph}>"
 
@@ -333,9 +332,6 @@ class _Compiler:
             f" && <{BAD_CHECK_DIGIT}>({value}))"
         )
         return pattern, None
-
-    def _unknown(self, this: str, value: str) -> tuple[str, str | None]:
-        raise NotCompilable("ibi:defaultGraph is a value, not a property")
 
     # --- shapes ----------------------------------------------------------------------------
 
