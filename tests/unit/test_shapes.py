@@ -6,6 +6,8 @@ fixture); each case then checks that its focus node got exactly the expected sha
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -611,3 +613,36 @@ def test_every_shape_has_severity_and_message() -> None:
 
 def test_shapes_file_path_exists() -> None:
     assert Path(ROOT / "ontology" / "shapes.ttl").is_file()
+
+
+_TWICE = """
+import sys
+from pathlib import Path
+from ibigraph.config import Settings
+from ibigraph.graph.build import check
+data = Path(sys.argv[1])
+settings = Settings(store_path=data / "store", data_dir=data, ontology_dir=Path(sys.argv[2]))
+for _ in range(2):
+    report = check(settings)[2]
+    print(sum(r.focus_node.endswith("/bad-year") for r in report.violations))
+"""
+
+
+def test_a_literal_is_judged_alike_before_and_after_the_first_validation(
+    tmp_path: Path,
+) -> None:
+    """pySHACL's inference swaps rdflib's lexical converters for stricter ones on its first run
+    in a process; validate.py sets them at import, so an ill-typed xsd:gYear is refused by the
+    first validation of a fresh process too, not only by the later ones."""
+    (tmp_path / "valid.trig").write_text((FIXTURES / "valid.trig").read_text())
+    (tmp_path / "year.trig").write_text(
+        PREFIXES + org("bad-year", 'schema:foundingDate "20x3"^^xsd:gYear')
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", _TWICE, str(tmp_path), str(ROOT / "ontology")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert run.stdout.split() == ["1", "1"]

@@ -49,14 +49,13 @@ BLANK_CASE = """src:test-about {
 """
 
 # values SPARQL and pySHACL judge differently unless the compiled queries ask pySHACL's rules
-# (shacl_functions.py): ill-typed literals (not of xsd:gYear: pySHACL refuses
-# "20x3"^^xsd:gYear only once owlrl has registered its converters in the process),
-# comparisons SPARQL cannot make, a blank node where a pattern or an IRI is expected, quotes
-# and a line break in a reported value, a sub-property (ibi:leadAgency is a schema:funder), a
-# link to an IRI nothing describes
+# (shacl_functions.py): ill-typed literals, comparisons SPARQL cannot make, a blank node where
+# a pattern or an IRI is expected, quotes and a line break in a reported value, a
+# sub-property (ibi:leadAgency is a schema:funder), a link to an IRI nothing describes
 ODD_CASES = "".join(
     [
         org("bad-date", 'schema:foundingDate "2013-13-45"^^xsd:date'),
+        org("bad-year", 'schema:foundingDate "20x3"^^xsd:gYear'),
         org("lang-issn", 'schema:issn "0028-0836"@en', kind="schema:Periodical"),
         org("quoted", description='"""A "quoted" description\nwith a break, long enough."""@en'),
         org("blank-url", 'schema:url [ schema:name "x" ]'),

@@ -78,12 +78,8 @@ def _has_datatype(term: Term, datatype: Term) -> ox.Literal:
         return _boolean(False)
     literal, rule = to_rdflib(term), rdflib.URIRef(datatype.value)
     if literal.datatype == rule:
-        # only for the datatypes pySHACL checks the value of: whether rdflib finds others
-        # ill-typed depends on which converters a library (owlrl) has registered in the process
-        checked = _PYTHON_TYPES.get(rule)
-        ok = checked is None or (
-            literal.ill_typed is not True and isinstance(literal.value, checked)
-        )
+        checked = _PYTHON_TYPES.get(rule, object)  # owlrl's converters (validate.py sets them)
+        ok = literal.ill_typed is not True and isinstance(literal.value, checked)
     elif (literal.datatype is None and literal.language is None and rule == XSD.string) or (
         rule == RDF.langString and literal.language
     ):

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 import pyoxigraph as ox
 import rdflib
 import rdflib.collection
+from owlrl.DatatypeHandling import use_Alt_lexical_conversions
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
@@ -53,6 +54,13 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# pySHACL's RDFS inference (owlrl) replaces rdflib's lexical converters with its own, stricter
+# ones (an xsd:gYear such as "20x3" becomes ill-typed) and never puts them back, so a literal
+# was judged one way before the first validation in a process and another way after it. Set
+# them once, now, so that every validation (and the compiled queries' datatype checks) sees
+# the same rules.
+use_Alt_lexical_conversions()
 
 # looked up with what `Graph.value` returns
 SEVERITY: dict[rdflib.term.Node | None, str] = {
