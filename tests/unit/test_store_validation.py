@@ -229,7 +229,7 @@ def test_shapes_the_compiler_does_not_translate_are_refused(extra: str) -> None:
 
 
 def test_the_shipped_shapes_compile() -> None:
-    context = ShapesContext.of(read_sources(Settings(ontology_dir=ROOT / "ontology"), paths=[]))
+    context = _shapes("")
     targets = compile_shapes(context.shapes, context.ontology, Settings())
     shapes = set(context.shapes.subjects(rdflib.RDF.type, rdflib.SH.NodeShape))
     assert {t.shape for t in targets} == {str(s) for s in shapes}

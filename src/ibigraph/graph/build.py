@@ -162,8 +162,9 @@ def load_files(
 ) -> LoadResult:
     """Stream RDF files into a new store, in bounded memory: materialized as `build` does
     (super-classes, super-properties, labels; unless not `materialize`), with the default graph
-    the union. With `validate`, the new store is validated in partitions before it replaces the
-    old one; invalid data (or a syntax error) raises and leaves the old store untouched.
+    the union. With `validate`, the new store is validated (`validate_stored`) before it
+    replaces the old one; invalid data (or a syntax error) raises and leaves the old store
+    untouched.
     `loaded` hears how many quads have been read so far; `progress` follows the validation."""
     read = 0
 

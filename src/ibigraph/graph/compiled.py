@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from ..config import Settings
 from .load import read_sources
-from .partitions import protected_graphs
+from .partitions import outside_union
 from .shacl_functions import FUNCTIONS, Term
 from .shacl_sparql import NotCompilable, compile_shapes
 from .validate import Progress, ShapesContext, ValidationReport, ValidationResult, gather_report
@@ -41,16 +41,11 @@ def view_graphs(
     store: ox.Store, settings: Settings
 ) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
     """The graphs whose union is the validation view's triples (shacl_sparql.py says which)."""
-    protected = protected_graphs(settings)
-    outside: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = sorted(
-        (
-            g
-            for g in store.named_graphs()
-            if isinstance(g, ox.NamedNode) and g not in protected and not settings.in_union(g.value)
-        ),
-        key=str,
-    )
-    return [ox.DefaultGraph(), *outside, ox.NamedNode(settings.ontology_graph)]
+    return [
+        ox.DefaultGraph(),
+        *outside_union(store, settings),
+        ox.NamedNode(settings.ontology_graph),
+    ]
 
 
 def _require_union(store: ox.Store, settings: Settings) -> None:

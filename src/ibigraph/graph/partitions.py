@@ -46,7 +46,14 @@ from .validate import (
 )
 from .workers import in_processes
 
-__all__ = ["Reach", "data_of", "partition_data", "protected_graphs", "validate_in_partitions"]
+__all__ = [
+    "Reach",
+    "data_of",
+    "outside_union",
+    "partition_data",
+    "protected_graphs",
+    "validate_in_partitions",
+]
 
 _TYPE = ox.NamedNode(RDF + "type")
 _DEFAULT = ox.DefaultGraph()
@@ -91,6 +98,15 @@ def data_of(quads: Iterable[ox.Quad], protected: set[ox.NamedNode]) -> list[ox.Q
         if q.graph_name not in protected
         if q.graph_name != _DEFAULT or (q.subject, q.predicate, q.object) not in named
     ]
+
+
+def outside_union(store: ox.Store, settings: Settings) -> list[ox.NamedNode]:
+    """The data graphs whose triples are not in the union default graph (articles), in order."""
+    protected = protected_graphs(settings)
+    graphs = (g for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    return sorted(
+        (g for g in graphs if g not in protected and not settings.in_union(g.value)), key=str
+    )
 
 
 def protected_graphs(settings: Settings) -> set[ox.NamedNode]:
@@ -191,20 +207,11 @@ class _Partitioner:
         self.orphans.add(key)
         return key
 
-    def _outside_union(self) -> list[ox.NamedNode]:
-        return [
-            g
-            for g in self.store.named_graphs()
-            if isinstance(g, ox.NamedNode)
-            and g not in self.reader.protected
-            and not self.settings.in_union(g.value)
-        ]
-
     def _stream(self) -> Iterator[tuple[ox.Quad, bool]]:
         """Every quad to partition, and whether its subject must be a node of its own."""
         for q in self.store.quads_for_pattern(None, None, None, _DEFAULT):
             yield q, True
-        for g in self._outside_union():
+        for g in outside_union(self.store, self.settings):
             last, own = None, False
             for q in self.store.quads_for_pattern(None, None, None, g):
                 if q.subject != last:  # a subject with default-graph quads is a node already
@@ -221,7 +228,7 @@ class _Partitioner:
         default = int(n.value) if isinstance(n, ox.Literal) else 0
         return default + sum(
             sum(1 for _ in self.store.quads_for_pattern(None, None, None, g))
-            for g in self._outside_union()
+            for g in outside_union(self.store, self.settings)
         )
 
     def __call__(self, size: int) -> Iterator[tuple[list[NodeKey], int]]:

@@ -80,9 +80,7 @@ def _has_datatype(term: Term, datatype: Term) -> ox.Literal:
     if literal.datatype == rule:
         checked = _PYTHON_TYPES.get(rule, object)  # owlrl's converters (validate.py sets them)
         ok = literal.ill_typed is not True and isinstance(literal.value, checked)
-    elif (literal.datatype is None and literal.language is None and rule == XSD.string) or (
-        rule == RDF.langString and literal.language
-    ):
+    elif rule == RDF.langString and literal.language:  # (to_rdflib types every other literal)
         ok = isinstance(literal.value, (str, bytes))
     else:
         ok = rule == rdflib.RDFS.Literal or (
