@@ -100,7 +100,7 @@ def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) ->
         try:
             seen = []
             for i in range(3):
-                for _ in range(3):  # a runner, then this process's thread, then its event loop
+                for _ in range(3):  # a runner, then this process (a thread or its event loop)
                     reply = await service.execute(count)
                     seen.append(int(reply.body.split()[1]))
                 _write(path, [], [_q(f"n{replica}{i}", "b")])

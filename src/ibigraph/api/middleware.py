@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 import time
 import zlib
 from collections.abc import Callable
@@ -40,6 +41,7 @@ _SECURITY = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"sam
 _OWN_SCRIPTS = ("/docs",)
 MAX_HEADER_BYTES = 16 * 1024  # all header fields of a request, names and values
 MAX_HEADERS = 100
+_HIGH_ESCAPE = re.compile(rb"%[89a-fA-F]")  # a percent-encoded byte of 0x80 or more
 
 
 class HttpPolicyMiddleware:
@@ -271,6 +273,8 @@ class HttpPolicyMiddleware:
 def _utf8(query_string: bytes) -> bool:
     """Whether the percent-decoded query string is UTF-8 (else every parameter parser would
     silently put U+FFFD in its place)."""
+    if query_string.isascii() and _HIGH_ESCAPE.search(query_string) is None:
+        return True  # every escaped byte is ASCII (decoding it is a Python loop per escape)
     try:
         unquote_to_bytes(query_string).decode("utf-8")
     except UnicodeDecodeError:

@@ -30,6 +30,9 @@ class Rendered:
     # a result too large to keep whole: its bytes as they come (the body is empty). Only the
     # requests that allow it (`QueryRequest.stream`) get one, from the embedded store's runners
     stream: AsyncGenerator[bytes, None] | None = None
+    # CPU seconds its evaluation and writing took on the thread that did them (set by
+    # store/evaluate.py; not the wall time, which grows with the load of the machine)
+    cpu: float = 0.0
 
 
 class _Capped:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..config import Limits
 from ..errors import ForbiddenFeature, QuerySyntaxError
@@ -59,6 +60,18 @@ def inspect_query(text: str) -> str:
     Comments, strings and IRIs are blanked out first, so `"SERVICE"` in a literal is fine.
     The store's own parser still reports real syntax errors with their position.
     """
+    return _remembered(text) if len(text) <= _REMEMBER else _inspect(text)
+
+
+_REMEMBER = 2048  # characters: shorter texts (a repeated query) are inspected once
+
+
+@lru_cache(maxsize=1024)
+def _remembered(text: str) -> str:
+    return _inspect(text)  # a refusal is not remembered: it raises again
+
+
+def _inspect(text: str) -> str:
     bare = blank(text)
     if _SERVICE.search(bare):
         raise ForbiddenFeature(

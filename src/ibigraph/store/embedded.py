@@ -79,7 +79,7 @@ class EmbeddedService:
         # Known-cheap queries: the same text, options and store generation cost the same, so
         # one that a runner answered in under CHEAP_SECONDS runs in this process next time,
         # on a thread, without the round trip to a runner (~0.3 ms of a 1 ms request).
-        self._cheap: OrderedDict[tuple[object, ...], float] = OrderedDict()  # -> seconds
+        self._cheap: OrderedDict[tuple[object, ...], float] = OrderedDict()  # -> CPU seconds
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         self._store: ox.Store | None = None
         self._store_generation = ""
@@ -134,24 +134,25 @@ class EmbeddedService:
         _ = self.version  # notices a rebuilt store
         generation = self._generation
         key = (generation, *req.key())
-        took = self._cheap.get(key)
-        if took is not None:
+        cpu = self._cheap.get(key)
+        if cpu is not None:
             self._cheap.move_to_end(key)
             store = self._store
-            if took < INLINE_SECONDS and store is not None and self._store_generation == generation:
+            if cpu < INLINE_SECONDS and store is not None and self._store_generation == generation:
                 # known to take well under a millisecond on this very store, already open: the
                 # hop to a thread would cost more than the query
                 return evaluate(store, req, time.monotonic() + req.limits.timeout)
             loop = asyncio.get_running_loop()
-            started = time.monotonic()
             reply = await loop.run_in_executor(self._threads, self._run_here, req, generation)
-            self._cheap[key] = time.monotonic() - started
+            self._cheap[key] = reply.cpu
             return reply
         started = time.monotonic()
         reply = await self._pool.execute(req, generation)
-        fast = time.monotonic() - started < CHEAP_SECONDS
+        # cheap by the CPU time it took (the wall time grows with the load, and under load
+        # would send every query to the runners), unless it waited long (for the disk)
+        fast = reply.cpu < CHEAP_SECONDS and time.monotonic() - started < CHEAP_WALL_SECONDS
         if fast and reply.stream is None and len(reply.body) < CHEAP_BYTES:
-            self._cheap[key] = CHEAP_SECONDS  # next time on a thread here, then timed again
+            self._cheap[key] = reply.cpu  # next time here, on a thread or inline
             if len(self._cheap) > CHEAP_ENTRIES:
                 self._cheap.popitem(last=False)
         return reply
@@ -175,7 +176,8 @@ class EmbeddedService:
         return open_replica(Path(generation), given)
 
 
-CHEAP_SECONDS = 0.02  # a runner's answer this fast marks the query as cheap
+CHEAP_SECONDS = 0.02  # a runner's answer in this much CPU time marks the query as cheap
+CHEAP_WALL_SECONDS = 0.5  # and in this much time in all
 CHEAP_BYTES = 1024 * 1024  # and so small
 CHEAP_ENTRIES = 4096  # query texts remembered as cheap (least recently used forgotten)
-INLINE_SECONDS = 0.0005  # a cheap query this fast (thread hop included) runs on the event loop
+INLINE_SECONDS = 0.0005  # a cheap query this fast (CPU time) runs on the event loop

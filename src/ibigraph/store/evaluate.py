@@ -3,7 +3,9 @@ runner processes (runners.py) run in theirs."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from pathlib import Path
 from typing import TypedDict
 
@@ -73,8 +75,15 @@ class _QueryOptions(TypedDict, total=False):
 def evaluate(
     store: ox.Store, req: QueryRequest, deadline: float, spill: Spill | None = None
 ) -> Rendered:
-    """The rendered result of `req`; with a `spill`, a result past the request's limits goes
-    there as it is written, up to its `stream` limits (runners.py)."""
+    """The rendered result of `req`, with the CPU time it took on this thread; with a `spill`, a
+    result past the request's limits goes there as it is written, up to its `stream` limits
+    (runners.py)."""
+    started = time.thread_time()
+    rendered = _evaluate(store, req, deadline, spill)
+    return dataclasses.replace(rendered, cpu=time.thread_time() - started)
+
+
+def _evaluate(store: ox.Store, req: QueryRequest, deadline: float, spill: Spill | None) -> Rendered:
     kwargs: _QueryOptions = {"base_iri": req.base_iri}
     if req.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]

@@ -8,7 +8,6 @@ import hashlib
 import json
 from asyncio import to_thread
 from collections.abc import AsyncIterator, Awaitable
-from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -200,21 +199,25 @@ async def sparql(request: Request) -> Response:
         headers["ETag"] = etag
         if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
             return Response(status_code=304, headers=headers)
+    refusal: NotAcceptable | None = None
+    try:
+        media: str | None = _negotiate(accept, form, params)
+    except NotAcceptable as e:
+        media, refusal = None, e
     req = QueryRequest(
         query=query,
-        accept=None,
+        accept=media,
         default_graphs=tuple(params.get("default-graph-uri", ())),
         named_graphs=tuple(params.get("named-graph-uri", ())),
         limits=ctx.limits,
         base_iri=_endpoint(request.scope),
         prefixes=ctx.prefixes,
         stream=ctx.stream_limits,
+        check_only=refusal is not None,
     )
-    try:
-        req = replace(req, accept=_negotiate(accept, form, params))
-    except NotAcceptable:
-        await service.execute(replace(req, check_only=True))  # a syntax error comes first
-        raise
+    if refusal is not None:
+        await service.execute(req)  # a syntax error comes first
+        raise refusal
     try:
         reply = await _unless_client_leaves(request, service.execute(req))
     except QueryTimeout:
