@@ -124,6 +124,19 @@ def test_jsonld_is_compacted_with_the_published_context(site: httpx.Client) -> N
     assert site.get("/ns/context-v1.jsonld").json() == context
 
 
+def test_a_plain_json_client_gets_the_jsonld_document(site: httpx.Client) -> None:
+    r = site.get("/id/brain-minds", headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert r.content == site.get("/id/brain-minds.jsonld").content
+    turtle = graph_of(site.get("/id/brain-minds.ttl").text, "turtle")
+    assert isomorphic(jsonld_graph(r.json(), site), turtle)
+    # a client that prefers JSON-LD or Turtle still gets it
+    both = {"Accept": "application/json;q=0.5, text/turtle"}
+    assert (
+        site.get("/id/brain-minds", headers=both).headers["content-type"].startswith("text/turtle")
+    )
+
+
 @pytest.mark.parametrize("profile", ["expanded", "compacted", "flattened", "framed"])
 def test_jsonld_profiles(site: httpx.Client, profile: str) -> None:
     accept = f'application/ld+json; profile="http://www.w3.org/ns/json-ld#{profile}"'

@@ -403,6 +403,17 @@ def test_entity_page_shows_its_last_changes(writable: Writable) -> None:
     assert label in page.text  # the new fact itself
 
 
+def test_entity_page_shows_a_value_without_an_iri(writable: Writable) -> None:
+    if writable.backend != "oxigraph":
+        pytest.skip("entity pages are tested on the embedded backend (see test_linked_data)")
+    fact = 'id:test-alliance schema:knowsAbout [ schema:name "a topic without an IRI"@en ]'
+    r = writable.update(PREFIXES + f"INSERT DATA {{ GRAPH src:test-about {{ {fact} }} }}")
+    assert r.status_code == 200, r.text
+    page = writable.client.get("/id/test-alliance", headers={"accept": "text/html"})
+    assert page.status_code == 200, page.text
+    assert "(a node without an IRI)" in page.text
+
+
 def test_reads_need_a_token_when_configured(fixture_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from ibigraph.auth import add_token
     from ibigraph.graph.build import build_store

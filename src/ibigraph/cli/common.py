@@ -95,6 +95,8 @@ def print_report(report: ValidationReport, fmt: ReportFormat, settings: Settings
     n, w = len(report.violations), len(report.warnings)
     verdict = "[green]conforms[/green]" if report.conforms else "[red]does not conform[/red]"
     out.print(f"{verdict}: {n} violation{'s' * (n != 1)}, {w} warning{'s' * (w != 1)}")
+    if report.partial:
+        out.print("stopped early (--max-violations): there may be more")
 
 
 def print_results(results: Iterable[ValidationResult], settings: Settings) -> None:

@@ -108,6 +108,15 @@ def validate(
     ] = False,
     jobs: JobsOpt = 0,
     partition_size: PartitionOpt = 2000,
+    max_violations: Annotated[
+        int,
+        typer.Option(
+            "--max-violations",
+            min=0,
+            help="With --store: stop once this many violations are found (0: find them all;"
+            " the results of a store that breaks the shapes everywhere take memory)",
+        ),
+    ] = 0,
 ) -> None:
     """Check the data against the SHACL shapes (exit 1 on violations)."""
     settings = load_settings()
@@ -121,6 +130,7 @@ def validate(
                 partition_size=partition_size,
                 progress=progress,
                 pyshacl=pyshacl,
+                stop_after=max_violations or None,
             )
     else:
         _, _, report = check(settings, paths or None)

@@ -56,6 +56,9 @@ OFFERED = [
     "application/trig",
     "application/n-quads",
 ]
+# a client that asks for plain JSON gets the JSON-LD document, labelled application/json (its
+# @context is in the body: JSON-LD 1.1, "Interpreting JSON as JSON-LD")
+_NEGOTIATED = [*OFFERED, "application/json"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _QUADS = {"application/trig", "application/n-quads"}
 
@@ -66,7 +69,7 @@ def _media(request: Request, fixed: str | None) -> str | None:
     if fixed:
         return fixed
     try:
-        return choose_media_type(request.headers.get("accept"), OFFERED)
+        return choose_media_type(request.headers.get("accept"), _NEGOTIATED)
     except NotAcceptable:
         return None
 
@@ -195,13 +198,16 @@ async def _dereference(
     if media is None:
         raise NotAcceptable(OFFERED)
     path = f"/{kind}/{stem}"
+    label = media
+    if media == "application/json":
+        media = "application/ld+json"
     headers = _headers(path, media)
     for key, value in (more_headers or {}).items():
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     if media == "text/html":
         return HTMLResponse(await page(doc, path), headers=headers)
     body = serialize(doc.quads, doc.triples, media, request, subject=iri if entity else None)
-    return Response(body, media_type=media, headers=headers)
+    return Response(body, media_type=label, headers=headers)
 
 
 def _entity_page(ctx: Context, request: Request) -> Callable[[EntityDocument, str], Awaitable[str]]:
@@ -513,10 +519,13 @@ def render_entity(
                         "sources": srcs,
                     }
                 )
-            else:
-                lang = cast(ox.Literal, value).language  # a blank node would fail here, as before
+            elif isinstance(value, ox.Literal):
+                lang = value.language
                 note = f"@{lang}" if lang and lang != "en" else ""
                 vals.append({"text": value.value, "href": None, "note": note, "sources": srcs})
+            else:  # a blank node (a write may state one; its own facts are not fetched)
+                text = "(a node without an IRI)"
+                vals.append({"text": text, "href": None, "note": "", "sources": srcs})
             if prop.startswith(SCHEMA) and prop[len(SCHEMA) :] in PROPOSABLE:
                 vals[-1]["correct"] = "/curate?" + urlencode(
                     {
