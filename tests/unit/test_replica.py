@@ -111,3 +111,38 @@ def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) ->
     for replica in (True, False):
         n = len(set(open_read_only(path)))
         assert asyncio.run(run(replica)) == [n + i for i in range(3) for _ in range(3)]
+
+
+def test_other_threads_run_while_a_copy_is_made(tmp_path: Path) -> None:
+    """A worker copies the store as it starts; if the copy held the GIL throughout (one
+    bulk_extend does), its event loop and uvicorn's health check would stall, and the
+    supervisor kills a worker that does not answer for 5 s. So no stall of another thread may
+    take more than a third of the copy (one batch of 30 is the expected one)."""
+    import threading
+    import time
+    from itertools import pairwise
+
+    path = tmp_path / "store"
+    generation = write_store(path, [_q(f"s{i}", f"o{i}") for i in range(300_000)])
+    seen: list[float] = []
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.is_set():
+            seen.append(time.monotonic())
+            done.wait(0.002)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        time.sleep(0.05)
+        started = time.monotonic()
+        copy = open_replica(generation, [])
+        took = time.monotonic() - started
+        time.sleep(0.05)
+    finally:
+        done.set()
+        ticker.join()
+    assert len(copy) == 300_000
+    stalls = [b - a for a, b in pairwise(seen) if b > started]
+    assert max(stalls) < took / 3, (max(stalls), took)

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from ..errors import BadInputError
 from ..sparql.changeset import read_patch
+from ..store.oxigraph import extend_in_batches
 
 __all__ = [
     "audit_bound",
@@ -83,7 +84,7 @@ def rebuild(quads: Iterable[ox.Quad], patches_newest_first: Iterable[str]) -> ox
     """An in-memory store holding `quads` (the store as it is) with each patch undone, newest
     first."""
     store = ox.Store()
-    store.bulk_extend(quads)
+    extend_in_batches(store, quads)  # on a thread of the server: not one long hold of the GIL
     for patch in patches_newest_first:
         removed, added = read_patch(patch)
         for q in added:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from ..errors import IbigraphError, QuerySyntaxError, StoreError
 from ..sparql.render import Rendered, Spill, render
 from ..sparql.request import QueryRequest, missing_prefixes, syntax_error
-from .oxigraph import read_deltas
+from .oxigraph import extend_in_batches, read_deltas
 
 __all__ = ["evaluate", "open_read_only", "open_replica"]
 
@@ -45,7 +45,7 @@ def open_replica(generation: Path, given: list[tuple[Path, ox.Store]]) -> ox.Sto
             return store
         del store  # before the copy: not two copies at once
     copy = ox.Store()
-    copy.bulk_extend(open_read_only(generation))
+    extend_in_batches(copy, open_read_only(generation))
     return copy
 
 
