@@ -47,8 +47,9 @@ class Settings:
     max_stream_rows: int = 10_000_000
     max_stream_bytes: int = 2 * 1024**3
     max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
-    # queries run on in-memory copies of the embedded store: on, off, or auto (when every
-    # worker's and runner's copy fit in a quarter of the memory)
+    # queries run on in-memory copies of the embedded store: on (every worker's and runner's),
+    # workers (the workers' own, for known-cheap queries; runners read the disk), off, or auto
+    # (the first of on and workers whose copies fit in a quarter of the memory, else off)
     memory_replica: str = "auto"
     # results kept per process by (store version, query, format); 0 bytes turns the cache off
     query_cache_bytes: int = 64 * 1024**2
@@ -94,9 +95,9 @@ class Settings:
             raise ValueError(f"IBIGRAPH_PUBLIC_URL must be an http(s) URL: {self.public_url!r}")
         if not 0 <= self.max_removed_percent <= 100:
             raise ValueError("IBIGRAPH_MAX_REMOVED_PERCENT must be between 0 and 100")
-        if self.memory_replica not in ("auto", "on", "off"):
+        if self.memory_replica not in ("auto", "on", "workers", "off"):
             raise ValueError(
-                f"IBIGRAPH_MEMORY_REPLICA must be auto, on or off: {self.memory_replica!r}"
+                f"IBIGRAPH_MEMORY_REPLICA must be auto, on, workers or off: {self.memory_replica!r}"
             )
         if self.query_cache_bytes < 0 or self.remote_cache_ttl < 0:
             raise ValueError(

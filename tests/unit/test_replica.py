@@ -80,6 +80,7 @@ def test_a_query_running_on_the_copy_sees_a_write_whole_or_not_at_all(tmp_path: 
 
 
 def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) -> None:
+    """Copies everywhere (`on`), in the workers only (`workers`: runners read the disk), none."""
     import asyncio
 
     from ibigraph.config import Limits
@@ -94,8 +95,8 @@ def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) ->
         limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
     )
 
-    async def run(replica: bool) -> list[int]:
-        service = EmbeddedService(path, threads=2, replica=replica)
+    async def run(replica: bool, in_runners: bool) -> list[int]:
+        service = EmbeddedService(path, threads=2, replica=replica, runner_replicas=in_runners)
         await service.start()
         try:
             seen = []
@@ -103,14 +104,14 @@ def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) ->
                 for _ in range(3):  # a runner, then this process (a thread or its event loop)
                     reply = await service.execute(count)
                     seen.append(int(reply.body.split()[1]))
-                _write(path, [], [_q(f"n{replica}{i}", "b")])
+                _write(path, [], [_q(f"n{replica}{in_runners}{i}", "b")])
             return seen
         finally:
             await service.close()
 
-    for replica in (True, False):
+    for replica, in_runners in ((True, True), (True, False), (False, False)):
         n = len(set(open_read_only(path)))
-        assert asyncio.run(run(replica)) == [n + i for i in range(3) for _ in range(3)]
+        assert asyncio.run(run(replica, in_runners)) == [n + i for i in range(3) for _ in range(3)]
 
 
 def test_other_threads_run_while_a_copy_is_made(tmp_path: Path) -> None:
@@ -146,3 +147,19 @@ def test_other_threads_run_while_a_copy_is_made(tmp_path: Path) -> None:
     assert len(copy) == 300_000
     stalls = [b - a for a, b in pairwise(seen) if b > started]
     assert max(stalls) < took / 3, (max(stalls), took)
+
+
+def test_auto_takes_every_copy_then_the_workers_then_none(tmp_path: Path) -> None:
+    from ibigraph.store.embedded import copies_wanted
+
+    path = tmp_path / "store"
+    write_store(path, [_q(f"s{i}", "o") for i in range(1000)])
+    assert copies_wanted("auto", path, workers=2, runners=5) == "all"  # 400 KB each
+    assert copies_wanted("auto", path, workers=2, runners=10**9) == "workers"
+    assert copies_wanted("auto", path, workers=10**9, runners=5) == "off"
+    assert [copies_wanted(m, path, 2, 5) for m in ("on", "workers", "off")] == [
+        "all",
+        "workers",
+        "off",
+    ]
+    assert copies_wanted("auto", tmp_path / "none", 2, 5) == "off"  # no store to measure

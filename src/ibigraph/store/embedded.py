@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Literal, cast
 
 import pyoxigraph as ox
 
@@ -26,7 +27,7 @@ from .evaluate import evaluate, open_read_only, open_replica
 from .oxigraph import StoreWriter
 from .runners import RunnerPool
 
-__all__ = ["EmbeddedService", "QueryReply", "replica_wanted", "store_version"]
+__all__ = ["Copies", "EmbeddedService", "QueryReply", "copies_wanted", "store_version"]
 
 log = logging.getLogger(__name__)
 
@@ -44,37 +45,55 @@ def store_version(path: Path) -> str:
 
 REPLICA_BYTES_PER_QUAD = 400  # an in-memory pyoxigraph store: 73 MiB for 197k quads
 REPLICA_SHARE = 0.25  # of the machine's memory that the copies may take, by `auto`
+Copies = Literal["all", "workers", "off"]  # which processes query in-memory copies
 
 
-def replica_wanted(mode: str, store_path: Path, copies: int) -> bool:
-    """Whether queries run on in-memory copies of the store: `on`, `off`, or `auto`: when
-    `copies` of it (every worker's and runner's) take at most REPLICA_SHARE of the memory."""
-    if mode != "auto":
-        return mode == "on"
+def copies_wanted(mode: str, store_path: Path, workers: int, runners: int) -> Copies:
+    """Where queries run on in-memory copies of the store: `all` (`on`: each worker's own copy,
+    for the queries known to be cheap, and each of its `runners`' copy), `workers` (the
+    workers' copies only; the runners, which answer a query the first time and the expensive
+    ones, read the store on disk), or `off`. `auto`: the first that takes at most
+    REPLICA_SHARE of the machine's memory."""
+    if mode == "on":
+        return "all"
+    if mode in ("workers", "off"):
+        return cast(Copies, mode)
     try:
         quads = len(open_read_only(store_path))
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (StoreError, ValueError, OSError):
-        return False
-    need = quads * REPLICA_BYTES_PER_QUAD * copies
-    log.info("in-memory copies of the store: %d MiB of %d MiB", need >> 20, memory >> 20)
-    return need <= REPLICA_SHARE * memory
+        return "off"
+    per_worker = quads * REPLICA_BYTES_PER_QUAD * workers
+    chosen: Copies = "off"
+    if per_worker * (runners + 1) <= REPLICA_SHARE * memory:
+        chosen = "all"
+    elif per_worker <= REPLICA_SHARE * memory:
+        chosen = "workers"
+    log.info("in-memory copies of the store: %s (%d MiB each)", chosen, quads * 400 >> 20)
+    return chosen
 
 
 class EmbeddedService:
     """Queries in runner processes over one read-only Oxigraph store (see runners.py)."""
 
     def __init__(
-        self, store_path: Path, threads: int, memory_budget: int = 2**30, replica: bool = False
+        self,
+        store_path: Path,
+        threads: int,
+        memory_budget: int = 2**30,
+        replica: bool = False,
+        runner_replicas: bool | None = None,
     ) -> None:
         if not store_path.exists():
             raise StoreError(f"no store at {store_path}; run `ibigraph build` first")
         self.store_path = store_path
-        # queries run on in-memory copies of the store (here and in each runner), kept current
-        # by the changes each write records (store/evaluate.py `open_replica`)
+        # queries run on in-memory copies of the store, here and (unless `runner_replicas` is
+        # False) in each runner, kept current by the changes each write records
+        # (store/evaluate.py `open_replica`)
         self.replica = replica
         self._replica_lock = threading.Lock()
-        self._pool = RunnerPool(store_path, threads, memory_budget, replica)
+        in_runners = replica if runner_replicas is None else runner_replicas
+        self._pool = RunnerPool(store_path, threads, memory_budget, in_runners)
         self.size = self._pool.size
         # Known-cheap queries: the same text, options and store generation cost the same, so
         # one that a runner answered in under CHEAP_SECONDS runs in this process next time,

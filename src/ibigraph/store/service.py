@@ -8,7 +8,7 @@ from ..config import Settings
 from ..sparql.request import QueryRequest
 from .base import Writer
 from .cache import CachedService, ResultCache
-from .embedded import EmbeddedService, QueryReply, replica_wanted
+from .embedded import EmbeddedService, QueryReply, copies_wanted
 from .remote import RemoteService
 
 __all__ = ["QueryService", "open_query_service"]
@@ -46,12 +46,16 @@ def open_query_service(settings: Settings) -> QueryService:
             default_graph=settings.remote_default_graph,
         )
     else:
-        copies = settings.workers * (max(2, settings.query_threads) + 2)  # runners, spare, own
+        runners = max(2, settings.query_threads) + 1  # and the spare
+        copies = copies_wanted(
+            settings.memory_replica, settings.store_path, settings.workers, runners
+        )
         service = EmbeddedService(
             settings.store_path,
             settings.query_threads,
             settings.max_query_memory,
-            replica_wanted(settings.memory_replica, settings.store_path, copies),
+            replica=copies != "off",
+            runner_replicas=copies == "all",
         )
     if not settings.query_cache_bytes:
         return service
