@@ -135,6 +135,8 @@ def test_a_plain_json_client_gets_the_jsonld_document(site: httpx.Client) -> Non
     assert (
         site.get("/id/brain-minds", headers=both).headers["content-type"].startswith("text/turtle")
     )
+    refused = site.get("/id/brain-minds", headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and "application/json" in refused.text  # offered
 
 
 @pytest.mark.parametrize("profile", ["expanded", "compacted", "flattened", "framed"])

@@ -69,7 +69,8 @@ def copies_wanted(mode: str, store_path: Path, workers: int, runners: int) -> Co
         chosen = "all"
     elif per_worker <= REPLICA_SHARE * memory:
         chosen = "workers"
-    log.info("in-memory copies of the store: %s (%d MiB each)", chosen, quads * 400 >> 20)
+    each = quads * REPLICA_BYTES_PER_QUAD >> 20
+    log.info("in-memory copies of the store: %s (%d MiB each)", chosen, each)
     return chosen
 
 

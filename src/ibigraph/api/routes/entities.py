@@ -196,7 +196,7 @@ async def _dereference(
     if doc is None:
         return _not_found(request, media, f"{missing} {iri}")
     if media is None:
-        raise NotAcceptable(OFFERED)
+        raise NotAcceptable(_NEGOTIATED)
     path = f"/{kind}/{stem}"
     label = media
     if media == "application/json":
