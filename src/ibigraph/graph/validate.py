@@ -230,8 +230,7 @@ def gather_report(
                 stopped = True
                 break
     ordered = tuple(sort_results(results))
-    conforms = not any(r.severity == "Violation" for r in ordered)
-    return ValidationReport(conforms=conforms, results=ordered, graph=None, partial=stopped)
+    return ValidationReport(conforms=violations == 0, results=ordered, graph=None, partial=stopped)
 
 
 def sort_results(results: Iterable[ValidationResult]) -> list[ValidationResult]:
