@@ -8,11 +8,13 @@ process, with its other requests, is untouched.
 
 A spare runner is kept started, so a killed one is replaced at once (starting a process takes
 about half a second). Admission: of the `size` runners of a worker, one is a fast lane. A query
-takes a general runner if one is free, else the fast lane, where it may run for
-`FAST_LANE_LIMIT` seconds at most; with every runner taken it waits `QUEUE_WAIT` seconds for
-one, then gets 503 Busy with Retry-After. Long queries can therefore fill the general lane but
-never hold the last runner for long, so cheap queries keep being answered while runaway ones
-run out their time.
+takes a general runner if one is free, else the fast lane, where it may use `FAST_LANE_LIMIT`
+seconds of CPU time (and `FAST_LANE_WALL` seconds in all); with every runner taken it waits
+`QUEUE_WAIT` seconds for one, then gets 503 Busy with Retry-After. Long queries can therefore
+fill the general lane but never hold the last runner for long, so cheap queries keep being
+answered while runaway ones run out their time. The fast lane counts CPU time because on a
+busy core a cheap query's wall time grows with the load: counted in wall time, cheap queries
+were stopped (503), and each stopped runner replaced, under the load of a benchmark.
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ from ..errors import Busy, IbigraphError, QueryTimeout, ResultTooLarge
 from ..sparql.render import Rendered
 from ..sparql.request import QueryRequest
 
-__all__ = ["FAST_LANE_LIMIT", "QUEUE_WAIT", "RunnerPool"]
+__all__ = ["FAST_LANE_LIMIT", "FAST_LANE_WALL", "QUEUE_WAIT", "RunnerPool"]
 
 log = logging.getLogger(__name__)
 
-FAST_LANE_LIMIT = 0.5  # seconds a query may hold the last free runner
+FAST_LANE_LIMIT = 0.5  # seconds of CPU time a query may use holding the last free runner
+FAST_LANE_WALL = 2.0  # and seconds in all (it may share a busy core, or wait for the disk)
 QUEUE_WAIT = 2.0  # seconds a query waits for a runner before 503 Busy
 _POLL = 0.05  # how often a waiting thread looks for a cancelled request
 EXPENSIVE_MEMORY = 60.0  # seconds a stopped query's text is kept out of the fast lane
@@ -152,6 +155,16 @@ class _Runner:
         self.proc.start()
         child.close()
 
+    def cpu(self) -> float | None:
+        """The CPU time (user and system) the runner has used, in seconds; None where the
+        system does not tell (no /proc)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()  # after the command's name
+            return (int(fields[11]) + int(fields[12])) / _TICKS
+        except (OSError, IndexError, ValueError):
+            return None
+
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.proc.kill()
@@ -159,6 +172,24 @@ class _Runner:
             self.conn.close()
         with contextlib.suppress(Exception):
             self.proc.join(5)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class _Lane:
+    """The CPU budget of a query in the fast lane: its runner's CPU time when it began."""
+
+    def __init__(self, runner: _Runner) -> None:
+        self.runner = runner
+        self.start = runner.cpu()
+        # CPU time cannot pass wall time: before this, there is nothing to look at
+        self.check_after = time.monotonic() + FAST_LANE_LIMIT
+
+    def spent(self) -> bool:
+        """Whether the query has used its CPU time (where that is unknown: its time)."""
+        now = self.runner.cpu()
+        return self.start is None or now is None or now - self.start > FAST_LANE_LIMIT
 
 
 class RunnerPool:
@@ -287,7 +318,8 @@ class RunnerPool:
         """The rendered result; one past the request's limits, when it may stream
         (`req.stream`), comes as a `Rendered.stream` that holds the runner until it ends."""
         runner, fast = await self._acquire(req.query)
-        limit = min(req.limits.timeout, FAST_LANE_LIMIT) if fast else req.limits.timeout
+        limit = min(req.limits.timeout, FAST_LANE_WALL) if fast else req.limits.timeout
+        lane = _Lane(runner) if fast and limit > FAST_LANE_LIMIT else None
         deadline = time.monotonic() + limit
         cancelled = threading.Event()
         loop = asyncio.get_running_loop()
@@ -303,6 +335,7 @@ class RunnerPool:
                 deadline,
                 limit,
                 cancelled,
+                lane,
             )
             try:
                 status, value = await asyncio.shield(future)
@@ -316,7 +349,7 @@ class RunnerPool:
                 return value
             # "head": the result streams, and the runner goes with it
             handed = True
-            held = _Held(runner, fast)
+            held = _Held(runner, fast, lane)
             # a stream whose reader never starts (its client left as the response began)
             # would hold the runner for ever: at the time limit it is stopped anyway
             left = max(0.0, deadline - time.monotonic())
@@ -362,7 +395,15 @@ class RunnerPool:
         try:
             while not held.done:
                 status, value = await loop.run_in_executor(
-                    self._threads, self._wait, held.runner, None, req, deadline, limit, held.stop
+                    self._threads,
+                    self._wait,
+                    held.runner,
+                    None,
+                    req,
+                    deadline,
+                    limit,
+                    held.stop,
+                    held.lane,
                 )
                 if status == "end":
                     ended = True
@@ -383,19 +424,23 @@ class RunnerPool:
         deadline: float,
         limit: float,
         cancelled: threading.Event,
+        lane: _Lane | None,
     ) -> tuple[str, Any]:
         """On a thread: send the query (with the `generation` to run it on; None: it was sent,
-        its result streams), wait for the runner's next message or a reason to stop it. The
-        message (`ok`, `head`, `chunk` or `end`, and its value); an error the runner reports
-        is raised."""
+        its result streams), wait for the runner's next message or a reason to stop it (its
+        client left, its time or, in the fast `lane`, its CPU time ran out). The message (`ok`,
+        `head`, `chunk` or `end`, and its value); an error the runner reports is raised."""
         try:
             if generation is not None:
                 runner.conn.send((generation, req))
             while not runner.conn.poll(_POLL):
                 if cancelled.is_set():
                     raise _RunnerGone("the client went away")
-                if time.monotonic() > deadline:
+                now = time.monotonic()
+                if now > deadline:
                     raise _timeout(limit, req.limits.timeout)
+                if lane is not None and now > lane.check_after and lane.spent():
+                    raise _cpu_timeout()
             status, value = runner.conn.recv()
         except (EOFError, OSError):
             # killed by the kernel or aborted on a failed allocation: the memory budget
@@ -409,8 +454,8 @@ class RunnerPool:
 class _Held:
     """A runner held by the stream of its result."""
 
-    def __init__(self, runner: _Runner, fast: bool) -> None:
-        self.runner, self.fast = runner, fast
+    def __init__(self, runner: _Runner, fast: bool, lane: _Lane | None) -> None:
+        self.runner, self.fast, self.lane = runner, fast, lane
         self.done = False
         self.stop = threading.Event()  # tells a thread waiting on the runner to give up
         self.timer: asyncio.TimerHandle | None = None
@@ -420,11 +465,18 @@ class _RunnerGone(Exception):
     """The query's runner was stopped because its client went away."""
 
 
+_FAST_LANE_HINT = (
+    "every other query runner was busy with long queries, so it had the fast lane;"
+    " try again in a moment"
+)
+
+
 def _timeout(limit: float, full: float) -> QueryTimeout:
-    if limit < full:
-        return QueryTimeout.after(
-            limit,
-            "every other query runner was busy with long queries, so it had the fast lane;"
-            " try again in a moment",
-        )
-    return QueryTimeout.after(limit)
+    return QueryTimeout.after(limit, _FAST_LANE_HINT) if limit < full else QueryTimeout.after(limit)
+
+
+def _cpu_timeout() -> QueryTimeout:
+    return QueryTimeout(
+        f"the query used more than {FAST_LANE_LIMIT:g} s of processor time and was stopped;"
+        f" {_FAST_LANE_HINT}"
+    )

@@ -1,0 +1,117 @@
+"""The fast lane (the last free runner) counts a query's CPU time: one that waits on a busy core
+is answered however long it waited, one that computes is stopped at FAST_LANE_LIMIT of
+processor time, and one that makes no progress at all at FAST_LANE_WALL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from ibigraph.config import Limits
+from ibigraph.errors import QueryTimeout
+from ibigraph.sparql.request import QueryRequest
+from ibigraph.store import runners
+from ibigraph.store.oxigraph import write_store
+from ibigraph.store.runners import FAST_LANE_LIMIT, RunnerPool
+
+EX = "http://example.org/"
+LIMITS = Limits(timeout=10, max_rows=100, max_bytes=100_000)
+CHEAP = QueryRequest(
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}", "text/csv", limits=LIMITS
+)
+# a cross product of 3,000 x 3,000 rows: seconds of CPU time
+RUNAWAY = QueryRequest(
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y FILTER(?x + ?y > -1) }}",
+    "text/csv",
+    limits=LIMITS,
+)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lane") / "store"
+    p = ox.NamedNode(EX + "p")
+    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(3000)])
+    return path
+
+
+def _pid(runner: runners._Runner | None) -> int:
+    assert runner is not None and runner.proc.pid is not None
+    return runner.proc.pid
+
+
+def _in_fast_lane(store: Path, req: QueryRequest, pause: float) -> tuple[bytes | str, int]:
+    """Run `req` in the fast lane, its runner paused (SIGSTOP, as a busy core would) for its
+    first `pause` seconds (0: not paused), while the general runner is taken. Its answer, or
+    the message it was stopped with; and how many runners were stopped."""
+
+    async def run() -> tuple[bytes | str, int]:
+        pool = RunnerPool(store, 2, 2**30)  # one general runner and the fast lane
+        stopped = 0
+
+        def count() -> None:
+            nonlocal stopped
+            stopped += 1
+
+        pool.on_stopped = count
+        await pool.start()
+        generation = os.path.realpath(store)
+        general, fast = (_pid(r) for r in (pool._idle[0], pool._fast))
+        loop = asyncio.get_running_loop()
+        try:
+            os.kill(general, signal.SIGSTOP)  # its query waits until the end
+            held = asyncio.ensure_future(pool.execute(CHEAP, generation))
+            await asyncio.sleep(0.2)
+            assert pool.busy == 1  # the general runner is taken
+            if pause:
+                os.kill(fast, signal.SIGSTOP)
+                loop.call_later(pause, os.kill, fast, signal.SIGCONT)
+            try:
+                answer: bytes | str = (await pool.execute(req, generation)).body
+            except QueryTimeout as e:
+                answer = e.detail
+            os.kill(general, signal.SIGCONT)
+            assert (await held).body == b"n\r\n3000\r\n"
+            return answer, stopped
+        finally:
+            for pid in (general, fast):
+                with contextlib.suppress(ProcessLookupError):  # a stopped runner is gone
+                    os.kill(pid, signal.SIGCONT)
+            await pool.close()
+
+    return asyncio.run(run())
+
+
+def test_a_query_that_waits_in_the_fast_lane_is_answered(store: Path) -> None:
+    # paused for three times its CPU budget: it used none of it
+    answer, stopped = _in_fast_lane(store, CHEAP, 3 * FAST_LANE_LIMIT)
+    assert answer == b"n\r\n3000\r\n"
+    assert stopped == 0
+
+
+def test_a_query_that_computes_in_the_fast_lane_is_stopped_by_its_cpu_time(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runners, "FAST_LANE_WALL", 60.0)  # only the CPU time can stop it
+    answer, stopped = _in_fast_lane(store, RUNAWAY, 0)
+    assert answer == (
+        f"the query used more than {FAST_LANE_LIMIT:g} s of processor time and was stopped;"
+        " every other query runner was busy with long queries, so it had the fast lane;"
+        " try again in a moment"
+    )
+    assert stopped == 1
+
+
+def test_a_query_that_makes_no_progress_in_the_fast_lane_is_stopped_by_the_wall_limit(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runners, "FAST_LANE_WALL", 1.0)
+    answer, stopped = _in_fast_lane(store, CHEAP, 30)  # paused past the time limit
+    assert isinstance(answer, str) and answer.startswith("the query ran longer than 1 s")
+    assert stopped == 1
