@@ -281,9 +281,9 @@ class RunnerPool:
             except Exception:  # pragma: no cover - cannot start a process: logged, lane shrinks
                 log.exception("cannot start a query runner")
                 return
-            if self._closed:
-                runner.kill()
-                return
+        if self._closed:  # closed while the query ran: not back into the pool, whose end it was
+            runner.kill()
+            return
         async with self._free:
             if fast:
                 self._fast = runner
