@@ -12,8 +12,9 @@ import pytest
 
 from ibigraph.api.params import parse_params
 from ibigraph.config import Limits
-from ibigraph.errors import BadInputError, ForbiddenFeature
+from ibigraph.errors import BadInputError, Busy, ForbiddenFeature
 from ibigraph.sparql.request import QueryRequest, inspect_query
+from ibigraph.store import embedded, runners
 from ibigraph.store.embedded import CHEAP_SECONDS, EmbeddedService
 from ibigraph.store.oxigraph import write_store
 
@@ -74,3 +75,50 @@ def test_a_repeated_query_is_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(ForbiddenFeature):
             inspect_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
+
+
+@pytest.mark.parametrize("mode", ["workers", "off"])
+def test_a_cost_measured_on_disk_is_scaled_for_a_copy_and_checked_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """With runners on disk and a copy in memory here (`workers`), a runner's CPU time is
+    divided by DISK_FACTOR to judge the query; its cost here then decides, and a query that
+    costs more than DEAR_SECONDS here goes back to the runners. Without copies (`off`) the
+    runner's CPU time is the cost."""
+    path = tmp_path / "store"
+    p = ox.NamedNode(EX + "p")
+    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(300)])
+    # a query of a few ms: far more than CHEAP_SECONDS x DISK_FACTOR, yet cheap by the
+    # (exaggerated) factor, and dear here
+    monkeypatch.setattr(embedded, "CHEAP_SECONDS", 1e-5)
+    monkeypatch.setattr(embedded, "DEAR_SECONDS", 2e-5)
+    monkeypatch.setattr(embedded, "DISK_FACTOR", 1e6)
+    monkeypatch.setattr(runners, "QUEUE_WAIT", 0.1)
+    req = QueryRequest(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y FILTER(?x < ?y) }}",
+        accept="text/csv",
+        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
+    )
+
+    async def run() -> list[bytes | str]:
+        copies = mode == "workers"
+        service = EmbeddedService(path, threads=2, replica=copies, runner_replicas=False)
+        await service.start()
+        answers: list[bytes | str] = [(await service.execute(req)).body]  # by a runner
+        await service.pool.close()  # from here on, only this process can answer
+        try:
+            for _ in range(2):
+                try:
+                    answers.append((await service.execute(req)).body)
+                except Busy:
+                    answers.append("busy")
+            return answers
+        finally:
+            await service.close()
+
+    answers = asyncio.run(run())
+    count = b"n\r\n44850\r\n"
+    if mode == "workers":  # answered here once, then sent back to the (closed) runners
+        assert answers == [count, count, "busy"]
+    else:  # never cheap
+        assert answers == [count, "busy", "busy"]
