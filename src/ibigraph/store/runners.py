@@ -2,9 +2,9 @@
 
 pyoxigraph cannot interrupt a query (upstream oxigraph issue #1926), and one query can sort a
 cross product or build a string of gigabytes. In a runner process such a query is stopped for
-sure: the runner is killed at the time limit, when its client goes away, or by the kernel when
-it passes its memory budget (RLIMIT_DATA); a fresh runner takes its place and the worker
-process, with its other requests, is untouched.
+sure: the runner is killed at the time limit, when its client goes away (unless the query ends
+within `LEAVE_GRACE`), or by the kernel when it passes its memory budget (RLIMIT_DATA); a fresh
+runner takes its place and the worker process, with its other requests, is untouched.
 
 A spare runner is kept started, so a killed one is replaced at once (starting a process takes
 about half a second). Admission: of the `size` runners of a worker, one is a fast lane. A query
@@ -47,6 +47,7 @@ FAST_LANE_WALL = 2.0  # and seconds in all (it may share a busy core, or wait fo
 QUEUE_WAIT = 2.0  # seconds a query waits for a runner before 503 Busy
 _POLL = 0.05  # how often a waiting thread looks for a cancelled request
 EXPENSIVE_MEMORY = 60.0  # seconds a stopped query's text is kept out of the fast lane
+LEAVE_GRACE = 0.5  # seconds a query whose client left may run on to its end (then stopped)
 
 
 class QueryMemoryExceeded(ResultTooLarge):
@@ -336,13 +337,20 @@ class RunnerPool:
                 limit,
                 cancelled,
                 lane,
+                LEAVE_GRACE,
             )
             try:
                 status, value = await asyncio.shield(future)
-            except asyncio.CancelledError:  # the client went away: stop its query
+            except asyncio.CancelledError:
+                # the client went away: a query about to end may (a stopped runner is a process
+                # to start again, and a copy of the store to make); one that runs on past
+                # LEAVE_GRACE is stopped
                 cancelled.set()
-                with contextlib.suppress(BaseException):
-                    await future
+                try:
+                    status, _ = await future
+                    alive = status == "ok"
+                except BaseException:
+                    alive = False
                 raise
             if status == "ok":
                 assert isinstance(value, Rendered)
@@ -360,7 +368,7 @@ class RunnerPool:
             alive = False
             self._flag_expensive(req.query)
             raise
-        except (_RunnerGone, asyncio.CancelledError):  # its client went away
+        except _RunnerGone:  # its client went away
             alive = False
             raise
         finally:
@@ -425,18 +433,23 @@ class RunnerPool:
         limit: float,
         cancelled: threading.Event,
         lane: _Lane | None,
+        grace: float = 0.0,
     ) -> tuple[str, Any]:
         """On a thread: send the query (with the `generation` to run it on; None: it was sent,
-        its result streams), wait for the runner's next message or a reason to stop it (its
-        client left, its time or, in the fast `lane`, its CPU time ran out). The message (`ok`,
-        `head`, `chunk` or `end`, and its value); an error the runner reports is raised."""
+        its result streams), wait for the runner's next message or a reason to stop it: its
+        client left (`cancelled`, `grace` seconds ago), its time or, in the fast `lane`, its CPU
+        time ran out. The message (`ok`, `head`, `chunk` or `end`, and its value); an error the
+        runner reports is raised."""
+        left: float | None = None  # when `cancelled` was first seen
         try:
             if generation is not None:
                 runner.conn.send((generation, req))
             while not runner.conn.poll(_POLL):
-                if cancelled.is_set():
-                    raise _RunnerGone("the client went away")
                 now = time.monotonic()
+                if cancelled.is_set():
+                    left = now if left is None else left
+                    if now - left >= grace:
+                        raise _RunnerGone("the client went away")
                 if now > deadline:
                     raise _timeout(limit, req.limits.timeout)
                 if lane is not None and now > lane.check_after and lane.spent():

@@ -1,6 +1,8 @@
-"""The fast lane (the last free runner) counts a query's CPU time: one that waits on a busy core
-is answered however long it waited, one that computes is stopped at FAST_LANE_LIMIT of
-processor time, and one that makes no progress at all at FAST_LANE_WALL."""
+"""How a runner's query is stopped. The fast lane (the last free runner) counts a query's CPU
+time: one that waits on a busy core is answered however long it waited, one that computes is
+stopped at FAST_LANE_LIMIT of processor time, and one that makes no progress at all at
+FAST_LANE_WALL. A query whose client leaves may end within LEAVE_GRACE, and its runner serves
+on; one that would run on is stopped."""
 
 from __future__ import annotations
 
@@ -115,3 +117,46 @@ def test_a_query_that_makes_no_progress_in_the_fast_lane_is_stopped_by_the_wall_
     answer, stopped = _in_fast_lane(store, CHEAP, 30)  # paused past the time limit
     assert isinstance(answer, str) and answer.startswith("the query ran longer than 1 s")
     assert stopped == 1
+
+
+def _leave(store: Path, req: QueryRequest) -> tuple[int, bool, int]:
+    """Send `req`, its runner paused for its first 0.3 s, and cancel it (its client leaves)
+    after 0.1 s. How many runners were stopped, whether the pool still has the runner, and how
+    many queries hold a runner once it is over."""
+
+    async def run() -> tuple[int, bool, int]:
+        pool = RunnerPool(store, 2, 2**30)
+        stopped = 0
+
+        def count() -> None:
+            nonlocal stopped
+            stopped += 1
+
+        pool.on_stopped = count
+        await pool.start()
+        runner = pool._idle[0]
+        pid = _pid(runner)
+        try:
+            os.kill(pid, signal.SIGSTOP)
+            asyncio.get_running_loop().call_later(0.3, os.kill, pid, signal.SIGCONT)
+            task = asyncio.ensure_future(pool.execute(req, os.path.realpath(store)))
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await asyncio.sleep(0.1)  # the runner goes back, or a new one takes its place
+            return stopped, runner in (*pool._idle, pool._fast), pool.busy
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+            await pool.close()
+
+    return asyncio.run(run())
+
+
+def test_a_query_that_ends_soon_after_its_client_left_keeps_its_runner(store: Path) -> None:
+    assert _leave(store, CHEAP) == (0, True, 0)
+
+
+def test_a_query_that_runs_on_after_its_client_left_is_stopped(store: Path) -> None:
+    assert _leave(store, RUNAWAY) == (1, False, 0)
