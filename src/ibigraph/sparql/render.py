@@ -33,6 +33,7 @@ class Rendered:
     # CPU seconds its evaluation and writing took on the thread that did them (set by
     # store/evaluate.py; not the wall time, which grows with the load of the machine)
     cpu: float = 0.0
+    wall: float = 0.0  # and the time they took (with waits for the disk or a busy core)
 
 
 class _Capped:

@@ -176,14 +176,14 @@ class EmbeddedService:
             # back to the runners)
             self._cheap[key] = reply.cpu if reply.cpu < DEAR_SECONDS else math.inf
             return reply
-        started = time.monotonic()
         reply = await self._pool.execute(req, generation)
         if cpu is not None:  # known to cost too much here
             return reply
         # cheap by the CPU time it took (the wall time grows with the load, and under load
-        # would send every query to the runners), unless it waited long (for the disk)
+        # would send every query to the runners), unless its evaluation took long (it waited
+        # for the disk; the time it waited for a runner does not count)
         cost = reply.cpu / self._speedup
-        fast = cost < CHEAP_SECONDS and time.monotonic() - started < CHEAP_WALL_SECONDS
+        fast = cost < CHEAP_SECONDS and reply.wall < CHEAP_WALL_SECONDS
         if fast and reply.stream is None and len(reply.body) < CHEAP_BYTES:
             self._cheap[key] = cost  # next time here, on a thread or inline
             if len(self._cheap) > CHEAP_ENTRIES:
@@ -214,7 +214,7 @@ DEAR_SECONDS = 0.04  # a cheap query that took this much CPU time here goes back
 # a query on an in-memory copy takes about half the CPU time it takes on disk (1M quads: the
 # mix's joins, sorts and aggregates 1.6-2.2x; a scan of literals can be slower)
 DISK_FACTOR = 2.0
-CHEAP_WALL_SECONDS = 0.5  # and in this much time in all
+CHEAP_WALL_SECONDS = 0.5  # and its evaluation in this much time in all
 CHEAP_BYTES = 1024 * 1024  # and so small
 CHEAP_ENTRIES = 4096  # query texts remembered as cheap (least recently used forgotten)
 INLINE_SECONDS = 0.0005  # a cheap query this fast (CPU time) runs on the event loop

@@ -75,12 +75,14 @@ class _QueryOptions(TypedDict, total=False):
 def evaluate(
     store: ox.Store, req: QueryRequest, deadline: float, spill: Spill | None = None
 ) -> Rendered:
-    """The rendered result of `req`, with the CPU time it took on this thread; with a `spill`, a
-    result past the request's limits goes there as it is written, up to its `stream` limits
-    (runners.py)."""
-    started = time.thread_time()
+    """The rendered result of `req`, with the CPU time it took on this thread and its wall time;
+    with a `spill`, a result past the request's limits goes there as it is written, up to its
+    `stream` limits (runners.py)."""
+    started, cpu = time.monotonic(), time.thread_time()
     rendered = _evaluate(store, req, deadline, spill)
-    return dataclasses.replace(rendered, cpu=time.thread_time() - started)
+    return dataclasses.replace(
+        rendered, cpu=time.thread_time() - cpu, wall=time.monotonic() - started
+    )
 
 
 def _evaluate(store: ox.Store, req: QueryRequest, deadline: float, spill: Spill | None) -> Rendered:
