@@ -88,6 +88,34 @@ def test_a_repeated_query_is_refused_every_time() -> None:
             inspect_query("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
 
 
+def _counting_store(tmp_path: Path) -> tuple[Path, QueryRequest]:
+    """A store of 300 values and a query of a few ms of CPU time over it."""
+    path = tmp_path / "store"
+    p = ox.NamedNode(EX + "p")
+    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(300)])
+    req = QueryRequest(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y FILTER(?x < ?y) }}",
+        accept="text/csv",
+        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
+    )
+    return path, req
+
+
+COUNT = b"n\r\n44850\r\n"
+
+
+async def _answers(service: EmbeddedService, req: QueryRequest, times: int) -> list[bytes | str]:
+    """The bodies of `times` requests made at once, "busy" where no runner was free."""
+
+    async def one() -> bytes | str:
+        try:
+            return (await service.execute(req)).body
+        except Busy:
+            return "busy"
+
+    return list(await asyncio.gather(*(one() for _ in range(times))))
+
+
 @pytest.mark.parametrize("mode", ["workers", "off"])
 def test_a_cost_measured_on_disk_is_scaled_for_a_copy_and_checked_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
@@ -96,40 +124,52 @@ def test_a_cost_measured_on_disk_is_scaled_for_a_copy_and_checked_here(
     divided by DISK_FACTOR to judge the query; its cost here then decides, and a query that
     costs more than DEAR_SECONDS here goes back to the runners. Without copies (`off`) the
     runner's CPU time is the cost."""
-    path = tmp_path / "store"
-    p = ox.NamedNode(EX + "p")
-    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(300)])
-    # a query of a few ms: far more than CHEAP_SECONDS x DISK_FACTOR, yet cheap by the
-    # (exaggerated) factor, and dear here
+    path, req = _counting_store(tmp_path)
+    # a query of a few ms: far more than DEAR_SECONDS, yet cheap by the (exaggerated) factor
+    monkeypatch.setattr(embedded, "INLINE_SECONDS", 1e-6)
     monkeypatch.setattr(embedded, "CHEAP_SECONDS", 1e-5)
     monkeypatch.setattr(embedded, "DEAR_SECONDS", 2e-5)
     monkeypatch.setattr(embedded, "DISK_FACTOR", 1e6)
     monkeypatch.setattr(runners, "QUEUE_WAIT", 0.1)
-    req = QueryRequest(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y FILTER(?x < ?y) }}",
-        accept="text/csv",
-        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
-    )
 
     async def run() -> list[bytes | str]:
         copies = mode == "workers"
         service = EmbeddedService(path, threads=2, replica=copies, runner_replicas=False)
         await service.start()
-        answers: list[bytes | str] = [(await service.execute(req)).body]  # by a runner
-        await service.pool.close()  # from here on, only this process can answer
         try:
-            for _ in range(2):
-                try:
-                    answers.append((await service.execute(req)).body)
-                except Busy:
-                    answers.append("busy")
-            return answers
+            answers = await _answers(service, req, 1)  # by a runner
+            await service.pool.close()  # from here on, only this process can answer
+            return answers + await _answers(service, req, 1) + await _answers(service, req, 1)
         finally:
             await service.close()
 
     answers = asyncio.run(run())
-    count = b"n\r\n44850\r\n"
     if mode == "workers":  # answered here once, then sent back to the (closed) runners
-        assert answers == [count, count, "busy"]
+        assert answers == [COUNT, COUNT, "busy"]
     else:  # never cheap
-        assert answers == [count, "busy", "busy"]
+        assert answers == [COUNT, "busy", "busy"]
+
+
+def test_dearer_known_queries_run_here_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query known to cost between CHEAP_SECONDS and DEAR_SECONDS runs here while fewer than
+    half the threads run such queries; the others go to the runners."""
+    path, req = _counting_store(tmp_path)
+    monkeypatch.setattr(embedded, "CHEAP_SECONDS", 1e-9)  # every query is dearer than cheap
+    monkeypatch.setattr(embedded, "DEAR_SECONDS", 60.0)
+    monkeypatch.setattr(runners, "QUEUE_WAIT", 0.1)
+
+    async def run() -> tuple[list[bytes | str], list[bytes | str]]:
+        service = EmbeddedService(path, threads=2)  # two threads: one for dearer queries
+        await service.start()
+        try:
+            await _answers(service, req, 1)  # by a runner, which measures its cost
+            await service.pool.close()  # from here on, only this process can answer
+            return await _answers(service, req, 2), await _answers(service, req, 1)
+        finally:
+            await service.close()
+
+    at_once, alone = asyncio.run(run())
+    assert sorted(at_once, key=str) == [COUNT, "busy"]
+    assert alone == [COUNT]

@@ -1,15 +1,15 @@
 """The embedded, on-disk store as the HTTP layer's query service.
 
 Queries run in runner processes (runners.py), where one that passes its time limit or memory
-budget, or whose client leaves, is stopped for sure; one a runner answered quickly runs here on
-a thread next time. The service notices a new store generation on every request.
+budget, or whose client leaves, is stopped for sure; one whose cost a runner has measured runs
+here next time, on a thread (a cheap one always, a dearer one a few at a time; a dear one stays
+in the runners). The service notices a new store generation on every request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
 import threading
 import time
@@ -97,15 +97,18 @@ class EmbeddedService:
         in_runners = replica if runner_replicas is None else runner_replicas
         self._pool = RunnerPool(store_path, threads, memory_budget, in_runners)
         # what a runner's CPU time says of a query's cost here: runners on disk, this process
-        # on a copy in memory, where queries take about half the time
+        # on a copy in memory, where queries take less time
         self._speedup = DISK_FACTOR if replica and not in_runners else 1.0
         self.size = self._pool.size
-        # Known-cheap queries: the same text, options and store generation cost the same, so
-        # one that a runner answered in under CHEAP_SECONDS (as it would cost here) runs in
+        # Known costs: the same text, options and store generation cost the same, so a query
+        # a runner answered in under DEAR_SECONDS of CPU time (as it would cost here) runs in
         # this process next time, on a thread, without the round trip to a runner (~0.3 ms of
-        # a 1 ms request). Its CPU time here then replaces the estimate: one that costs more
-        # than DEAR_SECONDS here goes back to the runners.
-        self._cheap: OrderedDict[tuple[object, ...], float] = OrderedDict()  # -> CPU seconds
+        # a 1 ms request). Its CPU time here then replaces the estimate. A cheap one (under
+        # CHEAP_SECONDS) always runs here; a dearer one only while fewer than `_dearer_at_once`
+        # others do, so that they never hold every thread (then it goes to a runner).
+        self._costs: OrderedDict[tuple[object, ...], float] = OrderedDict()  # -> CPU seconds
+        self._dearer = 0
+        self._dearer_at_once = max(1, self.size // 2)
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         self._store: ox.Store | None = None
         self._store_generation = ""
@@ -160,34 +163,50 @@ class EmbeddedService:
         _ = self.version  # notices a rebuilt store
         generation = self._generation
         key = (generation, *req.key())
-        cpu = self._cheap.get(key)
-        if cpu is not None:
-            self._cheap.move_to_end(key)
-        if cpu is not None and cpu < CHEAP_SECONDS:
-            store = self._store
-            if cpu < INLINE_SECONDS and store is not None and self._store_generation == generation:
-                # known to take well under a millisecond on this very store, already open: the
-                # hop to a thread would cost more than the query
-                reply = evaluate(store, req, time.monotonic() + req.limits.timeout)
-            else:
-                loop = asyncio.get_running_loop()
-                reply = await loop.run_in_executor(self._threads, self._run_here, req, generation)
-            # its cost here, measured, replaces the estimate (one that costs too much goes
-            # back to the runners)
-            self._cheap[key] = reply.cpu if reply.cpu < DEAR_SECONDS else math.inf
-            return reply
+        cost = self._costs.get(key)
+        if cost is not None:
+            self._costs.move_to_end(key)
+            room = self._dearer < self._dearer_at_once
+            if cost < CHEAP_SECONDS or (cost < DEAR_SECONDS and room):
+                return await self._here(req, generation, key, cost)
+            return await self._pool.execute(req, generation)  # dear, or the dearer lane is full
         reply = await self._pool.execute(req, generation)
-        if cpu is not None:  # known to cost too much here
-            return reply
-        # cheap by the CPU time it took (the wall time grows with the load, and under load
+        # judged by the CPU time it took (the wall time grows with the load, and under load
         # would send every query to the runners), unless its evaluation took long (it waited
         # for the disk; the time it waited for a runner does not count)
         cost = reply.cpu / self._speedup
-        fast = cost < CHEAP_SECONDS and reply.wall < CHEAP_WALL_SECONDS
-        if fast and reply.stream is None and len(reply.body) < CHEAP_BYTES:
-            self._cheap[key] = cost  # next time here, on a thread or inline
-            if len(self._cheap) > CHEAP_ENTRIES:
-                self._cheap.popitem(last=False)
+        if self._speedup > 1:  # an estimate, which the first run here (on a thread) replaces
+            cost = max(cost, INLINE_SECONDS)
+        if (
+            cost < DEAR_SECONDS
+            and reply.wall < CHEAP_WALL_SECONDS
+            and reply.stream is None
+            and len(reply.body) < CHEAP_BYTES
+        ):
+            self._costs[key] = cost  # next time here
+            if len(self._costs) > CHEAP_ENTRIES:
+                self._costs.popitem(last=False)
+        return reply
+
+    async def _here(
+        self, req: QueryRequest, generation: str, key: tuple[object, ...], cost: float
+    ) -> QueryReply:
+        """Run a query of known `cost` in this process: inline, on a thread, or on a thread of
+        the dearer lane. Its CPU time, measured, becomes its cost."""
+        store = self._store
+        if cost < INLINE_SECONDS and store is not None and self._store_generation == generation:
+            # known to take well under a millisecond on this very store, already open: the hop
+            # to a thread would cost more than the query
+            reply = evaluate(store, req, time.monotonic() + req.limits.timeout)
+        else:
+            dearer = cost >= CHEAP_SECONDS
+            self._dearer += dearer
+            try:
+                loop = asyncio.get_running_loop()
+                reply = await loop.run_in_executor(self._threads, self._run_here, req, generation)
+            finally:
+                self._dearer -= dearer
+        self._costs[key] = reply.cpu
         return reply
 
     def _run_here(self, req: QueryRequest, generation: str) -> QueryReply:
@@ -209,12 +228,14 @@ class EmbeddedService:
         return open_replica(Path(generation), given)
 
 
-CHEAP_SECONDS = 0.02  # a runner's answer in this much CPU time marks the query as cheap
-DEAR_SECONDS = 0.04  # a cheap query that took this much CPU time here goes back to the runners
-# a query on an in-memory copy takes about half the CPU time it takes on disk (1M quads: the
-# mix's joins, sorts and aggregates 1.6-2.2x; a scan of literals can be slower)
-DISK_FACTOR = 2.0
-CHEAP_WALL_SECONDS = 0.5  # and its evaluation in this much time in all
-CHEAP_BYTES = 1024 * 1024  # and so small
-CHEAP_ENTRIES = 4096  # query texts remembered as cheap (least recently used forgotten)
+CHEAP_SECONDS = 0.02  # CPU time: a query known to cost less always runs in the serving process
+DEAR_SECONDS = 0.25  # and one known to cost more, never (one in between: a few at a time)
+# A query on a runner reading the disk is judged on this process's in-memory copy by its CPU
+# time divided by this; its cost here then decides. At 1M quads the benchmark's sorts and
+# aggregates take 1.2-1.7x as long on disk as in memory when run one at a time, and more in
+# runners under load (each its own block cache); scans of literals can take less.
+DISK_FACTOR = 4.0
+CHEAP_WALL_SECONDS = 2.0  # and its evaluation in this much time in all (waits for the disk)
+CHEAP_BYTES = 1024 * 1024  # and a result so small
+CHEAP_ENTRIES = 4096  # query texts whose cost is known (least recently used forgotten)
 INLINE_SECONDS = 0.0005  # a cheap query this fast (CPU time) runs on the event loop
