@@ -51,6 +51,9 @@ class Settings:
     # workers (the workers' own, for known-cheap queries; runners read the disk), off, or auto
     # (the first of on and workers whose copies fit in a quarter of the memory, else off)
     memory_replica: str = "auto"
+    # a file where the workers of one server share the query costs they measure (set by
+    # `ibigraph serve`; None: each worker measures its own)
+    shared_costs: Path | None = None
     # results kept per process by (store version, query, format); 0 bytes turns the cache off
     query_cache_bytes: int = 64 * 1024**2
     # on the remote backend: seconds a kept result may be served (writes made through another
@@ -245,6 +248,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_stream_bytes": ("IBIGRAPH_MAX_STREAM_BYTES", int),
     "max_query_memory": ("IBIGRAPH_MAX_QUERY_MEMORY", int),
     "memory_replica": ("IBIGRAPH_MEMORY_REPLICA", str),
+    "shared_costs": ("IBIGRAPH_SHARED_COSTS", Path),
     "query_cache_bytes": ("IBIGRAPH_QUERY_CACHE_BYTES", int),
     "remote_cache_ttl": ("IBIGRAPH_REMOTE_CACHE_TTL", float),
     "cors_origins": ("IBIGRAPH_CORS_ORIGINS", _origins),

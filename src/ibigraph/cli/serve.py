@@ -48,6 +48,7 @@ def serve(
     queries in runner processes, which are stopped at the time and memory limits.
     """
     import os
+    import shutil
     import tempfile
 
     from uvicorn import Config
@@ -80,6 +81,10 @@ def serve(
         IBIGRAPH_QUERY_TIMEOUT=str(settings.query_timeout),
     )
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ibigraph-metrics-"))
+    shared = None  # a directory for the query costs the workers share (store/costs.py)
+    if "IBIGRAPH_SHARED_COSTS" not in os.environ:
+        shared = tempfile.mkdtemp(prefix="ibigraph-costs-")
+        os.environ["IBIGRAPH_SHARED_COSTS"] = os.path.join(shared, "costs")
     access_log = access_log or settings.access_log
     config = Config(
         "ibigraph.api.app:app_from_env",
@@ -120,7 +125,11 @@ def serve(
         "Another port or interface: `make serve PORT=8001 HOST=0.0.0.0` (or --port, --host);"
         " Ctrl-C stops it."
     )
-    Multiprocess(config, sockets=[sock]).run()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        if shared:
+            shutil.rmtree(shared, ignore_errors=True)
 
 
 def _bind(host: str, port: int) -> socket.socket:

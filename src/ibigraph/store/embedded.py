@@ -24,6 +24,7 @@ from ..errors import StoreError
 from ..sparql.render import Rendered
 from ..sparql.request import QueryRequest
 from .base import PROBE
+from .costs import SharedCosts
 from .evaluate import evaluate, open_read_only, open_replica
 from .oxigraph import StoreWriter
 from .runners import RunnerPool
@@ -85,6 +86,7 @@ class EmbeddedService:
         memory_budget: int = 2**30,
         replica: bool = False,
         runner_replicas: bool | None = None,
+        shared_costs: Path | None = None,
     ) -> None:
         if not store_path.exists():
             raise StoreError(f"no store at {store_path}; run `ibigraph build` first")
@@ -109,6 +111,8 @@ class EmbeddedService:
         self._costs: OrderedDict[tuple[object, ...], float] = OrderedDict()  # -> CPU seconds
         self._dearer = 0
         self._dearer_at_once = max(1, self.size // 2)
+        # the costs other workers of this server measured (store/costs.py)
+        self._shared = SharedCosts(shared_costs) if shared_costs is not None else None
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         self._store: ox.Store | None = None
         self._store_generation = ""
@@ -164,6 +168,10 @@ class EmbeddedService:
         generation = self._generation
         key = (generation, *req.key())
         cost = self._costs.get(key)
+        if cost is None and self._shared is not None:
+            cost = self._shared.get(key)  # measured by another worker
+            if cost is not None:
+                self._remember(key, cost)
         if cost is not None:
             self._costs.move_to_end(key)
             room = self._dearer < self._dearer_at_once
@@ -183,10 +191,15 @@ class EmbeddedService:
             and reply.stream is None
             and len(reply.body) < CHEAP_BYTES
         ):
-            self._costs[key] = cost  # next time here
-            if len(self._costs) > CHEAP_ENTRIES:
-                self._costs.popitem(last=False)
+            self._remember(key, cost)  # next time here
+            if self._shared is not None:
+                self._shared.put(key, cost)
         return reply
+
+    def _remember(self, key: tuple[object, ...], cost: float) -> None:
+        self._costs[key] = cost
+        if len(self._costs) > CHEAP_ENTRIES:
+            self._costs.popitem(last=False)
 
     async def _here(
         self, req: QueryRequest, generation: str, key: tuple[object, ...], cost: float
@@ -206,7 +219,9 @@ class EmbeddedService:
                 reply = await loop.run_in_executor(self._threads, self._run_here, req, generation)
             finally:
                 self._dearer -= dearer
-        self._costs[key] = reply.cpu
+        self._remember(key, reply.cpu)
+        if self._shared is not None and (cost < DEAR_SECONDS) != (reply.cpu < DEAR_SECONDS):
+            self._shared.put(key, reply.cpu)  # the others learn where it runs now
         return reply
 
     def _run_here(self, req: QueryRequest, generation: str) -> QueryReply:

@@ -56,6 +56,7 @@ def open_query_service(settings: Settings) -> QueryService:
             settings.max_query_memory,
             replica=copies != "off",
             runner_replicas=copies == "all",
+            shared_costs=settings.shared_costs,
         )
     if not settings.query_cache_bytes:
         return service
