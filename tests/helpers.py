@@ -1,22 +1,37 @@
 """What tests share besides fixtures: the graph's namespaces, the check of a problem response
-(RFC 9457 `application/problem+json`), and running the `ibigraph` command in process."""
+(RFC 9457 `application/problem+json`), running the `ibigraph` command in process, and a store
+of numbered values for the query service's tests."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 from typer.testing import CliRunner, Result
 
 from ibigraph.cli import app
 from ibigraph.config import Settings
+from ibigraph.store.oxigraph import write_store
 
-__all__ = ["ID", "ONTOLOGY", "SCHEMA", "SRC", "assert_problem", "cli_env", "invoke"]
+__all__ = [
+    "EX",
+    "ID",
+    "ONTOLOGY",
+    "SCHEMA",
+    "SRC",
+    "assert_problem",
+    "cli_env",
+    "invoke",
+    "numbered_store",
+]
 
 ID = "https://w3id.org/ibigraph/id/"  # entities
 SRC = "https://w3id.org/ibigraph/source/"  # source graphs
 ONTOLOGY = "https://w3id.org/ibigraph/ontology#"
 SCHEMA = "https://schema.org/"
+EX = "http://example.org/"
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -41,3 +56,10 @@ def cli_env(settings: Settings) -> dict[str, str]:
 def invoke(settings: Settings, *args: str, stdin: str | None = None) -> Result:
     """`ibigraph ARGS` in process over `settings` (stdout and stderr kept apart)."""
     return CliRunner().invoke(app, list(args), env=cli_env(settings), input=stdin)
+
+
+def numbered_store(path: Path, n: int) -> Path:
+    """A store at `path` of `n` triples `<EX s{i}> <EX p> i`."""
+    p = ox.NamedNode(EX + "p")
+    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(n)])
+    return path

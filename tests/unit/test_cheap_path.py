@@ -9,7 +9,6 @@ import os
 import signal
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from ibigraph.api.params import parse_params
@@ -18,17 +17,15 @@ from ibigraph.errors import BadInputError, Busy, ForbiddenFeature
 from ibigraph.sparql.request import QueryRequest, inspect_query
 from ibigraph.store import embedded, runners
 from ibigraph.store.embedded import CHEAP_SECONDS, EmbeddedService
-from ibigraph.store.oxigraph import write_store
 
-EX = "http://example.org/"
+from ..helpers import EX, numbered_store
 
 
 def test_queries_cheap_in_cpu_time_are_cheap_when_they_queued(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "store"
-    p = ox.NamedNode(EX + "p")
-    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(300)])
+    numbered_store(path, 300)
     # each takes a few ms of CPU; 24 at once through one general runner and the fast lane,
     # both paused (SIGSTOP, as a busy core would) for their first 0.3 s, queue for longer
     # than CHEAP_SECONDS, and CHEAP_WALL_SECONDS (for their evaluation) too
@@ -91,8 +88,7 @@ def test_a_repeated_query_is_refused_every_time() -> None:
 def _counting_store(tmp_path: Path) -> tuple[Path, QueryRequest]:
     """A store of 300 values and a query of a few ms of CPU time over it."""
     path = tmp_path / "store"
-    p = ox.NamedNode(EX + "p")
-    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(300)])
+    numbered_store(path, 300)
     req = QueryRequest(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y FILTER(?x < ?y) }}",
         accept="text/csv",

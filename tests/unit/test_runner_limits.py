@@ -12,17 +12,16 @@ import os
 import signal
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from ibigraph.config import Limits
 from ibigraph.errors import QueryTimeout
 from ibigraph.sparql.request import QueryRequest
 from ibigraph.store import runners
-from ibigraph.store.oxigraph import write_store
 from ibigraph.store.runners import FAST_LANE_LIMIT, RunnerPool
 
-EX = "http://example.org/"
+from ..helpers import EX, numbered_store
+
 LIMITS = Limits(timeout=10, max_rows=100, max_bytes=100_000)
 CHEAP = QueryRequest(
     f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}", "text/csv", limits=LIMITS
@@ -38,8 +37,7 @@ RUNAWAY = QueryRequest(
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("lane") / "store"
-    p = ox.NamedNode(EX + "p")
-    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(3000)])
+    numbered_store(path, 3000)
     return path
 
 
@@ -48,21 +46,23 @@ def _pid(runner: runners._Runner | None) -> int:
     return runner.proc.pid
 
 
+async def _pool(store: Path) -> tuple[RunnerPool, list[None]]:
+    """A started pool of one general runner and the fast lane, and a list that grows by one
+    for each runner it stops."""
+    pool = RunnerPool(store, 2, 2**30)
+    stopped: list[None] = []
+    pool.on_stopped = lambda: stopped.append(None)
+    await pool.start()
+    return pool, stopped
+
+
 def _in_fast_lane(store: Path, req: QueryRequest, pause: float) -> tuple[bytes | str, int]:
     """Run `req` in the fast lane, its runner paused (SIGSTOP, as a busy core would) for its
     first `pause` seconds (0: not paused), while the general runner is taken. Its answer, or
     the message it was stopped with; and how many runners were stopped."""
 
     async def run() -> tuple[bytes | str, int]:
-        pool = RunnerPool(store, 2, 2**30)  # one general runner and the fast lane
-        stopped = 0
-
-        def count() -> None:
-            nonlocal stopped
-            stopped += 1
-
-        pool.on_stopped = count
-        await pool.start()
+        pool, stopped = await _pool(store)
         generation = os.path.realpath(store)
         general, fast = (_pid(r) for r in (pool._idle[0], pool._fast))
         loop = asyncio.get_running_loop()
@@ -80,7 +80,7 @@ def _in_fast_lane(store: Path, req: QueryRequest, pause: float) -> tuple[bytes |
                 answer = e.detail
             os.kill(general, signal.SIGCONT)
             assert (await held).body == b"n\r\n3000\r\n"
-            return answer, stopped
+            return answer, len(stopped)
         finally:
             for pid in (general, fast):
                 with contextlib.suppress(ProcessLookupError):  # a stopped runner is gone
@@ -125,15 +125,7 @@ def _leave(store: Path, req: QueryRequest) -> tuple[int, bool, int]:
     many queries hold a runner once it is over."""
 
     async def run() -> tuple[int, bool, int]:
-        pool = RunnerPool(store, 2, 2**30)
-        stopped = 0
-
-        def count() -> None:
-            nonlocal stopped
-            stopped += 1
-
-        pool.on_stopped = count
-        await pool.start()
+        pool, stopped = await _pool(store)
         runner = pool._idle[0]
         pid = _pid(runner)
         try:
@@ -145,7 +137,7 @@ def _leave(store: Path, req: QueryRequest) -> tuple[int, bool, int]:
             with pytest.raises(asyncio.CancelledError):
                 await task
             await asyncio.sleep(0.1)  # the runner goes back, or a new one takes its place
-            return stopped, runner in (*pool._idle, pool._fast), pool.busy
+            return len(stopped), runner in (*pool._idle, pool._fast), pool.busy
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from ibigraph.config import Limits
@@ -16,9 +15,8 @@ from ibigraph.sparql.request import QueryRequest
 from ibigraph.store import runners
 from ibigraph.store.costs import SharedCosts
 from ibigraph.store.embedded import EmbeddedService
-from ibigraph.store.oxigraph import write_store
 
-EX = "http://example.org/"
+from ..helpers import EX, numbered_store
 
 
 @pytest.mark.parametrize("shared", [True, False])
@@ -27,8 +25,7 @@ def test_a_cost_one_worker_measured_is_known_to_another(
 ) -> None:
     monkeypatch.setattr(runners, "QUEUE_WAIT", 0.1)
     path = tmp_path / "store"
-    p = ox.NamedNode(EX + "p")
-    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(50)])
+    numbered_store(path, 50)
     req = QueryRequest(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}",
         accept="text/csv",

@@ -8,20 +8,16 @@ import asyncio
 import gc
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from ibigraph.config import Limits
 from ibigraph.sparql.request import QueryRequest
 from ibigraph.store.embedded import EmbeddedService
-from ibigraph.store.oxigraph import write_store
 
-EX = "http://example.org/"
+from ..helpers import numbered_store
 
 
 def test_a_stream_nobody_reads_lets_its_runner_go(tmp_path: Path) -> None:
     path = tmp_path / "store"
-    p = ox.NamedNode(EX + "p")
-    write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(3000)])
+    numbered_store(path, 3000)
     big = QueryRequest(
         "SELECT ?s ?o WHERE { ?s ?p ?o }",
         accept="text/csv",
