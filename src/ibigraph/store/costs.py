@@ -55,9 +55,6 @@ class SharedCosts:
         digest = int.from_bytes(raw, "little") or 1
         return digest, (digest % self.slots) * _SLOT.size
 
-    def close(self) -> None:
-        self._map.close()
-
 
 def _bits(cost: float) -> int:
     (bits,) = _BITS.unpack(_COST.pack(cost))
