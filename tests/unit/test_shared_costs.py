@@ -63,3 +63,25 @@ def test_a_torn_or_taken_slot_reads_as_unknown(tmp_path: Path) -> None:
         f.seek(8)
         f.write(b"\x00\x00\x00\x00\x00\x00\xf0\x3f")  # 1.0
     assert costs.get(("b",)) is None
+
+
+def test_a_cost_file_that_cannot_be_made_leaves_each_worker_its_own(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = numbered_store(tmp_path / "store", 5)
+    req = QueryRequest(
+        f"ASK {{ <{EX}s1> <{EX}p> 1 }}",
+        accept="text/csv",
+        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
+    )
+
+    async def run() -> bytes:
+        service = EmbeddedService(path, threads=2, shared_costs=tmp_path / "no-such-dir" / "c")
+        await service.start()
+        try:
+            return (await service.execute(req)).body
+        finally:
+            await service.close()
+
+    assert asyncio.run(run()) == b"true"
+    assert "query costs not shared" in caplog.text

@@ -112,7 +112,7 @@ class EmbeddedService:
         self._dearer = 0
         self._dearer_at_once = max(1, self.size // 2)
         # the costs other workers of this server measured (store/costs.py)
-        self._shared = SharedCosts(shared_costs) if shared_costs is not None else None
+        self._shared = _shared(shared_costs) if shared_costs is not None else None
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
         self._store: ox.Store | None = None
         self._store_generation = ""
@@ -241,6 +241,14 @@ class EmbeddedService:
         given = [(Path(self._store_generation), self._store)] if self._store is not None else []
         self._store = None  # handed over: the copy catches up, or goes before a new one
         return open_replica(Path(generation), given)
+
+
+def _shared(path: Path) -> SharedCosts | None:
+    try:
+        return SharedCosts(path)
+    except OSError as e:
+        log.warning("query costs not shared (%s: %s): each worker measures its own", path, e)
+        return None
 
 
 CHEAP_SECONDS = 0.02  # CPU time: a query known to cost less always runs in the serving process
