@@ -48,6 +48,7 @@ QUEUE_WAIT = 2.0  # seconds a query waits for a runner before 503 Busy
 _POLL = 0.05  # how often a waiting thread looks for a cancelled request
 EXPENSIVE_MEMORY = 60.0  # seconds a stopped query's text is kept out of the fast lane
 LEAVE_GRACE = 0.5  # seconds a query whose client left may run on to its end (then stopped)
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # of /proc's CPU times
 
 
 class QueryMemoryExceeded(ResultTooLarge):
@@ -173,9 +174,6 @@ class _Runner:
             self.conn.close()
         with contextlib.suppress(Exception):
             self.proc.join(5)
-
-
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class _Lane:
