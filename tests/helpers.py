@@ -12,7 +12,8 @@ import pyoxigraph as ox
 from typer.testing import CliRunner, Result
 
 from ibigraph.cli import app
-from ibigraph.config import Settings
+from ibigraph.config import Limits, Settings
+from ibigraph.sparql.request import QueryRequest
 from ibigraph.store.oxigraph import write_store
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "SRC",
     "assert_problem",
     "cli_env",
+    "csv_request",
     "invoke",
     "numbered_store",
 ]
@@ -63,3 +65,10 @@ def numbered_store(path: Path, n: int) -> Path:
     p = ox.NamedNode(EX + "p")
     write_store(path, [ox.Quad(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(i)) for i in range(n)])
     return path
+
+
+def csv_request(query: str) -> QueryRequest:
+    """`query` for CSV results, under small limits (10 s, 10 rows, 10 kB)."""
+    return QueryRequest(
+        query, accept="text/csv", limits=Limits(timeout=10, max_rows=10, max_bytes=10_000)
+    )

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from ibigraph.api.params import parse_params
-from ibigraph.config import Limits
 from ibigraph.errors import BadInputError, Busy, ForbiddenFeature
 from ibigraph.sparql.request import QueryRequest, inspect_query
 from ibigraph.store import embedded, runners
 from ibigraph.store.embedded import CHEAP_SECONDS, EmbeddedService
 
-from ..helpers import EX, numbered_store
+from ..helpers import EX, csv_request, numbered_store
 
 
 def test_queries_cheap_in_cpu_time_are_cheap_when_they_queued(
@@ -31,11 +30,9 @@ def test_queries_cheap_in_cpu_time_are_cheap_when_they_queued(
     # than CHEAP_SECONDS, and CHEAP_WALL_SECONDS (for their evaluation) too
     monkeypatch.setattr(embedded, "CHEAP_WALL_SECONDS", 0.2)
     requests = [
-        QueryRequest(
+        csv_request(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y"
-            f" FILTER(?x < {200 + i} && ?y != 7) }}",
-            accept="text/csv",
-            limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
+            f" FILTER(?x < {200 + i} && ?y != 7) }}"
         )
         for i in range(24)
     ]
@@ -89,10 +86,8 @@ def _counting_store(tmp_path: Path) -> tuple[Path, QueryRequest]:
     """A store of 300 values and a query of a few ms of CPU time over it."""
     path = tmp_path / "store"
     numbered_store(path, 300)
-    req = QueryRequest(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y FILTER(?x < ?y) }}",
-        accept="text/csv",
-        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
+    req = csv_request(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y FILTER(?x < ?y) }}"
     )
     return path, req
 

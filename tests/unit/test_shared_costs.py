@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ibigraph.config import Limits
 from ibigraph.errors import Busy
-from ibigraph.sparql.request import QueryRequest
 from ibigraph.store import runners
 from ibigraph.store.costs import SharedCosts
 from ibigraph.store.embedded import EmbeddedService
 
-from ..helpers import EX, numbered_store
+from ..helpers import EX, csv_request, numbered_store
 
 
 @pytest.mark.parametrize("shared", [True, False])
@@ -26,11 +24,7 @@ def test_a_cost_one_worker_measured_is_known_to_another(
     monkeypatch.setattr(runners, "QUEUE_WAIT", 0.1)
     path = tmp_path / "store"
     numbered_store(path, 50)
-    req = QueryRequest(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}",
-        accept="text/csv",
-        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
-    )
+    req = csv_request(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}")
     costs = tmp_path / "costs" if shared else None
 
     async def run() -> bytes | str:
@@ -69,11 +63,7 @@ def test_a_cost_file_that_cannot_be_made_leaves_each_worker_its_own(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = numbered_store(tmp_path / "store", 5)
-    req = QueryRequest(
-        f"ASK {{ <{EX}s1> <{EX}p> 1 }}",
-        accept="text/csv",
-        limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
-    )
+    req = csv_request(f"ASK {{ <{EX}s1> <{EX}p> 1 }}")
 
     async def run() -> bytes:
         service = EmbeddedService(path, threads=2, shared_costs=tmp_path / "no-such-dir" / "c")
