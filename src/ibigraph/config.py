@@ -48,7 +48,7 @@ class Settings:
     max_stream_bytes: int = 2 * 1024**3
     max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
     # queries run on in-memory copies of the embedded store: on (every worker's and runner's),
-    # workers (the workers' own, for known-cheap queries; runners read the disk), off, or auto
+    # workers (the workers' own, for queries of known cost; runners read the disk), off, or auto
     # (the first of on and workers whose copies fit in a quarter of the memory, else off)
     memory_replica: str = "auto"
     # a file where the workers of one server share the query costs they measure (set by

@@ -52,7 +52,7 @@ Copies = Literal["all", "workers", "off"]  # which processes query in-memory cop
 
 def copies_wanted(mode: str, store_path: Path, workers: int, runners: int) -> Copies:
     """Where queries run on in-memory copies of the store: `all` (`on`: each worker's own copy,
-    for the queries known to be cheap, and each of its `runners`' copy), `workers` (the
+    for the queries whose cost is known, and each of its `runners`' copy), `workers` (the
     workers' copies only; the runners, which answer a query the first time and the expensive
     ones, read the store on disk), or `off`. `auto`: the first that takes at most
     REPLICA_SHARE of the machine's memory."""
@@ -168,12 +168,11 @@ class EmbeddedService:
         generation = self._generation
         key = (generation, *req.key())
         cost = self._costs.get(key)
-        if cost is None and self._shared is not None:
-            cost = self._shared.get(key)  # measured by another worker
-            if cost is not None:
-                self._remember(key, cost)
         if cost is not None:
             self._costs.move_to_end(key)
+        elif self._shared is not None and (cost := self._shared.get(key)) is not None:
+            self._remember(key, cost)  # measured by another worker
+        if cost is not None:
             room = self._dearer < self._dearer_at_once
             if cost < CHEAP_SECONDS or (cost < DEAR_SECONDS and room):
                 return await self._here(req, generation, key, cost)
