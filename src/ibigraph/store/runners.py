@@ -71,6 +71,7 @@ def _runner_main(  # pragma: no cover - child
     if replica:
         with contextlib.suppress(Exception):  # the first query tries again, and reports
             store, opened = open_replica(Path(replica), []), replica
+    conn.send(("ready", None))  # no query waits for the copy (_Runner.wait_ready)
     while True:
         try:
             job = conn.recv()
@@ -157,6 +158,21 @@ class _Runner:
         self.proc.start()
         child.close()
 
+    def wait_ready(self) -> None:
+        """Block until the runner can take a query (with a replica: until it has copied the
+        store), so that no query's time limit pays for a start: at 100k quads on one busy core,
+        a worker's first query waited 37 s for the copies of its runners and was stopped."""
+        try:
+            while not self.conn.poll(_POLL):
+                if not self.proc.is_alive():
+                    break
+            if self.conn.poll(0) and self.conn.recv()[0] == "ready":
+                return
+        except (EOFError, OSError):
+            pass
+        self.kill()
+        raise OSError(f"a query runner exited as it started (exit code {self.proc.exitcode})")
+
     def cpu(self) -> float | None:
         """The CPU time (user and system) the runner has used, in seconds; None where the
         system does not tell (no /proc)."""
@@ -223,16 +239,23 @@ class RunnerPool:
         if self._threads._shutdown:
             self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="query")
         loop = asyncio.get_running_loop()
-        runners = await asyncio.gather(
-            *(loop.run_in_executor(None, self._spawn) for _ in range(self.size))
+        started = await asyncio.gather(  # started, and their copies made, at once
+            *(loop.run_in_executor(None, self._spawn) for _ in range(self.size + 1)),
+            return_exceptions=True,
         )
-        self._fast, self._idle = runners[0], list(runners[1:])
-        self._spare = await loop.run_in_executor(None, self._spawn)
+        runners = [r for r in started if isinstance(r, _Runner)]
+        if len(runners) < len(started):  # none left behind
+            for r in runners:
+                r.kill()
+            raise next(e for e in started if isinstance(e, BaseException))
+        self._fast, self._spare, self._idle = runners[0], runners[1], runners[2:]
 
     def _spawn(self) -> _Runner:
         # with replicas, a new runner copies the current generation as it starts
         current = os.path.realpath(self.store_path) if self.replica else ""
-        return _Runner(self._ctx, self.memory_budget, current)
+        runner = _Runner(self._ctx, self.memory_budget, current)
+        runner.wait_ready()
+        return runner
 
     async def close(self) -> None:
         self._closed = True
