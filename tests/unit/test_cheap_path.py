@@ -141,14 +141,17 @@ def test_a_cost_measured_on_disk_is_scaled_for_a_copy_and_checked_here(
         assert answers == [COUNT, "busy", "busy"]
 
 
+@pytest.mark.parametrize("wait", [0.0, 10.0])
 def test_dearer_known_queries_run_here_a_few_at_a_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wait: float
 ) -> None:
     """A query known to cost between CHEAP_SECONDS and DEAR_SECONDS runs here while fewer than
-    half the threads run such queries; the others go to the runners."""
+    half the threads run such queries; another waits up to DEARER_WAIT for room here (it is
+    answered here when the first ends), then goes to the runners."""
     path, req = _counting_store(tmp_path)
     monkeypatch.setattr(embedded, "CHEAP_SECONDS", 1e-9)  # every query is dearer than cheap
     monkeypatch.setattr(embedded, "DEAR_SECONDS", 60.0)
+    monkeypatch.setattr(embedded, "DEARER_WAIT", wait)
     monkeypatch.setattr(runners, "QUEUE_WAIT", 0.1)
 
     async def run() -> tuple[list[bytes | str], list[bytes | str]]:
@@ -162,5 +165,5 @@ def test_dearer_known_queries_run_here_a_few_at_a_time(
             await service.close()
 
     at_once, alone = asyncio.run(run())
-    assert sorted(at_once, key=str) == [COUNT, "busy"]
+    assert sorted(at_once, key=str) == ([COUNT, COUNT] if wait else [COUNT, "busy"])
     assert alone == [COUNT]

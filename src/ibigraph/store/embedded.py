@@ -106,11 +106,13 @@ class EmbeddedService:
         # a runner answered in under DEAR_SECONDS of CPU time (as it would cost here) runs in
         # this process next time, on a thread, without the round trip to a runner (~0.3 ms of
         # a 1 ms request). Its CPU time here then replaces the estimate. A cheap one (under
-        # CHEAP_SECONDS) always runs here; a dearer one only while fewer than `_dearer_at_once`
-        # others do, so that they never hold every thread (then it goes to a runner).
+        # CHEAP_SECONDS) always runs here; a dearer one in the dearer lane, which holds half the
+        # threads, so that they never hold every thread. When that lane is full, the query
+        # waits up to DEARER_WAIT for room (on a busy core, a runner is no faster, and on disk
+        # up to five times slower), then goes to a runner.
         self._costs: OrderedDict[tuple[object, ...], float] = OrderedDict()  # -> CPU seconds
-        self._dearer = 0
         self._dearer_at_once = max(1, self.size // 2)
+        self._dearer = asyncio.Semaphore(self._dearer_at_once)
         # the costs other workers of this server measured (store/costs.py)
         self._shared = _shared(shared_costs) if shared_costs is not None else None
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
@@ -123,6 +125,7 @@ class EmbeddedService:
     async def start(self) -> None:
         if self._threads._shutdown:
             self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="cheap-query")
+        self._dearer = asyncio.Semaphore(self._dearer_at_once)  # of this event loop
         await self._pool.start()
         await self.execute(PROBE)
         if self.replica:  # this process's own copy, for the queries it answers on its threads
@@ -173,9 +176,13 @@ class EmbeddedService:
         elif self._shared is not None and (cost := self._shared.get(key)) is not None:
             self._remember(key, cost)  # measured by another worker
         if cost is not None:
-            room = self._dearer < self._dearer_at_once
-            if cost < CHEAP_SECONDS or (cost < DEAR_SECONDS and room):
+            if cost < CHEAP_SECONDS:
                 return await self._here(req, generation, key, cost)
+            if cost < DEAR_SECONDS and await self._dearer_room():
+                try:
+                    return await self._here(req, generation, key, cost)
+                finally:
+                    self._dearer.release()
             return await self._pool.execute(req, generation)  # dear, or the dearer lane is full
         reply = await self._pool.execute(req, generation)
         # judged by the CPU time it took (the wall time grows with the load, and under load
@@ -195,6 +202,17 @@ class EmbeddedService:
                 self._shared.put(key, cost)
         return reply
 
+    async def _dearer_room(self) -> bool:
+        """Take a place in the dearer lane, waiting up to DEARER_WAIT; whether it was taken."""
+        if not self._dearer.locked():
+            await self._dearer.acquire()  # at once
+            return True
+        try:
+            await asyncio.wait_for(self._dearer.acquire(), DEARER_WAIT)
+        except TimeoutError:
+            return False
+        return True
+
     def _remember(self, key: tuple[object, ...], cost: float) -> None:
         self._costs[key] = cost
         if len(self._costs) > CHEAP_ENTRIES:
@@ -211,13 +229,8 @@ class EmbeddedService:
             # to a thread would cost more than the query
             reply = evaluate(store, req, time.monotonic() + req.limits.timeout)
         else:
-            dearer = cost >= CHEAP_SECONDS
-            self._dearer += dearer
-            try:
-                loop = asyncio.get_running_loop()
-                reply = await loop.run_in_executor(self._threads, self._run_here, req, generation)
-            finally:
-                self._dearer -= dearer
+            loop = asyncio.get_running_loop()
+            reply = await loop.run_in_executor(self._threads, self._run_here, req, generation)
         self._remember(key, reply.cpu)
         if self._shared is not None and (cost < DEAR_SECONDS) != (reply.cpu < DEAR_SECONDS):
             self._shared.put(key, reply.cpu)  # the others learn where it runs now
@@ -252,6 +265,7 @@ def _shared(path: Path) -> SharedCosts | None:
 
 CHEAP_SECONDS = 0.02  # CPU time: a query known to cost less always runs in the serving process
 DEAR_SECONDS = 0.25  # and one known to cost more, never (one in between: a few at a time)
+DEARER_WAIT = 0.25  # seconds one in between waits for room here before it goes to a runner
 # A query on a runner reading the disk is judged on this process's in-memory copy by its CPU
 # time divided by this; its cost here then decides. At 1M quads the benchmark's sorts and
 # aggregates take 1.2-1.7x as long on disk as in memory when run one at a time, and more in
