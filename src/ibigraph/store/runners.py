@@ -7,7 +7,8 @@ within `LEAVE_GRACE`), or by the kernel when it passes its memory budget (RLIMIT
 runner takes its place and the worker process, with its other requests, is untouched.
 
 A spare runner is kept started, so a killed one is replaced at once (starting a process takes
-about half a second). Admission: of the `size` runners of a worker, one is a fast lane. A query
+about half a second, and copying the store, with replicas, seconds: a runner is put to work only
+once it is ready). Admission: of the `size` runners of a worker, one is a fast lane. A query
 takes a general runner if one is free, else the fast lane, where it may use `FAST_LANE_LIMIT`
 seconds of CPU time (and `FAST_LANE_WALL` seconds in all); with every runner taken it waits
 `QUEUE_WAIT` seconds for one, then gets 503 Busy with Retry-After. Long queries can therefore
