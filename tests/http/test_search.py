@@ -3,18 +3,22 @@ process), and the index following writes on both backends."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 
 from ibigraph.config import Settings
+from ibigraph.search.index import SearchIndex
 from ibigraph.store import open_store
 
-from ..conftest import Writable
+from ..conftest import IN_PROCESS, ROOT, Writable, in_process
 from ..helpers import ID, SCHEMA, assert_problem
 from ..optional import RECONCILIATION
 
@@ -306,3 +310,40 @@ def test_search_follows_writes_on_every_backend(writable: Writable) -> None:
     assert writable.update(remove).status_code == 200, "removed"
     gone = client.get("/api/search", params={"q": "Qwerty Renamed Consortium"}).json()
     assert ID + slug not in {r["id"] for r in gone["results"]}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/search?q=brain",
+        "/search?q=brain",
+        "/reconcile?queries="
+        + quote(json.dumps({"q0": {"query": "brain"}, "q1": {"query": "EBRAINS"}})),
+    ],
+)
+async def test_ranking_runs_off_the_event_loop(
+    built_store: Settings, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """A search or a reconciliation batch ranks on a thread (a batch of 100 takes a third of a
+    second at 1M quads): while it ranks, the worker answers other requests. Here the ranking
+    waits until /health has been answered; on the event loop it could not, and fails."""
+    settings = built_store.with_(public_url=IN_PROCESS, queries_dir=ROOT / "queries", workers=1)
+    entered, release = threading.Event(), threading.Event()
+    search = SearchIndex.search
+
+    def held(self: SearchIndex, *args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        assert release.wait(10), "/health was not answered while the ranking ran"
+        return search(self, *args, **kwargs)
+
+    async with in_process(settings) as client:
+        assert (await client.get("/api/search", params={"q": "brain"})).status_code == 200
+        monkeypatch.setattr(SearchIndex, "search", held)  # the index is built: ranking only
+        ranked = asyncio.ensure_future(client.get(path))
+        while not entered.is_set():
+            await asyncio.sleep(0.01)
+        health = await client.get("/health")
+        release.set()
+        assert health.status_code == 200
+        assert (await ranked).status_code == 200

@@ -4,6 +4,7 @@ same results for people: type facets and a "did you mean")."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -44,7 +45,7 @@ async def search(
     vocab = Vocabulary(ctx.settings, ctx.prefixes)
     if unknown := [t for t in type or [] if vocab.iri(t) not in index.type_counts]:
         raise InvalidParameter(f"type: no entity has the type {', '.join(unknown)}")
-    _, hits, facets = _found(index, vocab, q, type or [])
+    _, hits, facets = await asyncio.to_thread(_found, index, vocab, q, type or [])
     page = hits[offset : offset + limit]
     items = [
         {
@@ -106,7 +107,9 @@ def _found(
     index: SearchIndex, vocab: Vocabulary, q: str, types: list[str]
 ) -> tuple[list[Hit], list[Hit], Counter[str]]:
     """What the text finds: every hit, the hits of `types` (CURIEs; all if none), and how
-    many of every hit have each type (the facets, by CURIE)."""
+    many of every hit have each type (the facets, by CURIE). Run on a thread: ranking near
+    names takes up to ~30 ms at 1M quads, which the event loop, and every other request of
+    the worker, would wait for."""
     every = index.search(q) if q.strip() else []
     wanted = {vocab.iri(t) for t in types}
     hits = [h for h in every if not wanted or wanted & set(index.types(h.entity))]
@@ -127,7 +130,7 @@ async def search_page(
     index = await search_index(ctx)
     vocab = Vocabulary(ctx.settings, ctx.prefixes)
     selected = [t for t in type or [] if vocab.iri(t) in index.type_counts]
-    every, hits, facets_found = _found(index, vocab, q, selected)
+    every, hits, facets_found = await asyncio.to_thread(_found, index, vocab, q, selected)
     base = ctx.settings.base
 
     def href(**params: Any) -> str:
