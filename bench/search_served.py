@@ -1,7 +1,9 @@
 """Search over a real socket at scale (issue 14): `ibigraph serve` (one worker) over a loaded
 store, an httpx client on loopback. Measures /api/suggest and /api/search latency, a batch of
-100 reconciliation queries, the first index build, and what a write adds to the next search
-(the index catching up with the write's patch) against the same search when nothing changed.
+100 reconciliation queries, the first index build, what a write adds to the next search
+(the index catching up with the write's patch) against the same search when nothing changed,
+and /health while other clients send batches of near names (ranking must not hold the
+worker's event loop).
 
     .venv/bin/python bench/search_served.py [--size 1m] [--store DIR] [--rounds 3]
 
@@ -20,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +67,43 @@ def names_of(client: httpx.Client, n: int) -> list[tuple[str, str]]:
     r.raise_for_status()
     rows = r.json()["results"]["bindings"]
     return [(b["e"]["value"], b["n"]["value"]) for b in rows]
+
+
+def health_under_batches(
+    base: str, names: list[str], rng: random.Random, clients: int = 4, seconds: float = 15.0
+) -> list[float]:
+    """/health latencies, asked every 50 ms while `clients` threads send reconciliation
+    batches of 100 near names (two letters swapped: the dearest ranking) for `seconds`."""
+
+    def near(n: str) -> str:
+        i = rng.randrange(len(n) - 1)
+        return n[:i] + n[i + 1] + n[i] + n[i + 2 :]
+
+    batches = [
+        json.dumps({f"q{i}": {"query": near(n)} for i, n in enumerate(rng.sample(names, 100))})
+        for _ in range(8)
+    ]
+    stop = time.perf_counter() + seconds
+
+    def send(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=300) as c:
+            while time.perf_counter() < stop:
+                body = {"queries": batches[k % len(batches)]}
+                timed(lambda: c.post("/reconcile", data=body))  # noqa: B023 - called at once
+                k += 1
+
+    senders = [threading.Thread(target=send, args=(k,)) for k in range(clients)]
+    for t in senders:
+        t.start()
+    latencies = []
+    with httpx.Client(base_url=base, timeout=300) as c:
+        time.sleep(0.5)
+        while time.perf_counter() < stop:
+            latencies.append(timed(lambda: c.get("/health")))
+            time.sleep(0.05)
+    for t in senders:
+        t.join()
+    return latencies
 
 
 def run(store: Path, tmp: Path, rounds: int, rng: random.Random) -> list[str]:
@@ -118,6 +158,7 @@ def run(store: Path, tmp: Path, rounds: int, rng: random.Random) -> list[str]:
                 q = {"q": name}
                 after.append(timed(lambda q=q: client.get("/api/search", params=q)))
                 steady.append(timed(lambda q=q: client.get("/api/search", params=q)))
+            health = health_under_batches(base, [n for n in sample if len(n) > 3], rng)
     finally:
         proc.terminate()
         proc.wait(30)
@@ -133,6 +174,8 @@ def run(store: Path, tmp: Path, rounds: int, rng: random.Random) -> list[str]:
         f"| the first query after it (an ASK: opens the new store generation) | {ms(opened)} |",
         f"| then the first /api/search (the index catches up) | {ms(after)} |",
         f"| the same search again | {ms(steady)} |",
+        f"| /health, every 50 ms for 15 s, while 4 clients send batches of 100 near names"
+        f" ({len(health)} answers; max {max(health) * 1000:.0f} ms) | {ms(health)} |",
         "",
         f"The index update a write causes: {statistics.median(after) * 1000 - statistics.median(steady) * 1000:.1f} ms"  # noqa: E501
         " (median of the first search after a write and an ASK, minus the median of the same"
