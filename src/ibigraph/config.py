@@ -72,6 +72,7 @@ class Settings:
     # a curator's write may remove at most this share of the store's quads (admins: any)
     max_removed_percent: int = 10
     header_timeout: float = 10.0  # seconds a client of `ibigraph serve` has to send a request head
+    max_connections: int = 1000  # open connections per worker of `ibigraph serve` (then 503)
     releases_dir: Path | None = None  # where releases are written; None: releases/ beside the store
     # LLM-written articles ingested at build time (issue #6); skipped if the folder is absent
     articles_dir: Path = field(default_factory=lambda: Path("../shared/seed"))
@@ -86,6 +87,7 @@ class Settings:
         if (
             self.query_timeout <= 0
             or self.header_timeout <= 0
+            or self.max_connections <= 0
             or self.max_rows <= 0
             or self.max_result_bytes <= 0
         ):
@@ -260,6 +262,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_change_quads": ("IBIGRAPH_MAX_CHANGE_QUADS", int),
     "max_removed_percent": ("IBIGRAPH_MAX_REMOVED_PERCENT", int),
     "header_timeout": ("IBIGRAPH_HEADER_TIMEOUT", float),
+    "max_connections": ("IBIGRAPH_MAX_CONNECTIONS", int),
     "articles_dir": ("IBIGRAPH_ARTICLES_DIR", Path),
     "releases_dir": ("IBIGRAPH_RELEASES_DIR", Path),
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
+import re
 import socket
 import threading
 import time
@@ -328,6 +329,43 @@ def test_a_slow_or_silent_client_is_closed_after_the_head_timeout(
         reply = _reply(sock)
     assert reply.startswith(b"HTTP/1.1 408 "), reply
     assert time.monotonic() - started < 6  # the 2 s limit, with room for a busy machine
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """One whole response on a connection kept open (its head, then content-length bytes)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_connections_past_the_limit_get_503_and_the_others_are_served(
+    tmp_path: Path,
+) -> None:
+    """A worker holds at most IBIGRAPH_MAX_CONNECTIONS open connections: one more gets 503 with
+    Retry-After to its request and is closed; the open ones are served, and once one closes, a
+    new connection is too."""
+    request = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+    env = {"IBIGRAPH_WORKERS": "1", "IBIGRAPH_MAX_CONNECTIONS": "2"}
+    with _serve_shipped(tmp_path, **env) as server, contextlib.ExitStack() as held:
+        kept = [held.enter_context(_raw(server.base)) for _ in range(2)]
+        for sock in kept:  # keep-alive: each connection stays open after its answer
+            sock.sendall(request)
+            assert _answer(sock).startswith(b"HTTP/1.1 200 ")
+        with _raw(server.base) as extra:
+            extra.sendall(request)
+            refused = _reply(extra)
+        assert refused.startswith(b"HTTP/1.1 503 "), refused
+        assert b"retry-after: 1" in refused.lower()
+        kept[0].sendall(request)  # the open ones are still served
+        assert _answer(kept[0]).startswith(b"HTTP/1.1 200 ")
+        kept.pop().close()
+        time.sleep(0.2)  # the server sees the close
+        assert httpx.get(server.base + "/health").status_code == 200
 
 
 def test_documents_never_take_the_host_header_a_client_sends(public: Server) -> None:

@@ -5,8 +5,10 @@ or send them one byte at a time, or open a connection and say nothing, and the w
 it all. This protocol, used by `ibigraph serve`, refuses a head larger than the limits (414 for
 the request target, 431 for header fields) as soon as it has received that much, and closes
 a connection whose head is not complete within IBIGRAPH_HEADER_TIMEOUT seconds (10) of its
-first byte (408), or that sends nothing for as long after it opens. The app's own middleware
-keeps the same header limits for any other server.
+first byte (408), or that sends nothing for as long after it opens. A connection opened while
+the worker holds IBIGRAPH_MAX_CONNECTIONS (1000) others gets 503 with Retry-After to its first
+request, and is closed. The app's own middleware keeps the same header limits for any other
+server.
 """
 
 from __future__ import annotations
@@ -32,7 +34,17 @@ def _head_timeout() -> float:
     return Settings.from_env().header_timeout
 
 
-_REASONS = {408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+@cache
+def _max_connections() -> int:
+    return Settings.from_env().max_connections
+
+
+_REASONS = {
+    408: b"Request Timeout",
+    414: b"URI Too Long",
+    431: b"Request Header Fields Too Large",
+    503: b"Service Unavailable",
+}
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
@@ -43,9 +55,13 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     _target_bytes = 0
     _header_bytes = 0
     _header_count = 0
+    _too_many = False  # opened while the worker held IBIGRAPH_MAX_CONNECTIONS others
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn types it BaseTransport; asyncio hands a Transport
         super().connection_made(transport)
+        # each open connection holds memory and a place in the worker's queues: past the
+        # limit, a new one's first request is answered 503 and the connection closed
+        self._too_many = len(self.connections) > _max_connections()
         self._start_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -69,6 +85,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._start_head_timer()
 
     def on_url(self, url: bytes) -> None:
+        if self._too_many:
+            self._refuse(503, "too many open connections; try again in a moment")
         self._target_bytes += len(url)
         if self._target_bytes > MAX_TARGET_BYTES:
             self._refuse(414, f"the request target is longer than {MAX_TARGET_BYTES} bytes")
@@ -127,6 +145,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             b"HTTP/1.1 %d %s\r\n" % (status, _REASONS[status])
             + b"content-type: text/plain; charset=utf-8\r\n"
             + b"content-length: %d\r\n" % len(body)
+            + (b"retry-after: 1\r\n" if status == 503 else b"")
             + b"connection: close\r\n\r\n"
             + body
         )
