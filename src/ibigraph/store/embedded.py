@@ -204,7 +204,7 @@ class EmbeddedService:
 
     async def _dearer_room(self) -> bool:
         """Take a place in the dearer lane, waiting up to DEARER_WAIT; whether it was taken."""
-        if not self._dearer.locked():
+        if not self._dearer.locked():  # (wait_for with no time to wait would not even try)
             await self._dearer.acquire()  # at once
             return True
         try:
