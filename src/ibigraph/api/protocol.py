@@ -29,14 +29,9 @@ MAX_HEAD_BYTES = MAX_TARGET_BYTES + MAX_HEADER_BYTES + 16 * 1024
 
 
 @cache
-def _head_timeout() -> float:
+def _settings() -> Settings:
     """From the environment, as the worker's app reads its settings."""
-    return Settings.from_env().header_timeout
-
-
-@cache
-def _max_connections() -> int:
-    return Settings.from_env().max_connections
+    return Settings.from_env()
 
 
 _REASONS = {
@@ -61,7 +56,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         # each open connection holds memory and a place in the worker's queues: past the
         # limit, a new one's first request is answered 503 and the connection closed
-        self._too_many = len(self.connections) > _max_connections()
+        self._too_many = len(self.connections) > _settings().max_connections
         self._start_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -126,7 +121,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def _start_head_timer(self) -> None:
         self._stop_head_timer()
-        self._head_timer = self.loop.call_later(_head_timeout(), self._head_timed_out)
+        self._head_timer = self.loop.call_later(_settings().header_timeout, self._head_timed_out)
 
     def _stop_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -137,7 +132,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._head_timer = None
         if not self.transport.is_closing():
             self.logger.warning("Closed a connection that sent no complete request head in time.")
-            self._send_and_close(408, f"no complete request head within {_head_timeout():g} s")
+            limit = _settings().header_timeout
+            self._send_and_close(408, f"no complete request head within {limit:g} s")
 
     def _send_and_close(self, status: int, text: str) -> None:
         body = (text + "\n").encode()
