@@ -334,12 +334,12 @@ def test_a_slow_or_silent_client_is_closed_after_the_head_timeout(
 def _answer(sock: socket.socket) -> bytes:
     """One whole response on a connection kept open (its head, then content-length bytes)."""
     data = b""
-    while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
+    while b"\r\n\r\n" not in data and (chunk := sock.recv(65536)):  # b"": closed
+        data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
     length = int(re.search(rb"content-length: *(\d+)", head, re.I).group(1))  # type: ignore[union-attr]
-    while len(body) < length:
-        body += sock.recv(65536)
+    while len(body) < length and (chunk := sock.recv(65536)):
+        body += chunk
     return head + b"\r\n\r\n" + body
 
 

@@ -46,10 +46,10 @@ def _pid(runner: runners._Runner | None) -> int:
     return runner.proc.pid
 
 
-async def _pool(store: Path) -> tuple[RunnerPool, list[None]]:
-    """A started pool of one general runner and the fast lane, and a list that grows by one
-    for each runner it stops."""
-    pool = RunnerPool(store, 2, 2**30)
+async def _pool(store: Path, replica: bool = False) -> tuple[RunnerPool, list[None]]:
+    """A started pool of one general runner and the fast lane (on copies of the store with
+    `replica`), and a list that grows by one for each runner it stops."""
+    pool = RunnerPool(store, 2, 2**30, replica)
     stopped: list[None] = []
     pool.on_stopped = lambda: stopped.append(None)
     await pool.start()
@@ -164,8 +164,7 @@ def test_a_query_never_waits_for_a_runner_to_copy_the_store(tmp_path: Path) -> N
     generation = os.path.realpath(big)
 
     async def run() -> list[bytes]:
-        pool = RunnerPool(big, 2, 2**30, replica=True)
-        await pool.start()
+        pool, _ = await _pool(big, replica=True)
         try:
             assert pool._spare is not None
             spare, pool._spare = pool._spare, None  # the spare too: into the general lane
