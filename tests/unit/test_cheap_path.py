@@ -125,7 +125,7 @@ def test_a_cost_measured_on_disk_is_scaled_for_a_copy_and_checked_here(
 
     async def run() -> list[bytes | str]:
         copies = mode == "workers"
-        service = EmbeddedService(path, threads=2, replica=copies, runner_replicas=False)
+        service = EmbeddedService(path, threads=2, replica=copies, runner_copies=0)
         await service.start()
         try:
             answers = await _answers(service, req, 1)  # by a runner

@@ -95,8 +95,8 @@ def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) ->
         limits=Limits(timeout=10, max_rows=10, max_bytes=10_000),
     )
 
-    async def run(replica: bool, in_runners: bool) -> list[int]:
-        service = EmbeddedService(path, threads=2, replica=replica, runner_replicas=in_runners)
+    async def run(replica: bool, in_runners: int | None) -> list[int]:
+        service = EmbeddedService(path, threads=2, replica=replica, runner_copies=in_runners)
         await service.start()
         try:
             seen = []
@@ -109,7 +109,8 @@ def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) ->
         finally:
             await service.close()
 
-    for replica, in_runners in ((True, True), (True, False), (False, False)):
+    # every runner on a copy, one of them (the general one), none; no copies at all
+    for replica, in_runners in ((True, None), (True, 1), (True, 0), (False, 0)):
         n = len(set(open_read_only(path)))
         assert asyncio.run(run(replica, in_runners)) == [n + i for i in range(3) for _ in range(3)]
 
@@ -149,17 +150,24 @@ def test_other_threads_run_while_a_copy_is_made(tmp_path: Path) -> None:
     assert max(stalls) < took / 3, (max(stalls), took)
 
 
-def test_auto_takes_every_copy_then_the_workers_then_none(tmp_path: Path) -> None:
-    from ibigraph.store.embedded import copies_wanted
+def test_auto_takes_the_workers_copies_then_as_many_runners_as_fit(tmp_path: Path) -> None:
+    import os
+
+    from ibigraph.store.embedded import REPLICA_BYTES_PER_QUAD, REPLICA_SHARE, copies_wanted
 
     path = tmp_path / "store"
     write_store(path, [_q(f"s{i}", "o") for i in range(1000)])
-    assert copies_wanted("auto", path, workers=2, runners=5) == "all"  # 400 KB each
-    assert copies_wanted("auto", path, workers=2, runners=10**9) == "workers"
-    assert copies_wanted("auto", path, workers=10**9, runners=5) == "off"
+    each = len(open_read_only(path)) * REPLICA_BYTES_PER_QUAD  # ~400 KB
+    share = REPLICA_SHARE * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert copies_wanted("auto", path, workers=2, runners=5) == (True, 5)
+    # workers that leave room for 3 copies each: their own and 2 runners'
+    three = int(share // (3 * each))
+    assert copies_wanted("auto", path, workers=three, runners=5) == (True, 2)
+    assert copies_wanted("auto", path, workers=int(share // each), runners=5) == (True, 0)
+    assert copies_wanted("auto", path, workers=10**9, runners=5) == (False, 0)
     assert [copies_wanted(m, path, 2, 5) for m in ("on", "workers", "off")] == [
-        "all",
-        "workers",
-        "off",
+        (True, 5),
+        (True, 0),
+        (False, 0),
     ]
-    assert copies_wanted("auto", tmp_path / "none", 2, 5) == "off"  # no store to measure
+    assert copies_wanted("auto", tmp_path / "none", 2, 5) == (False, 0)  # no store to measure

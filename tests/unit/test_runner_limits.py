@@ -49,7 +49,7 @@ def _pid(runner: runners._Runner | None) -> int:
 async def _pool(store: Path, replica: bool = False) -> tuple[RunnerPool, list[None]]:
     """A started pool of one general runner and the fast lane (on copies of the store with
     `replica`), and a list that grows by one for each runner it stops."""
-    pool = RunnerPool(store, 2, 2**30, replica)
+    pool = RunnerPool(store, 2, 2**30, 3 if replica else 0)
     stopped: list[None] = []
     pool.on_stopped = lambda: stopped.append(None)
     await pool.start()
@@ -175,3 +175,73 @@ def test_a_query_never_waits_for_a_runner_to_copy_the_store(tmp_path: Path) -> N
             await pool.close()
 
     assert asyncio.run(run()) == [b"n\r\n20000\r\n"] * 3
+
+
+async def _copy_pool(store: Path) -> tuple[RunnerPool, runners._Runner]:
+    """A started pool of two general runners, one of them on a copy of the store (put first,
+    where the last to come back would not be taken), and that one."""
+    pool = RunnerPool(store, 3, 2**30, copies=1)
+    await pool.start()
+    pool._idle.sort(key=lambda r: not r.copy)
+    assert [r.copy for r in pool._idle] == [True, False]
+    assert not pool._fast.copy and not pool._spare.copy  # type: ignore[union-attr]
+    return pool, pool._idle[0]
+
+
+@pytest.mark.parametrize("copy_wait", [runners.COPY_WAIT, 0.1])
+def test_a_first_sight_waits_a_moment_for_the_runner_on_a_copy(
+    store: Path, monkeypatch: pytest.MonkeyPatch, copy_wait: float
+) -> None:
+    """Where only some runners hold copies, a query takes one if one is free; with it busy, a
+    query that prefers a copy waits up to COPY_WAIT for it, and one that does not (a known dear
+    one) takes a runner on disk at once. The copy here is busy for 0.3 s."""
+    monkeypatch.setattr(runners, "COPY_WAIT", copy_wait)
+    generation = os.path.realpath(store)
+
+    async def run() -> list[bool]:
+        pool, copy = await _copy_pool(store)
+        pid = _pid(copy)
+        try:
+            on_disk = [(await pool.execute(CHEAP, generation)).on_disk]
+            os.kill(pid, signal.SIGSTOP)  # its next query waits until it goes on
+            held = asyncio.ensure_future(pool.execute(CHEAP, generation))
+            await asyncio.sleep(0.05)
+            on_disk.append((await pool.execute(CHEAP, generation, prefer_copy=False)).on_disk)
+            asyncio.get_running_loop().call_later(0.3, os.kill, pid, signal.SIGCONT)
+            waiting = await pool.execute(CHEAP, generation)
+            assert (await held).body == waiting.body == b"n\r\n3000\r\n"
+            return [*on_disk, waiting.on_disk]
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+            await pool.close()
+
+    # the free copy; a runner on disk at once; the copy after its wait, or the disk without
+    assert asyncio.run(run()) == [False, True, copy_wait < 0.3]
+
+
+def test_a_stopped_runner_on_a_copy_is_replaced_by_one_on_a_copy(store: Path) -> None:
+    """The spare (on disk) steps in at once; the runner started in its place copies the store,
+    and as the spare it then swaps with a runner on disk: the pool keeps one copy, no more."""
+    short = QueryRequest(RUNAWAY.query, "text/csv", limits=Limits(0.5, 100, 100_000))
+    generation = os.path.realpath(store)
+
+    async def run() -> tuple[bool, bool, int]:
+        pool, _ = await _copy_pool(store)
+        try:
+            with pytest.raises(QueryTimeout):
+                await pool.execute(short, generation)
+            for _ in range(200):  # the new spare starts
+                await asyncio.sleep(0.05)
+                if pool._spare is not None:
+                    break
+            assert pool._spare is not None
+            spare_copy = pool._spare.copy
+            reply = await pool.execute(CHEAP, generation)
+            await asyncio.sleep(0.1)  # its runner goes back
+            live = [*pool._idle, pool._fast, pool._spare]
+            return spare_copy, reply.on_disk, sum(r.copy for r in live if r is not None)
+        finally:
+            await pool.close()
+
+    assert asyncio.run(run()) == (True, False, 1)

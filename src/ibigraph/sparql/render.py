@@ -34,6 +34,7 @@ class Rendered:
     # store/evaluate.py; not the wall time, which grows with the load of the machine)
     cpu: float = 0.0
     wall: float = 0.0  # and the time they took (with waits for the disk or a busy core)
+    on_disk: bool = False  # evaluated by a runner on the store on disk, not on a copy in memory
 
 
 class _Capped:

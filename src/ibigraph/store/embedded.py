@@ -16,7 +16,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Literal, cast
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -47,32 +47,39 @@ def store_version(path: Path) -> str:
 
 REPLICA_BYTES_PER_QUAD = 400  # an in-memory pyoxigraph store: 73 MiB for 197k quads
 REPLICA_SHARE = 0.25  # of the machine's memory that the copies may take, by `auto`
-Copies = Literal["all", "workers", "off"]  # which processes query in-memory copies
+
+
+class Copies(NamedTuple):
+    """Which processes query in-memory copies of the store."""
+
+    worker: bool  # each worker, for the queries whose cost it knows
+    runners: int  # and this many of each worker's runners (which answer the others)
 
 
 def copies_wanted(mode: str, store_path: Path, workers: int, runners: int) -> Copies:
-    """Where queries run on in-memory copies of the store: `all` (`on`: each worker's own copy,
-    for the queries whose cost is known, and each of its `runners`' copy), `workers` (the
-    workers' copies only; the runners, which answer a query the first time and the expensive
-    ones, read the store on disk), or `off`. `auto`: the first that takes at most
-    REPLICA_SHARE of the machine's memory."""
-    if mode == "on":
-        return "all"
-    if mode in ("workers", "off"):
-        return cast(Copies, mode)
+    """Where queries run on in-memory copies of the store: `on`: in each worker and each of its
+    `runners`; `workers`: in the workers only (the runners, which answer a query the first time
+    and the expensive ones, read the store on disk); `off`; `auto`: each worker's copy and as
+    many of its runners' as fit in REPLICA_SHARE of the machine's memory (none if the workers'
+    do not fit)."""
+    if mode in ("on", "workers", "off"):
+        return Copies(mode != "off", runners if mode == "on" else 0)
     try:
         quads = len(open_read_only(store_path))
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (StoreError, ValueError, OSError):
-        return "off"
-    per_worker = quads * REPLICA_BYTES_PER_QUAD * workers
-    chosen: Copies = "off"
-    if per_worker * (runners + 1) <= REPLICA_SHARE * memory:
-        chosen = "all"
-    elif per_worker <= REPLICA_SHARE * memory:
-        chosen = "workers"
-    each = quads * REPLICA_BYTES_PER_QUAD >> 20
-    log.info("in-memory copies of the store: %s (%d MiB each)", chosen, each)
+        return Copies(False, 0)
+    each = quads * REPLICA_BYTES_PER_QUAD
+    fit = int(REPLICA_SHARE * memory // max(1, each * workers))  # copies per worker
+    chosen = Copies(fit >= 1, min(runners, max(0, fit - 1)))
+    log.info(
+        "in-memory copies of the store (%d MiB each): %s in each worker, and in %d of its %d"
+        " query runners",
+        each >> 20,
+        "one" if chosen.worker else "none",
+        chosen.runners,
+        runners,
+    )
     return chosen
 
 
@@ -85,22 +92,23 @@ class EmbeddedService:
         threads: int,
         memory_budget: int = 2**30,
         replica: bool = False,
-        runner_replicas: bool | None = None,
+        runner_copies: int | None = None,
         shared_costs: Path | None = None,
     ) -> None:
         if not store_path.exists():
             raise StoreError(f"no store at {store_path}; run `ibigraph build` first")
         self.store_path = store_path
-        # queries run on in-memory copies of the store, here and (unless `runner_replicas` is
-        # False) in each runner, kept current by the changes each write records
-        # (store/evaluate.py `open_replica`)
+        # queries run on in-memory copies of the store, here and in `runner_copies` of the
+        # runners (None: all of them if `replica`), kept current by the changes each write
+        # records (store/evaluate.py `open_replica`)
         self.replica = replica
         self._replica_lock = threading.Lock()
-        in_runners = replica if runner_replicas is None else runner_replicas
+        every = threads + 3  # past the size of the pool with its spare
+        in_runners = (every if replica else 0) if runner_copies is None else runner_copies
         self._pool = RunnerPool(store_path, threads, memory_budget, in_runners)
-        # what a runner's CPU time says of a query's cost here: runners on disk, this process
-        # on a copy in memory, where queries take less time
-        self._speedup = DISK_FACTOR if replica and not in_runners else 1.0
+        # what the CPU time of a runner on disk says of a query's cost here, on a copy in
+        # memory, where queries take less time
+        self._speedup = DISK_FACTOR if replica else 1.0
         self.size = self._pool.size
         # Known costs: the same text, options and store generation cost the same, so a query
         # a runner answered in under DEAR_SECONDS of CPU time (as it would cost here) runs in
@@ -183,13 +191,16 @@ class EmbeddedService:
                     return await self._here(req, generation, key, cost)
                 finally:
                     self._dearer.release()
-            return await self._pool.execute(req, generation)  # dear, or the dearer lane is full
+            # dear, or the dearer lane is full: a known dear one takes any free runner (on a
+            # copy or not), so as not to hold the copies that first sights wait for
+            return await self._pool.execute(req, generation, prefer_copy=cost < DEAR_SECONDS)
         reply = await self._pool.execute(req, generation)
         # judged by the CPU time it took (the wall time grows with the load, and under load
         # would send every query to the runners), unless its evaluation took long (it waited
         # for the disk; the time it waited for a runner does not count)
-        cost = reply.cpu / self._speedup
-        if self._speedup > 1:  # an estimate, which the first run here (on a thread) replaces
+        speedup = self._speedup if reply.on_disk else 1.0
+        cost = reply.cpu / speedup
+        if speedup > 1:  # an estimate, which the first run here (on a thread) replaces
             cost = max(cost, INLINE_SECONDS)
         if (
             cost < DEAR_SECONDS

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -39,13 +40,14 @@ from ..errors import Busy, IbigraphError, QueryTimeout, ResultTooLarge
 from ..sparql.render import Rendered
 from ..sparql.request import QueryRequest
 
-__all__ = ["FAST_LANE_LIMIT", "FAST_LANE_WALL", "QUEUE_WAIT", "RunnerPool"]
+__all__ = ["COPY_WAIT", "FAST_LANE_LIMIT", "FAST_LANE_WALL", "QUEUE_WAIT", "RunnerPool"]
 
 log = logging.getLogger(__name__)
 
 FAST_LANE_LIMIT = 0.5  # seconds of CPU time a query may use holding the last free runner
 FAST_LANE_WALL = 2.0  # and seconds in all (it may share a busy core, or wait for the disk)
 QUEUE_WAIT = 2.0  # seconds a query waits for a runner before 503 Busy
+COPY_WAIT = 0.5  # seconds one that prefers a runner on a copy waits for one (see RunnerPool)
 _POLL = 0.05  # how often a waiting thread looks for a cancelled request
 EXPENSIVE_MEMORY = 60.0  # seconds a stopped query's text is kept out of the fast lane
 LEAVE_GRACE = 0.5  # seconds a query whose client left may run on to its end (then stopped)
@@ -102,6 +104,8 @@ def _runner_main(  # pragma: no cover - child
 
             deadline = time.monotonic() + req.limits.timeout
             reply = evaluate(store, req, deadline, spill if req.stream else None)
+            if not replica:
+                reply = dataclasses.replace(reply, on_disk=True)
             conn.send(("end", None) if streaming else ("ok", reply))
         except IbigraphError as e:
             conn.send(("error", (type(e).__name__, e.detail)))
@@ -153,6 +157,7 @@ class _Runner:
     ) -> None:
         parent, child = ctx.Pipe()
         self.conn = parent
+        self.copy = bool(replica)  # queries an in-memory copy of the store
         self.proc: BaseProcess = ctx.Process(
             target=_runner_main, args=(child, budget, replica), daemon=True, name="ibigraph-query"
         )
@@ -209,15 +214,21 @@ class _Lane:
 
 
 class RunnerPool:
-    """`size` runner processes over the store at `store_path`, with admission control."""
+    """`size` runner processes over the store at `store_path`, with admission control; `copies`
+    of them (counting the spare; past `size` + 1: every one) query in-memory copies of the store,
+    the others the store on disk.
 
-    def __init__(
-        self, store_path: Path, size: int, memory_budget: int, replica: bool = False
-    ) -> None:
+    Where only some runners hold copies (their memory is what limits them), a query takes an idle
+    one first, and one `prefer_copy` waits up to COPY_WAIT for one before it takes a runner on
+    disk: at 1M quads a query there costs two to seven times the CPU time, which on a busy core
+    is a longer wait than the queue for a copy."""
+
+    def __init__(self, store_path: Path, size: int, memory_budget: int, copies: int = 0) -> None:
         self.store_path = store_path
         self.size = max(2, size)  # at least one general runner and the fast lane
         self.memory_budget = memory_budget
-        self.replica = replica  # runners query in-memory copies of the store
+        self.copies = min(max(0, copies), self.size + 1)
+        self._copies_busy = 0  # runners on copies that hold a query
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: list[_Runner] = []
         self._fast: _Runner | None = None
@@ -240,8 +251,10 @@ class RunnerPool:
         if self._threads._shutdown:
             self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="query")
         loop = asyncio.get_running_loop()
+        # the general runners get the copies first, then the spare, then the fast lane
+        kinds = [i >= self.size + 1 - self.copies for i in range(self.size + 1)]
         started = await asyncio.gather(  # started, and their copies made, at once
-            *(loop.run_in_executor(None, self._spawn) for _ in range(self.size + 1)),
+            *(loop.run_in_executor(None, self._spawn, copy) for copy in kinds),
             return_exceptions=True,
         )
         runners = [r for r in started if isinstance(r, _Runner)]
@@ -250,10 +263,11 @@ class RunnerPool:
                 r.kill()
             raise next(e for e in started if isinstance(e, BaseException))
         self._fast, self._spare, self._idle = runners[0], runners[1], runners[2:]
+        self._copies_busy = 0
 
-    def _spawn(self) -> _Runner:
-        # with replicas, a new runner copies the current generation as it starts
-        current = os.path.realpath(self.store_path) if self.replica else ""
+    def _spawn(self, copy: bool) -> _Runner:
+        # a runner on a copy copies the current generation as it starts
+        current = os.path.realpath(self.store_path) if copy else ""
         runner = _Runner(self._ctx, self.memory_budget, current)
         runner.wait_ready()
         return runner
@@ -265,13 +279,28 @@ class RunnerPool:
         self._idle, self._fast, self._spare = [], None, None
         self._threads.shutdown(wait=False, cancel_futures=True)
 
-    async def _acquire(self, query: str) -> tuple[_Runner, bool]:
-        """A free runner and whether it is the fast lane; 503 Busy after QUEUE_WAIT, or at
-        once for a query text that recently ran out its limits (it would only hold the fast
-        lane, which cheap queries need, until it is stopped again)."""
-        deadline = time.monotonic() + QUEUE_WAIT
+    async def _acquire(self, query: str, prefer_copy: bool) -> tuple[_Runner, bool]:
+        """A free runner (one on a copy first, see the class) and whether it is the fast lane;
+        503 Busy after QUEUE_WAIT, or at once for a query text that recently ran out its limits
+        (it would only hold the fast lane, which cheap queries need, until it is stopped
+        again)."""
+        now = time.monotonic()
+        deadline = now + QUEUE_WAIT
+        copy_until = now + COPY_WAIT if prefer_copy else now
         async with self._free:
             while True:
+                runner = self._idle_copy()
+                if runner is not None:
+                    self._copies_busy += 1
+                    return runner, False
+                if (
+                    self._copies_busy  # one may come free
+                    and time.monotonic() < copy_until
+                    and not (self._fast is not None and self._fast.copy)
+                ):
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._free.wait(), copy_until - time.monotonic())
+                    continue
                 if self._idle:
                     return self._idle.pop(), False
                 if self._known_expensive(query):
@@ -282,6 +311,7 @@ class RunnerPool:
                     )
                 if self._fast is not None:
                     fast, self._fast = self._fast, None
+                    self._copies_busy += fast.copy
                     return fast, True
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -292,15 +322,29 @@ class RunnerPool:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._free.wait(), left)
 
-    async def _release(self, runner: _Runner | None, fast: bool) -> None:
-        """Give a runner back (or, if it was killed, the spare, or a fresh one when it is up)."""
+    def _idle_copy(self) -> _Runner | None:
+        """An idle general runner on a copy, the last to come back first (or the spare, if it
+        holds a copy: a runner on disk takes its place)."""
+        for i in range(len(self._idle) - 1, -1, -1):
+            if self._idle[i].copy:
+                return self._idle.pop(i)
+        if self._spare is not None and self._spare.copy and self._idle:
+            runner, self._spare = self._spare, self._idle.pop()
+            return runner
+        return None
+
+    async def _release(self, runner: _Runner | None, fast: bool, copy: bool) -> None:
+        """Give a runner back (or, if it was killed, the spare, or a fresh one when it is up;
+        the runner that takes the place of one on a copy holds a copy too)."""
         if runner is None:
             try:
                 if self._spare is not None:  # the spare steps in; a new spare starts
                     runner, self._spare = self._spare, None
-                    self._keep(self._refill_spare())
+                    self._keep(self._refill_spare(copy))
                 else:
-                    runner = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
+                    runner = await asyncio.get_running_loop().run_in_executor(
+                        None, self._spawn, copy
+                    )
             except Exception:  # pragma: no cover - cannot start a process: logged, lane shrinks
                 log.exception("cannot start a query runner")
                 return
@@ -312,7 +356,7 @@ class RunnerPool:
                 self._fast = runner
             else:
                 self._idle.append(runner)
-            self._free.notify()
+            self._free.notify_all()  # some wait for a copy only
 
     def _known_expensive(self, query: str) -> bool:
         flagged = self._expensive.get(hash(query))
@@ -324,8 +368,8 @@ class RunnerPool:
             self._expensive.pop(next(iter(self._expensive)))
         self._expensive[hash(query)] = time.monotonic()
 
-    async def _refill_spare(self) -> None:
-        spare = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
+    async def _refill_spare(self, copy: bool) -> None:
+        spare = await asyncio.get_running_loop().run_in_executor(None, self._spawn, copy)
         if self._closed or self._spare is not None:
             spare.kill()
         else:
@@ -337,10 +381,13 @@ class RunnerPool:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def execute(self, req: QueryRequest, generation: str) -> Rendered:
+    async def execute(
+        self, req: QueryRequest, generation: str, prefer_copy: bool = True
+    ) -> Rendered:
         """The rendered result; one past the request's limits, when it may stream
-        (`req.stream`), comes as a `Rendered.stream` that holds the runner until it ends."""
-        runner, fast = await self._acquire(req.query)
+        (`req.stream`), comes as a `Rendered.stream` that holds the runner until it ends.
+        `prefer_copy`: wait a moment for a runner on a copy of the store (see the class)."""
+        runner, fast = await self._acquire(req.query, prefer_copy and self.copies > 0)
         limit = min(req.limits.timeout, FAST_LANE_WALL) if fast else req.limits.timeout
         lane = _Lane(runner) if fast and limit > FAST_LANE_LIMIT else None
         deadline = time.monotonic() + limit
@@ -399,10 +446,11 @@ class RunnerPool:
 
     def _finish(self, runner: _Runner, fast: bool, alive: bool) -> None:
         self._running -= 1
+        self._copies_busy -= runner.copy
         if not alive:
             runner.kill()
             self.on_stopped()
-        self._keep(self._release(runner if alive else None, fast))
+        self._keep(self._release(runner if alive else None, fast, runner.copy))
 
     def _let_go(self, held: _Held, alive: bool) -> None:
         """End a stream's hold on its runner, once (its reader, or its timer, gets here first)."""

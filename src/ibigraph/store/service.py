@@ -54,8 +54,8 @@ def open_query_service(settings: Settings) -> QueryService:
             settings.store_path,
             settings.query_threads,
             settings.max_query_memory,
-            replica=copies != "off",
-            runner_replicas=copies == "all",
+            replica=copies.worker,
+            runner_copies=copies.runners,
             shared_costs=settings.shared_costs,
         )
     if not settings.query_cache_bytes:
