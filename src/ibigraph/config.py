@@ -49,7 +49,8 @@ class Settings:
     max_query_memory: int = 1024**3  # heap one query may use (its runner process is capped)
     # queries run on in-memory copies of the embedded store: on (every worker's and runner's),
     # workers (the workers' own, for queries of known cost; runners read the disk), off, or auto
-    # (the first of on and workers whose copies fit in a quarter of the memory, else off)
+    # (the workers' and as many runners' as fit in a quarter of the memory; none if the
+    # workers' do not fit)
     memory_replica: str = "auto"
     # a file where the workers of one server share the query costs they measure (set by
     # `ibigraph serve`; None: each worker measures its own)
