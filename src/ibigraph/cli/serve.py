@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -47,10 +51,6 @@ def serve(
     A supervisor runs the worker processes and replaces any that exits; each worker evaluates
     queries in runner processes, which are stopped at the time and memory limits.
     """
-    import os
-    import shutil
-    import tempfile
-
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
@@ -80,11 +80,14 @@ def serve(
         IBIGRAPH_WORKERS=str(settings.workers),
         IBIGRAPH_QUERY_TIMEOUT=str(settings.query_timeout),
     )
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="ibigraph-metrics-"))
-    shared = None  # a directory for the query costs the workers share (store/costs.py)
-    if "IBIGRAPH_SHARED_COSTS" not in os.environ:
-        shared = tempfile.mkdtemp(prefix="ibigraph-costs-")
-        os.environ["IBIGRAPH_SHARED_COSTS"] = os.path.join(shared, "costs")
+    _sweep_scratch()
+    made = []  # the workers' scratch directories, removed at the end
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # their metrics (api/metrics.py)
+        made.append(_scratch(METRICS_PREFIX))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = made[-1]
+    if "IBIGRAPH_SHARED_COSTS" not in os.environ:  # the query costs they share (store/costs.py)
+        made.append(_scratch(COSTS_PREFIX))
+        os.environ["IBIGRAPH_SHARED_COSTS"] = os.path.join(made[-1], "costs")
     access_log = access_log or settings.access_log
     config = Config(
         "ibigraph.api.app:app_from_env",
@@ -128,8 +131,33 @@ def serve(
     try:
         Multiprocess(config, sockets=[sock]).run()
     finally:
-        if shared:
-            shutil.rmtree(shared, ignore_errors=True)
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+METRICS_PREFIX, COSTS_PREFIX = "ibigraph-metrics-", "ibigraph-costs-"
+
+
+def _scratch(prefix: str) -> str:
+    """A new temporary directory, named after this server's process (see `_sweep_scratch`)."""
+    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
+
+
+def _sweep_scratch() -> None:
+    """Remove the scratch directories of servers that are gone: one that was killed (SIGKILL,
+    a lost container) left them behind. Only this user's, and only where the process that made
+    them is no more."""
+    for prefix in (METRICS_PREFIX, COSTS_PREFIX):
+        for path in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
+            pid = path.name.removeprefix(prefix).split("-", 1)[0]
+            try:
+                if not pid.isdigit() or path.lstat().st_uid != os.getuid():
+                    continue
+                os.kill(int(pid), 0)
+            except ProcessLookupError:  # gone
+                shutil.rmtree(path, ignore_errors=True)
+            except OSError:  # alive (another user's), or the directory went meanwhile
+                continue
 
 
 def _bind(host: str, port: int) -> socket.socket:
