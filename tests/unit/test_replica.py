@@ -98,6 +98,8 @@ def test_the_service_reads_each_write_with_copies_and_without(tmp_path: Path) ->
     async def run(replica: bool, in_runners: int | None) -> list[int]:
         service = EmbeddedService(path, threads=2, replica=replica, runner_copies=in_runners)
         await service.start()
+        assert service.copies_made is not None
+        await service.copies_made  # the runners' copies follow the writes too
         try:
             seen = []
             for i in range(3):

@@ -155,26 +155,36 @@ def test_a_query_that_runs_on_after_its_client_left_is_stopped(store: Path) -> N
 
 
 def test_a_query_never_waits_for_a_runner_to_copy_the_store(tmp_path: Path) -> None:
-    """A runner takes queries only once it has started and copied the store: no query's time
-    limit pays for that (at 100k quads on one busy core, the copies of a worker's runners took
-    37 s, and its first query was stopped at 30 s). Here every runner of a pool just started
-    answers at once, under a time limit shorter than a runner's start."""
+    """A runner takes queries only once it has started, and a runner on a copy of the store
+    takes the place of one on disk only once it has made its copy: no query's time limit pays
+    for that (at 100k quads on one busy core, the copies of a worker's runners took 37 s, and
+    its first query was stopped at 30 s). Here every runner of a pool just started answers at
+    once, under a time limit shorter than a runner's start, as the copies are being made; then
+    every runner holds a copy."""
     big = numbered_store(tmp_path / "store", 20_000)
     quick = QueryRequest(CHEAP.query, "text/csv", limits=Limits(0.3, 100, 100_000))
     generation = os.path.realpath(big)
 
-    async def run() -> list[bytes]:
+    async def run() -> tuple[list[bytes], list[bool], list[bool]]:
         pool, _ = await _pool(big, replica=True)
         try:
+            copying = pool.make_copies()
             assert pool._spare is not None
             spare, pool._spare = pool._spare, None  # the spare too: into the general lane
             pool._idle.append(spare)
             replies = await asyncio.gather(*(pool.execute(quick, generation) for _ in range(3)))
-            return [r.body for r in replies]
+            assert not copying.done()
+            await copying
+            await asyncio.sleep(0.1)  # the last runner on disk comes back, and goes
+            runners = [*pool._idle, pool._fast, pool._spare, *pool._placed]
+            after = await pool.execute(quick, generation)
+            return [r.body for r in replies], [r.copy for r in runners if r], [after.on_disk]
         finally:
             await pool.close()
 
-    assert asyncio.run(run()) == [b"n\r\n20000\r\n"] * 3
+    answers, copies, after = asyncio.run(run())
+    assert answers == [b"n\r\n20000\r\n"] * 3
+    assert copies == [True] * 3 and after == [False]
 
 
 async def _copy_pool(store: Path) -> tuple[RunnerPool, runners._Runner]:
@@ -182,6 +192,7 @@ async def _copy_pool(store: Path) -> tuple[RunnerPool, runners._Runner]:
     where the last to come back would not be taken), and that one."""
     pool = RunnerPool(store, 3, 2**30, copies=1)
     await pool.start()
+    await pool.make_copies()
     pool._idle.sort(key=lambda r: not r.copy)
     assert [r.copy for r in pool._idle] == [True, False]
     assert not pool._fast.copy and not pool._spare.copy  # type: ignore[union-attr]

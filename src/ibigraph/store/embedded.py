@@ -128,6 +128,7 @@ class EmbeddedService:
         self._store_generation = ""
         self._generation = os.path.realpath(store_path)
         self._link: str | None = ""  # the symlink's text when last looked at
+        self.copies_made: asyncio.Future[None] | None = None  # the runners' (start())
         self._version = store_version(store_path)
 
     async def start(self) -> None:
@@ -141,6 +142,8 @@ class EmbeddedService:
             await asyncio.get_running_loop().run_in_executor(
                 self._threads, self._run_here, PROBE, generation
             )
+        # then the runners' copies, in the background: the worker answers meanwhile
+        self.copies_made = self._pool.make_copies()
 
     def writer(self, timeout: float) -> StoreWriter:
         """Writes go to the on-disk store directly (the time limit is the change set's)."""

@@ -218,10 +218,12 @@ class RunnerPool:
     of them (counting the spare; past `size` + 1: every one) query in-memory copies of the store,
     the others the store on disk.
 
-    Where only some runners hold copies (their memory is what limits them), a query takes an idle
-    one first, and one `prefer_copy` waits up to COPY_WAIT for one before it takes a runner on
-    disk: at 1M quads a query there costs two to seven times the CPU time, which on a busy core
-    is a longer wait than the queue for a copy."""
+    The runners start on disk (in a second); `make_copies` then starts the runners on copies one
+    at a time (at 1M quads a copy takes 20 s), each taking the place of a runner on disk, so the
+    service answers at once and gets faster. Where only some runners hold copies (their memory
+    is what limits them), a query takes an idle one first, and one `prefer_copy` waits up to
+    COPY_WAIT for one before it takes a runner on disk: at 1M quads a query there costs two to
+    seven times the CPU time, which on a busy core is a longer wait than the queue for a copy."""
 
     def __init__(self, store_path: Path, size: int, memory_budget: int, copies: int = 0) -> None:
         self.store_path = store_path
@@ -229,6 +231,7 @@ class RunnerPool:
         self.memory_budget = memory_budget
         self.copies = min(max(0, copies), self.size + 1)
         self._copies_busy = 0  # runners on copies that hold a query
+        self._placed: list[_Runner] = []  # runners on copies waiting for one on disk to be free
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: list[_Runner] = []
         self._fast: _Runner | None = None
@@ -251,10 +254,8 @@ class RunnerPool:
         if self._threads._shutdown:
             self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="query")
         loop = asyncio.get_running_loop()
-        # the general runners get the copies first, then the spare, then the fast lane
-        kinds = [i >= self.size + 1 - self.copies for i in range(self.size + 1)]
-        started = await asyncio.gather(  # started, and their copies made, at once
-            *(loop.run_in_executor(None, self._spawn, copy) for copy in kinds),
+        started = await asyncio.gather(  # on disk; make_copies replaces them
+            *(loop.run_in_executor(None, self._spawn, False) for _ in range(self.size + 1)),
             return_exceptions=True,
         )
         runners = [r for r in started if isinstance(r, _Runner)]
@@ -265,6 +266,38 @@ class RunnerPool:
         self._fast, self._spare, self._idle = runners[0], runners[1], runners[2:]
         self._copies_busy = 0
 
+    def make_copies(self) -> asyncio.Future[None]:
+        """Start the runners on copies, one at a time (not to slow the worker's own copy, or
+        the queries), in the background; each takes the place of a runner on disk: a free general
+        one, else the spare, else the fast lane if free, else the one that next comes free. The
+        future ends when all are made."""
+        return self._keep(self._make_copies())
+
+    async def _make_copies(self) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(self.copies):
+            try:
+                runner = await loop.run_in_executor(None, self._spawn, True)
+            except Exception:  # pragma: no cover - cannot start a process: logged, on disk
+                log.exception("cannot start a query runner on a copy of the store")
+                return
+            if self._closed:
+                runner.kill()
+                return
+            async with self._free:
+                gone = next((r for r in self._idle if not r.copy), None)
+                if gone is not None:
+                    self._idle[self._idle.index(gone)] = runner
+                elif self._spare is not None and not self._spare.copy:
+                    gone, self._spare = self._spare, runner
+                elif self._fast is not None and not self._fast.copy:
+                    gone, self._fast = self._fast, runner
+                else:
+                    self._placed.append(runner)  # _release puts it in
+                self._free.notify_all()
+            if gone is not None:
+                gone.kill()
+
     def _spawn(self, copy: bool) -> _Runner:
         # a runner on a copy copies the current generation as it starts
         current = os.path.realpath(self.store_path) if copy else ""
@@ -274,9 +307,9 @@ class RunnerPool:
 
     async def close(self) -> None:
         self._closed = True
-        for r in [*self._idle, *(x for x in (self._fast, self._spare) if x is not None)]:
+        for r in [*self._idle, *self._placed, *(x for x in (self._fast, self._spare) if x)]:
             r.kill()
-        self._idle, self._fast, self._spare = [], None, None
+        self._idle, self._placed, self._fast, self._spare = [], [], None, None
         self._threads.shutdown(wait=False, cancel_futures=True)
 
     async def _acquire(self, query: str, prefer_copy: bool) -> tuple[_Runner, bool]:
@@ -351,6 +384,9 @@ class RunnerPool:
         if self._closed:  # closed while the query ran: not back into the pool, whose end it was
             runner.kill()
             return
+        if self._placed and not runner.copy:  # a runner on a copy takes its place
+            runner.kill()
+            runner = self._placed.pop()
         async with self._free:
             if fast:
                 self._fast = runner
@@ -375,11 +411,12 @@ class RunnerPool:
         else:
             self._spare = spare
 
-    def _keep(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def _keep(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Future[None]:
         """Run `coroutine` as a task held until it ends."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def execute(
         self, req: QueryRequest, generation: str, prefer_copy: bool = True
