@@ -1319,7 +1319,8 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"SKIPPING {name}: {e}")
                     skipped[name] = why
                     continue
-                waited = settle(s)
+                # idle: Virtuoso after its bulk load, ibigraph once its runners' copies are made
+                waited = settle(s, limit=600)
                 if s.pid:
                     s.rss_loaded = tree_memory(s.pid)[0]
                 log(
