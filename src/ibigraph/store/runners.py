@@ -278,8 +278,9 @@ class RunnerPool:
         for _ in range(self.copies):
             try:
                 runner = await loop.run_in_executor(None, self._spawn, True)
-            except Exception:  # pragma: no cover - cannot start a process: logged, on disk
-                log.exception("cannot start a query runner on a copy of the store")
+            except OSError as e:  # e.g. stopped with its server: the runners stay on disk
+                if not self._closed:
+                    log.warning("no query runner on a copy of the store: %s", e)
                 return
             if self._closed:
                 runner.kill()
