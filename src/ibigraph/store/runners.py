@@ -231,6 +231,7 @@ class RunnerPool:
         self.memory_budget = memory_budget
         self.copies = min(max(0, copies), self.size + 1)
         self._copies_busy = 0  # runners on copies that hold a query
+        self._copy_waiters = 0  # queries that wait for one of them
         self._placed: list[_Runner] = []  # runners on copies waiting for one on disk to be free
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: list[_Runner] = []
@@ -332,8 +333,13 @@ class RunnerPool:
                     and time.monotonic() < copy_until
                     and not (self._fast is not None and self._fast.copy)
                 ):
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._free.wait(), copy_until - time.monotonic())
+                    self._copy_waiters += 1
+                    try:
+                        with contextlib.suppress(TimeoutError):
+                            left = copy_until - time.monotonic()
+                            await asyncio.wait_for(self._free.wait(), left)
+                    finally:
+                        self._copy_waiters -= 1
                     continue
                 if self._idle:
                     return self._idle.pop(), False
@@ -393,7 +399,10 @@ class RunnerPool:
                 self._fast = runner
             else:
                 self._idle.append(runner)
-            self._free.notify_all()  # some wait for a copy only
+            if self._copy_waiters:  # one of them would not take a runner on disk: all look
+                self._free.notify_all()
+            else:
+                self._free.notify()
 
     def _known_expensive(self, query: str) -> bool:
         flagged = self._expensive.get(hash(query))
