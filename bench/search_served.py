@@ -61,7 +61,11 @@ def free_port() -> int:
 
 
 def names_of(client: httpx.Client, n: int) -> list[tuple[str, str]]:
-    query = "SELECT ?e ?n WHERE { ?e schema:name ?n FILTER(STRSTARTS(STR(?e), STR(id:))) }"
+    # in order: without it the first n rows depend on the engine (an in-memory copy gave long
+    # titles with thousands of hits where the store on disk gave people's names)
+    query = (
+        "SELECT ?e ?n WHERE { ?e schema:name ?n FILTER(STRSTARTS(STR(?e), STR(id:))) } ORDER BY ?e"
+    )
     r = client.post("/sparql", data={"query": query + f" LIMIT {n}"},
                     headers={"accept": "application/sparql-results+json"})  # fmt: skip
     r.raise_for_status()

@@ -113,7 +113,10 @@ def _found(
     every = index.search(q) if q.strip() else []
     wanted = {vocab.iri(t) for t in types}
     hits = [h for h in every if not wanted or wanted & set(index.types(h.entity))]
-    facets = Counter(vocab.curie(t) for h in every for t in index.types(h.entity))
+    by_type = Counter(t for h in every for t in index.types(h.entity))
+    facets: Counter[str] = Counter()
+    for t, n in by_type.items():  # a CURIE per type, not per hit (thousands for a common word)
+        facets[vocab.curie(t)] += n
     return every, hits, facets
 
 
