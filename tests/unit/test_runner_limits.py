@@ -47,8 +47,9 @@ def _pid(runner: runners._Runner | None) -> int:
 
 
 async def _pool(store: Path, replica: bool = False) -> tuple[RunnerPool, list[None]]:
-    """A started pool of one general runner and the fast lane (on copies of the store with
-    `replica`), and a list that grows by one for each runner it stops."""
+    """A started pool of one general runner and the fast lane (on disk; with `replica`, on
+    copies of the store once `make_copies` has made them), and a list that grows by one for
+    each runner it stops."""
     pool = RunnerPool(store, 2, 2**30, 3 if replica else 0)
     stopped: list[None] = []
     pool.on_stopped = lambda: stopped.append(None)
