@@ -152,3 +152,50 @@ def test_the_index_reads_the_properties_its_query_reads() -> None:
     names = prefixes(SETTINGS.base)
     iris = {names[p] + local for p, local in re.findall(r"(\w+):(\w+)", listed.group(1))}
     assert iris == SCOPE.properties
+
+
+@pytest.mark.parametrize("scan", [0, 64, 10**9], ids=["tree", "mixed", "scan"])
+def test_suggest_finds_the_shortest_names_of_a_crowded_prefix(
+    monkeypatch: pytest.MonkeyPatch, scan: int
+) -> None:
+    """A prefix that thousands of names share is ranked from a tree of the shortest names, not
+    by looking at each: the same entities, in the same order, as looking at each (shortest
+    first, ties by name, then IRI), over a base and an overlay that hides some of it."""
+    import random
+
+    from ibigraph.search.index import Entity, fold
+
+    monkeypatch.setattr(search_index, "_SCAN", scan)
+    rng = random.Random(7)
+    name, alternate = SCHEMA + "name", SCHEMA + "alternateName"
+
+    def entity(i: int) -> Entity:
+        names = {
+            "brain " + "".join(rng.choice("abc ") for _ in range(rng.randint(0, 8)))
+            for _ in range(rng.randint(1, 3))
+        }
+        props = [name] + [alternate] * (len(names) - 1)
+        return Entity(
+            f"{ID}e{i:04}", frozenset((p, f'"{n}"', n) for p, n in zip(props, names, strict=True))
+        )
+
+    base = [entity(i) for i in range(1500)]
+    changed = {e.iri: e for e in (entity(i) for i in range(0, 1500, 7))}  # renamed
+    changed |= {f"{ID}e{i:04}": None for i in range(3, 1500, 11)}  # removed
+    top = search_index._Segment(e for e in changed.values() if e)
+    index = SearchIndex(base, SCOPE, _overlay=(top, changed))
+    now = {e.iri: e for e in base} | changed
+
+    def expected(prefix: str, limit: int) -> list[str]:
+        best = {}
+        for iri, e in now.items():
+            names = e.values[name] + e.values.get(alternate, []) if e else []
+            keys = [k for k in map(fold, names) if k.startswith(prefix)]
+            if keys:
+                best[iri] = min((len(k), k) for k in keys)
+        return sorted(best, key=lambda iri: (best[iri], iri))[:limit]
+
+    for prefix in ("b", "brain", "brain a", "brain ab", "brain cc", "brain abc a", "x"):
+        for limit in (1, 10, 50):
+            got = [e.iri for e in index.suggest(prefix, limit)]
+            assert got == expected(fold(prefix), limit), (prefix, limit)

@@ -47,6 +47,7 @@ _NOT_WORD = re.compile(r"[\W_]+")  # any script: letters and digits are kept
 _WORD = re.compile(r"[^\W_]+")
 FUZZY_CUTOFF = 75  # rapidfuzz ratio (0-100) of the whole name: "brian" for "brain" is 80
 COMPACT_AT = 500  # changed entities kept in the overlay before the index is built again
+_SCAN = 64  # names of a prefix few enough to rank by looking at each (suggest)
 _STOP = frozenset("a an and the of for in on to de la le des du".split())
 
 NAME, ALTERNATE, DESCRIPTION = SCHEMA + "name", SCHEMA + "alternateName", SCHEMA + "description"
@@ -160,6 +161,17 @@ class _Segment:
                         words[w].add(e.iri)
         self._exact = dict(exact)
         self._sorted = sorted(keys)
+        # shortest first: the positions in `_sorted` by (length, name, iri), and a tree of the
+        # least such rank over ranges of `_sorted`, so that the shortest names of a prefix that
+        # thousands of names share are found without looking at all of them
+        size = len(self._sorted)
+        self._by_rank = sorted(range(size), key=lambda i: len(self._sorted[i][0]))  # stable
+        ranks = [0] * size
+        for rank, i in enumerate(self._by_rank):
+            ranks[i] = rank
+        self._tree = [size] * size + ranks
+        for i in range(size - 1, 0, -1):
+            self._tree[i] = min(self._tree[2 * i], self._tree[2 * i + 1])
         # fuzzy candidates by length: a name can only be near one of similar length
         by_length = sorted(keys, key=lambda k: len(k[0]))
         self._choices = [k for k, _ in by_length]
@@ -213,9 +225,53 @@ class _Segment:
 
     def prefixed(self, q: str) -> list[tuple[str, str]]:
         """(folded name, iri) of every name and alternate name that starts with `q`."""
+        return self._sorted[slice(*self._range(q))]
+
+    def _range(self, q: str) -> tuple[int, int]:
         start = bisect.bisect_left(self._sorted, (q, ""))
-        end = bisect.bisect_left(self._sorted, (q + "\U0010ffff", ""), lo=start)
-        return self._sorted[start:end]
+        return start, bisect.bisect_left(self._sorted, (q + "\U0010ffff", ""), lo=start)
+
+    def shortest(
+        self, q: str, limit: int, hidden: Container[str] = ()
+    ) -> list[tuple[tuple[int, str], str]]:
+        """((length, name), iri) of the `limit` entities (not `hidden`) with the shortest names
+        or alternate names that start with `q`, shortest first (ties by name, then iri)."""
+        start, end = self._range(q)
+        if end - start <= _SCAN:
+            best: dict[str, tuple[int, str]] = {}
+            for key, iri in self._sorted[start:end]:
+                if iri not in hidden and (len(key), key) < best.get(iri, (sys.maxsize, "")):
+                    best[iri] = (len(key), key)
+            return heapq.nsmallest(limit, ((v, iri) for iri, v in best.items()))
+        # the range's shortest name, then the shortest of the ranges left of it and right of it
+        found: list[tuple[tuple[int, str], str]] = []
+        seen: set[str] = set()
+        todo = [(self._least(start, end), start, end)]
+        while todo and len(found) < limit:
+            rank, lo, hi = heapq.heappop(todo)
+            at = self._by_rank[rank]
+            key, iri = self._sorted[at]
+            if iri not in seen and iri not in hidden:
+                seen.add(iri)
+                found.append(((len(key), key), iri))
+            for a, b in ((lo, at), (at + 1, hi)):
+                if a < b:
+                    heapq.heappush(todo, (self._least(a, b), a, b))
+        return found
+
+    def _least(self, lo: int, hi: int) -> int:
+        """The least rank (see __init__) of the positions lo to hi - 1."""
+        tree, least = self._tree, len(self._sorted)
+        lo, hi = lo + least, hi + least
+        while lo < hi:
+            if lo & 1:
+                least = min(least, tree[lo])
+                lo += 1
+            if hi & 1:
+                hi -= 1
+                least = min(least, tree[hi])
+            lo, hi = lo >> 1, hi >> 1
+        return least
 
 
 class _Entities(Mapping[str, Entity]):
@@ -302,15 +358,10 @@ class SearchIndex:
         q = fold(prefix)
         if not q:
             return []
-        shortest: dict[str, tuple[int, str]] = {}  # iri -> its shortest matching name
-        found = self._base.prefixed(q)
+        found = self._base.shortest(q, limit, self._overlay)
         if self._overlay:
-            found = [(k, i) for k, i in found if i not in self._overlay] + self._top.prefixed(q)
-        for key, iri in found:
-            if (len(key), key) < shortest.get(iri, (sys.maxsize, "")):
-                shortest[iri] = (len(key), key)
-        ranked = heapq.nsmallest(limit, shortest.items(), key=lambda item: (item[1], item[0]))
-        return [self.entities[iri] for iri, _ in ranked]
+            found = heapq.nsmallest(limit, found + self._top.shortest(q, limit))
+        return [self.entities[iri] for _, iri in found]
 
     def applied(self, patches: Iterable[str], through: tuple[str, str]) -> SearchIndex:
         """The index after the writes whose RDF Patches these are (oldest first). Replaying a
