@@ -106,9 +106,6 @@ class EmbeddedService:
         every = threads + 3  # past the size of the pool with its spare
         in_runners = (every if replica else 0) if runner_copies is None else runner_copies
         self._pool = RunnerPool(store_path, threads, memory_budget, in_runners)
-        # what the CPU time of a runner on disk says of a query's cost here, on a copy in
-        # memory, where queries take less time
-        self._speedup = DISK_FACTOR if replica else 1.0
         self.size = self._pool.size
         # Known costs: the same text, options and store generation cost the same, so a query
         # a runner answered in under DEAR_SECONDS of CPU time (as it would cost here) runs in
@@ -201,7 +198,8 @@ class EmbeddedService:
         # judged by the CPU time it took (the wall time grows with the load, and under load
         # would send every query to the runners), unless its evaluation took long (it waited
         # for the disk; the time it waited for a runner does not count)
-        speedup = self._speedup if reply.on_disk else 1.0
+        # a runner on disk: its CPU time says less of the query's cost here, on a copy
+        speedup = DISK_FACTOR if self.replica and reply.on_disk else 1.0
         cost = reply.cpu / speedup
         if speedup > 1:  # an estimate, which the first run here (on a thread) replaces
             cost = max(cost, INLINE_SECONDS)
