@@ -637,13 +637,16 @@ def settle(s: System, limit: float = 120.0, window: float = 1.0) -> float:
     """Wait until the server is idle (< 5% of a core over `window` s): Virtuoso after a bulk
     load, or any server still working on requests a finished load run left in flight; at most
     `limit` seconds. Returns the seconds waited."""
+    return idle_wait(s.pid, limit, window) if s.pid else 0.0
+
+
+def idle_wait(pid: int, limit: float = 120.0, window: float = 1.0) -> float:
+    """Wait until the process `pid` and its children are idle (see `settle`)."""
     t0 = time.perf_counter()
-    if not s.pid:
-        return 0.0
     while time.perf_counter() - t0 < limit:
-        c0 = tree_cpu_seconds(s.pid)
+        c0 = tree_cpu_seconds(pid)
         time.sleep(window)
-        if tree_cpu_seconds(s.pid) - c0 < 0.05 * window:
+        if tree_cpu_seconds(pid) - c0 < 0.05 * window:
             break
     return time.perf_counter() - t0
 
