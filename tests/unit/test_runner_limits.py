@@ -257,3 +257,18 @@ def test_a_stopped_runner_on_a_copy_is_replaced_by_one_on_a_copy(store: Path) ->
             await pool.close()
 
     assert asyncio.run(run()) == (True, False, 1)
+
+
+def test_a_runner_whose_worker_went_away_ends_quietly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A runner started as its server stops (the copies are made in the background) finds no
+    one to tell it is ready: it ends, with no traceback in the server's log."""
+    import multiprocessing
+
+    big = numbered_store(tmp_path / "store", 20_000)
+    runner = runners._Runner(multiprocessing.get_context("spawn"), 2**30, os.path.realpath(big))
+    runner.conn.close()  # the worker goes before the copy is made
+    runner.proc.join(60)
+    assert runner.proc.exitcode == 0
+    assert "Traceback" not in capfd.readouterr().err

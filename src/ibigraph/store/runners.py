@@ -63,7 +63,13 @@ def _runner_main(  # pragma: no cover - child
 ) -> None:
     """A runner: evaluate each query sent on `conn` against the store generation it names (on
     an in-memory copy of it if `replica` names a generation: copied at once, before the first
-    query comes)."""
+    query comes). It ends when its worker goes away (its end of `conn` closed), quietly: a
+    runner started as the server stops has no one to tell."""
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        _serve(conn, memory_budget, replica)
+
+
+def _serve(conn: Connection, memory_budget: int, replica: str) -> None:  # pragma: no cover
     import pyoxigraph as ox
 
     from .evaluate import evaluate, open_read_only, open_replica
